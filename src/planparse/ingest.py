@@ -1,0 +1,180 @@
+"""Ingest: bytes -> one cleaned text per document.
+
+Every offset in the corpus points into the text this module returns, so all cleaning
+(noise removal, paragraph rebuilding) happens here, once.
+"""
+
+from __future__ import annotations
+
+import statistics
+from functools import lru_cache
+
+import regex
+
+from planparse.rules_loader import load_rules
+
+
+class IngestError(Exception):
+    """A file that cannot be read as a plan text; ``error_type`` names the problem."""
+
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Signatures of binary formats people save with a .txt name.
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP archive (DOCX/XLSX are ZIPs)",
+    b"\xd0\xcf\x11\xe0": "an OLE document (old .doc/.xls)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a plan text, returning (text, encoding name). Raises IngestError on non-text input."""
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise IngestError("binary", f"this is {what}, not a text file")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name).lstrip("\ufeff"), name
+            except UnicodeDecodeError as exc:
+                raise IngestError("undecodable", f"starts with a {name} BOM but does not decode: {exc}") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise IngestError("binary", "contains NUL bytes: binary data, not a text file")
+    try:
+        # GB18030 is a superset of GBK and GB2312: the usual encoding of Chinese government files.
+        text = data.decode("gb18030")
+        if _looks_like_text(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("undecodable", "no candidate encoding decodes these bytes cleanly")
+    text = str(best)
+    if not _looks_like_text(text):
+        raise IngestError("undecodable", f"decodes as {best.encoding} only to unreadable characters")
+    return text.lstrip("\ufeff"), best.encoding
+
+
+def _looks_like_text(text: str) -> bool:
+    """Mostly CJK, ASCII and punctuation; few control or private-use characters."""
+    if not text:
+        return True
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad / len(sample) < 0.01
+
+
+@lru_cache(maxsize=1)
+def _noise_patterns() -> dict[str, list[regex.Pattern]]:
+    rules = load_rules("noise")
+    return {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
+
+
+_PARA_END = "。；！？：”’）)」』…"
+# In hard-wrapped text a full-width line ending in a closing quote or bracket was still cut there.
+_SENTENCE_END = "。；！？："
+_INDENT = " \u3000\u00a0\u2002\u2003\u2009"
+
+
+def clean_text(raw: str) -> str:
+    """Remove converter noise and rebuild paragraphs. Characters inside paragraphs are kept as written."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\ufeff", "").replace("\u200b", "")
+    patterns = _noise_patterns()
+    for pattern in patterns["inline"]:
+        text = pattern.sub("", text)
+    lines = []
+    for line in text.split("\n"):
+        line = line.rstrip(_INDENT + "\t")
+        if any(p.fullmatch(line.strip(_INDENT)) for p in patterns["drop_lines"]):
+            continue
+        lines.append(line)
+    lines = _rebuild_paragraphs(lines)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+_HEADING_START = regex.compile(
+    r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|\d{1,2}[.．、]\D|[（(]\d{1,2}[）)]|专栏\s*\d|附件|附表)"
+)
+
+
+# A PDF table row: four or more short space-separated cells.
+_TABLE_ROW = regex.compile(r"^(?=(?:\S{1,10}\s+){3,}\S)(?:\S+\s+)*\S+$")
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The visual line width of hard-wrapped (PDF) text, or None when lines are paragraphs."""
+    lengths = [len(line.strip(_INDENT)) for line in lines if line.strip(_INDENT)]
+    if len(lengths) < 20:
+        return None
+    mode = statistics.mode(lengths)
+    near = sum(1 for n in lengths if abs(n - mode) <= 2)
+    if 15 <= mode <= 60 and near / len(lengths) >= 0.4:
+        return mode
+    return None
+
+
+def _rebuild_paragraphs(lines: list[str]) -> list[str]:
+    """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
+    width = _wrap_width(lines)
+    out: list[str] = []
+    pending_join = False  # the last output line is an unfinished paragraph
+    for line in lines:
+        if line.startswith("\t"):
+            out.append(line)
+            pending_join = False
+            continue
+        stripped = line.strip(_INDENT)
+        if not stripped:
+            if width is None and not pending_join:
+                out.append("")
+            continue
+        if pending_join and out and not _HEADING_START.match(stripped) and not _TABLE_ROW.match(stripped):
+            out[-1] += stripped
+        else:
+            out.append(stripped)
+        pending_join = _cut_by_converter(stripped, width)
+    return _squeeze_blank_lines(out)
+
+
+def _cut_by_converter(line: str, width: int | None) -> bool:
+    """Does this source line stop mid-paragraph, so that the next line continues it?"""
+    if _TABLE_ROW.match(line):
+        return False
+    if width is not None:
+        # Hard-wrapped text: a visual line that reaches the wrap width was cut there.
+        return len(line) >= width - 3 and not line.endswith(tuple(_SENTENCE_END))
+    if line.endswith(tuple(_PARA_END)):
+        return False
+    # Paragraph-per-line text broken at a page break: only a long line can be a cut paragraph.
+    return len(line) >= 40
+
+
+def _squeeze_blank_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return out

@@ -1,0 +1,193 @@
+"""Record types: the single source of truth for Parquet columns and JSON Schemas.
+
+Every record with ``char_start``/``char_end`` points into ``Document.text`` (the cleaned text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0.0"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class Grounded(Record):
+    char_start: int = Field(ge=0, description="Start offset (inclusive) into documents.text.")
+    char_end: int = Field(ge=0, description="End offset (exclusive) into documents.text.")
+
+
+class TableKind(str, Enum):
+    indicator = "indicator"
+    box = "box"
+    task = "task"
+    other = "other"
+
+
+class Comparator(str, Enum):
+    eq = "="
+    ge = ">="
+    gt = ">"
+    le = "<="
+    lt = "<"
+    approx = "~"
+    increase_by = "increase_by"
+    decrease_by = "decrease_by"
+    maintain = "maintain"
+    qualitative = "qualitative"
+
+
+class TargetSource(str, Enum):
+    table = "table"
+    text = "text"
+
+
+class Granularity(str, Enum):
+    year = "year"
+    half = "half"
+    quarter = "quarter"
+    month = "month"
+    day = "day"
+
+
+class Role(str, Enum):
+    lead = "lead"
+    support = "support"
+    responsible = "responsible"
+
+
+class AgencyLevel(str, Enum):
+    national = "national"
+    provincial = "provincial"
+    city = "city"
+    county = "county"
+    unknown = "unknown"
+
+
+class MentionSource(str, Enum):
+    rule = "rule"
+    ner = "ner"
+
+
+class Document(Record):
+    doc_id: str = Field(description="Stable id: first 16 hex digits of the SHA-256 of the cleaned text.")
+    source_path: str = Field(description="Path of the source file as given to planparse.")
+    sha256: str = Field(description="SHA-256 of the source file's bytes.")
+    encoding: str = Field(description="Detected encoding of the source bytes.")
+    title: str | None = Field(default=None, description="Document title where the text states it.")
+    doc_number: str | None = Field(default=None, description="文号 such as 粤办函〔2024〕267号.")
+    issuer: str | None = Field(default=None, description="Issuing body where stated.")
+    region: str | None = Field(default=None, description="Region the plan covers (省/市/县 name, or 全国).")
+    plan_start_year: int | None = Field(default=None, description="First year of the plan period.")
+    plan_end_year: int | None = Field(default=None, description="Last year of the plan period.")
+    n_chars: int = Field(ge=0, description="Length of the cleaned text in characters.")
+    text: str = Field(description="Cleaned text; every offset in the corpus points into it.")
+    warnings: list[str] = Field(default_factory=list, description="Problems noticed while reading the document.")
+
+
+class Section(Grounded):
+    doc_id: str = Field(description="Document the section belongs to.")
+    section_id: str = Field(description="Stable id: doc_id plus position.")
+    parent_id: str | None = Field(default=None, description="Enclosing section, null at the top level.")
+    level: int = Field(ge=1, description="Nesting level, 1 = the top level this document uses.")
+    label: str = Field(description="Numbering as written, e.g. 第一章, 一、, （一）.")
+    title: str = Field(description="Heading text without the label and trailing 。.")
+    path: str = Field(description="Labels from the top level down, joined by ' > '.")
+    heading_end: int = Field(ge=0, description="End offset of the heading line; char_start..heading_end is the heading.")
+
+
+class Measure(Grounded):
+    doc_id: str = Field(description="Document the measure belongs to.")
+    measure_id: str = Field(description="Stable id: doc_id plus position.")
+    section_id: str | None = Field(default=None, description="Innermost section containing the measure.")
+    label: str = Field(description="Numbering as written, e.g. 1., （一）.")
+    number: int | None = Field(default=None, description="The numbering as an integer.")
+    title: str = Field(description="The measure's short title without trailing 。.")
+    text: str = Field(description="Full text of the measure; equals documents.text[char_start:char_end].")
+
+
+class Table(Grounded):
+    doc_id: str = Field(description="Document the table belongs to.")
+    table_id: str = Field(description="Stable id: doc_id plus position.")
+    section_id: str | None = Field(default=None, description="Innermost section containing the table.")
+    kind: TableKind = Field(description="indicator / box (专栏) / task / other.")
+    caption: str | None = Field(default=None, description="Title line above the table or the 专栏 caption.")
+    header: list[str] = Field(default_factory=list, description="Header cells (empty for boxes).")
+    rows: list[list[str]] = Field(default_factory=list, description="Data rows, merged cells carried down.")
+    n_rows: int = Field(ge=0, description="Number of data rows.")
+
+
+class Target(Grounded):
+    doc_id: str = Field(description="Document the target belongs to.")
+    target_id: str = Field(description="Stable id: doc_id plus position.")
+    source: TargetSource = Field(description="table (an indicator-table row) or text (running text or a box).")
+    table_id: str | None = Field(default=None, description="Source table for table targets.")
+    measure_id: str | None = Field(default=None, description="Measure containing the target, if any.")
+    domain: str | None = Field(default=None, description="领域 the indicator belongs to (merged cell carried down).")
+    indicator: str = Field(description="Indicator name.")
+    unit: str | None = Field(default=None, description="Unit as written (%, 岁, ‰, 张, 1/10万 …).")
+    baseline_text: str | None = Field(default=None, description="Baseline cell as written.")
+    baseline_value: float | None = Field(default=None, description="Baseline parsed as a number.")
+    baseline_year: int | None = Field(default=None, description="Year of the baseline.")
+    target_text: str | None = Field(default=None, description="Target as written.")
+    target_value: float | None = Field(default=None, description="Target parsed as a number.")
+    comparator: Comparator | None = Field(default=None, description="How the target value is to be read.")
+    target_year: int | None = Field(default=None, description="Year by which the target should hold.")
+    nature: str | None = Field(default=None, description="指标性质 as written: 预期性 / 约束性 / 定量 / 定性.")
+    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+    warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
+
+
+class Deadline(Grounded):
+    doc_id: str = Field(description="Document the deadline belongs to.")
+    deadline_id: str = Field(description="Stable id: doc_id plus position.")
+    measure_id: str | None = Field(default=None, description="Measure the deadline bounds, if any.")
+    text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
+    date: dt.date = Field(description="Last day of the period the expression names.")
+    granularity: Granularity = Field(description="year / half / quarter / month / day.")
+    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+
+
+class Responsibility(Grounded):
+    doc_id: str = Field(description="Document the assignment belongs to.")
+    assignment_id: str = Field(description="Stable id of the assignment (shared by its agencies).")
+    measure_id: str | None = Field(default=None, description="Measure the assignment belongs to, if any.")
+    agency: str = Field(description="Agency as written.")
+    canonical_name: str = Field(description="Agency name after alias resolution.")
+    role: Role = Field(description="lead / support / responsible.")
+    position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
+    quote: str = Field(description="The assignment text; equals documents.text[char_start:char_end].")
+
+
+class AgencyMention(Grounded):
+    doc_id: str = Field(description="Document the mention belongs to.")
+    mention_id: str = Field(description="Stable id: doc_id plus position.")
+    name: str = Field(description="Agency name as written; equals documents.text[char_start:char_end].")
+    canonical_name: str = Field(description="Name after alias resolution.")
+    level: AgencyLevel = Field(description="Administrative level.")
+    source: MentionSource = Field(description="rule (gazetteer / patterns) or ner (trained model).")
+
+
+class ErrorRecord(Record):
+    source_path: str = Field(description="File that could not be processed.")
+    stage: str = Field(description="Pipeline stage that failed: read / decode / segment / extract / write.")
+    error_type: str = Field(description="Short machine-readable kind of problem.")
+    message: str = Field(description="Human-readable explanation naming the problem.")
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    "documents": Document,
+    "sections": Section,
+    "measures": Measure,
+    "tables": Table,
+    "targets": Target,
+    "deadlines": Deadline,
+    "responsibilities": Responsibility,
+    "agencies": AgencyMention,
+    "errors": ErrorRecord,
+}
