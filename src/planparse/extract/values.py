@@ -1,0 +1,157 @@
+"""Value parser: a table cell or a stated target -> number, comparator and unit.
+
+Comparator and unit words are data in rules/targets.yaml. Full-width ASCII is folded with a
+same-length translation, so offsets found in the folded text are offsets in the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cn2an
+import regex
+
+from planparse.rules_loader import load_rules
+
+# Full-width ASCII (！..～) -> half-width, ideographic space -> space: one char for one char.
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+FOLD[0x3000] = 0x20
+
+
+def fold(s: str) -> str:
+    return s.translate(FOLD)
+
+
+@dataclass
+class ParsedValue:
+    value: float | None = None
+    comparator: str | None = None
+    unit: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ValueSpan:
+    """A number found in folded text: [start, end) the digits, [start, unit_end) digits + unit."""
+
+    start: int
+    end: int
+    unit_end: int
+    value: float
+    unit: str | None
+    alternatives: int = 0  # extra values written as 97/88.89/83.33
+
+
+def _alternation(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _compiled():
+    rules = load_rules("targets")
+    units = _alternation(rules["units"])
+    cn = "[零〇一二两三四五六七八九十百千]+"
+    # Arabic number, optionally more values after "/" (not "/10万", which is a unit), or a
+    # Chinese numeral directly followed by a unit (a Chinese numeral alone is too ambiguous).
+    number = regex.compile(
+        rf"(?<![\d.])(?P<year>(?:19|20)\d\d)(?=\s*年)"
+        rf"|(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?!\d|\.\d)(?P<alt>(?:/\d+(?:\.\d+)?(?![\d.]*万))*)"
+        rf"|(?<![零〇一二两三四五六七八九十百千万第])(?P<cn>{cn})(?=(?:{units}))"
+        rf"|(?P<half>一半)"
+    )
+    unit = regex.compile(rf"\s*(?P<unit>{units})")
+    symbols = sorted(rules["symbols"].items(), key=lambda kv: len(kv[0]), reverse=True)
+    suffix = [(w, c) for c, ws in rules["suffix_words"].items() for w in ws]
+    suffix.sort(key=lambda wc: len(wc[0]), reverse=True)
+    prefix = [(w, c) for c, ws in rules["prefix_words"].items() for w in ws]
+    prefix.sort(key=lambda wc: len(wc[0]), reverse=True)
+    delta = [(w, c) for c, ws in rules["delta_words"].items() for w in ws]
+    delta.sort(key=lambda wc: len(wc[0]), reverse=True)
+    return {
+        "number": number,
+        "unit": unit,
+        "symbols": symbols,
+        "suffix": regex.compile(rf"^\s*(?:{_alternation(w for w, _ in suffix)})"),
+        "suffix_map": dict(suffix),
+        "prefix": regex.compile(rf"(?:{_alternation(w for w, _ in prefix)})(?=[^，,。；;、]{{0,4}}$)"),
+        "prefix_map": dict(prefix),
+        "delta": regex.compile(rf"(?:{_alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
+        "delta_map": dict(delta),
+        "delta_level": regex.compile(rf"(?:{_alternation(w for w, _ in delta)})\s*(?:{_alternation(rules['level_after_delta'])})"),
+        "qualitative": regex.compile(_alternation(rules["qualitative_words"])),
+        "maintain": regex.compile(_alternation(rules["maintain_words"])),
+        "empty": {fold(c) for c in rules["empty_cells"]},
+        "space": regex.compile(r"\s+"),
+    }
+
+
+def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpan]:
+    """Every number in folded text ``s`` (within [start, end)), with the unit written after it."""
+    c = _compiled()
+    out: list[ValueSpan] = []
+    for m in c["number"].finditer(s, start, len(s) if end is None else end):
+        alternatives = 0
+        if m.group("year") or (out and m.start() < out[-1].unit_end):  # a year, or digits of a unit (/10万)
+            continue
+        if m.group("num"):
+            value = float(m.group("num"))
+            alternatives = m.group("alt").count("/")
+        elif m.group("cn"):
+            try:
+                value = float(cn2an.cn2an(m.group("cn"), "smart"))
+            except (ValueError, KeyError):
+                continue
+        else:  # 一半 = half of the whole
+            out.append(ValueSpan(m.start(), m.end(), m.end(), 50.0, "%"))
+            continue
+        u = c["unit"].match(s, m.end())
+        unit = u.group("unit") if u else None
+        out.append(ValueSpan(m.start(), m.end(), u.end() if u else m.end(), value, unit, alternatives))
+    return out
+
+
+def comparator_for(pre: str, post: str) -> str:
+    """Comparator from the text just before the number and just after its unit (both folded)."""
+    c = _compiled()
+    tail = pre.rstrip()
+    for sym, comp in c["symbols"]:
+        if tail.endswith(sym):
+            return comp
+    if (m := c["delta"].search(tail)) and not c["delta_level"].search(tail[m.start():] + post[:1]):
+        word = c["delta"].search(tail).group(0).strip()
+        for w, comp in c["delta_map"].items():
+            if word.startswith(w):
+                return comp
+    if m := c["suffix"].match(post):
+        return c["suffix_map"][m.group(0).strip()]
+    if m := c["prefix"].search(tail):
+        return c["prefix_map"][m.group(0)]
+    return "="
+
+
+def parse_value(cell: str | None) -> ParsedValue:
+    """Parse a cell such as "＜8", "增长30%", "25左右", "持续提升", "97/88.89/83.33" or "—"."""
+    c = _compiled()
+    s = c["space"].sub("", fold(cell or ""))
+    if s in c["empty"]:
+        return ParsedValue()
+    values = find_values(s)
+    if not values:
+        if c["qualitative"].search(s):
+            return ParsedValue(comparator="qualitative")
+        if c["maintain"].search(s):
+            return ParsedValue(comparator="maintain")
+        return ParsedValue(warnings=[f"no number in {cell!r}"])
+    v = values[0]
+    warnings = []
+    if v.alternatives:
+        warnings.append(f"{v.alternatives + 1} values in {cell!r}; kept the first")
+    elif len(values) > 1:
+        warnings.append(f"{len(values)} numbers in {cell!r}; kept the first")
+    return ParsedValue(
+        value=v.value,
+        comparator=comparator_for(s[: v.start], s[v.unit_end :]),
+        unit=v.unit,
+        warnings=warnings,
+    )
