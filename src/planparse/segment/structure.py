@@ -1,6 +1,331 @@
-"""Placeholder until the structure builder lands."""
+"""Headings and measures: the document tree built from numbered paragraphs.
+
+Levels are decided per document from the order in which numbering styles appear (a stack of
+styles: a style seen before closes everything below it, a new style opens a level).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from planparse.models import Measure, Section, Table
+from planparse.rules_loader import load_rules
 from planparse.segment import Structure
+from planparse.segment.metadata import find_metadata
+
+# One-line crawler bodies are searched for headings inside the line beyond this length.
+_INLINE_SEARCH_MIN_CHARS = 600
+
+
+@dataclass
+class Unit:
+    """A paragraph: a line of the cleaned text, or a piece of an over-long line."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Candidate:
+    style: str
+    label: str
+    number: int | None
+    start: int
+    unit_end: int
+    title: str | None
+    title_end: int
+    has_body: bool
+    depth: int = 0
+    kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
+    level: int = 0
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    rules = load_rules("headings")
+    cn = rules["numerals"]
+    styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
+    inline = regex.compile(
+        r"(?<=[。；！？])(?:"
+        + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
+        + ")"
+    )
+    notes = regex.compile(r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*$")
+    return rules, styles, inline, notes
 
 
 def build_structure(text: str, doc_id: str) -> Structure:
-    return Structure()
+    from planparse.segment.tables import find_tables
+
+    rules, _, _, _ = _rules()
+    blocks = find_tables(text)
+    excluded = [(b.char_start, b.char_end) for b in blocks]
+    units = _units(text, excluded)
+    candidates = _candidates(text, units)
+    _assign_depths(candidates)
+    _classify(candidates, rules)
+    headings = [c for c in candidates if c.kind == "heading"]
+    _assign_heading_levels(headings)
+    sections = _sections(text, doc_id, headings)
+    measures = _measures(text, doc_id, candidates, sections, excluded)
+    tables, row_spans = _tables(doc_id, blocks, sections)
+    structure = Structure(
+        sections=sections,
+        measures=measures,
+        tables=tables,
+        row_spans=row_spans,
+        metadata=find_metadata(text),
+    )
+    if not sections and not measures and not tables:
+        structure.warnings.append("no structure found: no headings, numbered measures or tables")
+    return structure
+
+
+def _units(text: str, excluded: list[tuple[int, int]]) -> list[Unit]:
+    _, _, inline, notes = _rules()
+    units: list[Unit] = []
+    in_notes = False
+    for match in regex.finditer(r"[^\n]+", text):
+        start, end = match.span()
+        if any(a <= start < b for a, b in excluded):
+            continue
+        if notes.fullmatch(match.group()):
+            in_notes = True
+        if in_notes:
+            # Footnotes run to the end of the document or the next chapter-like heading.
+            if _is_top_heading(match.group()):
+                in_notes = False
+            else:
+                continue
+        if end - start < _INLINE_SEARCH_MIN_CHARS:
+            units.append(Unit(start, end))
+            continue
+        cut = start
+        for inner in inline.finditer(text, start, end):
+            units.append(Unit(cut, inner.start()))
+            cut = inner.start()
+        units.append(Unit(cut, end))
+    return units
+
+
+def starts_with_numbering(line: str) -> bool:
+    """Does the line open with a heading or item label of any style?"""
+    _, styles, _, _ = _rules()
+    return any(p.match(line) for p in styles.values())
+
+
+def _is_top_heading(line: str) -> bool:
+    _, styles, _, _ = _rules()
+    return any(styles[s].match(line) for s in ("chapter", "cn_comma"))
+
+
+def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
+    rules, styles, _, _ = _rules()
+    max_title = rules["max_title_chars"]
+    found: list[Candidate] = []
+    for unit in units:
+        for style, pattern in styles.items():
+            match = pattern.match(text, unit.start, unit.end)
+            if not match:
+                continue
+            rest_start = match.end()
+            rest = text[rest_start : unit.end]
+            if not rest.strip():
+                break
+            title, title_len, has_body = _title(rest, style, max_title)
+            found.append(
+                Candidate(
+                    style=style,
+                    label=text[match.start() : match.end()].strip(),
+                    number=_number(match.group("n")),
+                    start=unit.start,
+                    unit_end=unit.end,
+                    title=title,
+                    title_end=rest_start + title_len,
+                    has_body=has_body,
+                )
+            )
+            break
+    return found
+
+
+def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool]:
+    """(title, its length in ``rest``, whether body text follows on the same paragraph)."""
+    stop = regex.search(r"[。！？]", rest)
+    if stop and stop.start() <= max_title:
+        title = rest[: stop.start()].strip()
+        return title, stop.start(), bool(rest[stop.end() :].strip())
+    if style in ("chapter", "section") or (not stop and len(rest) <= max_title + 20):
+        title = rest.strip().rstrip("：:")
+        return title, len(rest.rstrip()), False
+    return None, 0, True
+
+
+def _number(numeral: str) -> int | None:
+    if numeral.isdigit():
+        return int(numeral)
+    import cn2an
+
+    try:
+        return int(cn2an.cn2an(numeral.replace("两", "二"), "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _assign_depths(candidates: list[Candidate]) -> None:
+    stack: list[str] = []
+    for cand in candidates:
+        if cand.style in stack:
+            del stack[stack.index(cand.style) + 1 :]
+        else:
+            stack.append(cand.style)
+        cand.depth = len(stack) - 1
+
+
+def _classify(candidates: list[Candidate], rules: dict) -> None:
+    general = set(rules["general_titles"])
+    non_task = set(rules["non_task_parents"])
+    heading_only = set(rules["heading_only"])
+    parents: list[Candidate] = []  # enclosing headings, outermost first
+    for i, cand in enumerate(candidates):
+        while parents and parents[-1].depth >= cand.depth:
+            parents.pop()
+        if cand.title is None:
+            continue
+        has_children = _has_children(candidates, i)
+        # A title sentence with body text after it is a measure even when sub-items follow it.
+        if cand.style in heading_only or (has_children and not cand.has_body) or cand.title in general:
+            cand.kind = "heading"
+        elif parents and parents[-1].title in non_task:
+            cand.kind = ""
+        elif cand.depth == 0 and not cand.has_body:
+            cand.kind = "heading"
+        else:
+            cand.kind = "measure"
+        if cand.kind == "heading":
+            parents.append(cand)
+
+
+def _has_children(candidates: list[Candidate], i: int) -> bool:
+    depth = candidates[i].depth
+    for later in candidates[i + 1 :]:
+        if later.depth <= depth:
+            return False
+        if later.title is not None:
+            return True
+    return False
+
+
+def _assign_heading_levels(headings: list[Candidate]) -> None:
+    stack: list[str] = []
+    for head in headings:
+        if head.style in stack:
+            del stack[stack.index(head.style) + 1 :]
+        else:
+            stack.append(head.style)
+        head.level = len(stack)
+
+
+def _normalise_label(label: str) -> str:
+    label = regex.sub(r"\s+", "", label)
+    label = label.replace("(", "（").replace(")", "）").replace("．", ".")
+    return label
+
+
+def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section]:
+    end_of_text = len(text.rstrip())
+    sections: list[Section] = []
+    open_sections: list[Section] = []
+    for n, head in enumerate(headings):
+        end = end_of_text
+        for later in headings[n + 1 :]:
+            if later.level <= head.level:
+                end = later.start
+                break
+        end = len(text[:end].rstrip())
+        while open_sections and open_sections[-1].level >= head.level:
+            open_sections.pop()
+        parent = open_sections[-1] if open_sections else None
+        label = _normalise_label(head.label)
+        section = Section(
+            doc_id=doc_id,
+            section_id=f"{doc_id}-s{n:03d}",
+            parent_id=parent.section_id if parent else None,
+            level=head.level,
+            label=label,
+            title=head.title or "",
+            path=(parent.path + " > " if parent else "") + label,
+            char_start=head.start,
+            char_end=end,
+            heading_end=head.title_end,
+        )
+        sections.append(section)
+        open_sections.append(section)
+    return sections
+
+
+def _measures(
+    text: str,
+    doc_id: str,
+    candidates: list[Candidate],
+    sections: list[Section],
+    excluded: list[tuple[int, int]],
+) -> list[Measure]:
+    from planparse.spans import innermost
+
+    boundaries = sorted({c.start for c in candidates} | {a for a, _ in excluded} | {len(text)})
+    measures: list[Measure] = []
+    for i, cand in enumerate(candidates):
+        if cand.kind != "measure":
+            continue
+        end = len(text)
+        for later in candidates[i + 1 :]:
+            if later.depth <= cand.depth or later.kind == "heading":
+                end = later.start
+                break
+        end = min(end, next(b for b in boundaries if b > cand.start))
+        end = cand.start + len(text[cand.start : end].rstrip())
+        section = innermost(sections, cand.start)
+        measures.append(
+            Measure(
+                doc_id=doc_id,
+                measure_id=f"{doc_id}-m{len(measures):04d}",
+                section_id=section.section_id if section else None,
+                label=_normalise_label(cand.label),
+                number=cand.number,
+                title=cand.title or "",
+                text=text[cand.start : end],
+                char_start=cand.start,
+                char_end=end,
+            )
+        )
+    return measures
+
+
+def _tables(doc_id: str, blocks, sections: list[Section]) -> tuple[list[Table], dict[str, list[tuple[int, int]]]]:
+    from planparse.spans import innermost
+
+    tables: list[Table] = []
+    row_spans: dict[str, list[tuple[int, int]]] = {}
+    for n, block in enumerate(blocks):
+        table_id = f"{doc_id}-t{n:02d}"
+        section = innermost(sections, block.char_start)
+        tables.append(
+            Table(
+                doc_id=doc_id,
+                table_id=table_id,
+                section_id=section.section_id if section else None,
+                kind=block.kind,
+                caption=block.caption,
+                header=list(block.header),
+                rows=[list(r) for r in block.rows],
+                n_rows=len(block.rows),
+                char_start=block.char_start,
+                char_end=block.char_end,
+            )
+        )
+        row_spans[table_id] = list(block.row_spans)
+    return tables, row_spans

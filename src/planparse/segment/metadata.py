@@ -1,0 +1,133 @@
+"""Document metadata the text states: title, 文号, issuer, region, plan period."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from planparse.rules_loader import load_rules
+
+# Metadata lives on the cover and the first lines of the body.
+_HEAD_CHARS = 1500
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    rules = load_rules("metadata")
+    compiled = {
+        "title_suffix": regex.compile(rules["title_suffix"] + r"$"),
+        "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
+        "doc_number": regex.compile(rules["doc_number"]),
+        "date_line": regex.compile(rules["date_line"]),
+        "letterhead": regex.compile(rules["letterhead"]),
+        "national": regex.compile(rules["national_issuers"]),
+        "region": regex.compile(rules["region"]),
+        "region_fallback": regex.compile(rules["region_fallback"]),
+        "explicit_period": regex.compile(rules["explicit_period"]),
+    }
+    return rules, compiled
+
+
+def find_metadata(text: str) -> dict:
+    rules, rx = _rules()
+    lines = [line.strip() for line in text.split("\n")]
+    head = text[:_HEAD_CHARS]
+    title = _title(lines, rules, rx)
+    doc_number = _doc_number(lines[:15], rx)
+    issuer = _issuer(lines, rx)
+    region = _region(title, issuer, text, rx)
+    start, end = _plan_period(title, head, rules, rx)
+    return {
+        "title": title,
+        "doc_number": doc_number,
+        "issuer": issuer,
+        "region": region,
+        "plan_start_year": start,
+        "plan_end_year": end,
+    }
+
+
+def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
+    """Runs of consecutive short lines (a title broken over lines) that end with a genre word."""
+    from planparse.segment.structure import starts_with_numbering
+
+    runs, current = [], []
+    limit = rules["max_title_line_chars"]
+    for line in lines:
+        if not line:
+            continue  # converters put blank lines inside broken titles too
+        short = len(line) <= limit and not line.endswith(("。", "；", "：", ":", "，", ","))
+        if short and not starts_with_numbering(line) and not any(p.fullmatch(line) for p in rx["not_title"]):
+            current.append(line)
+            joined = "".join(current)
+            if rx["title_suffix"].search(joined):
+                runs.append(joined)
+                current = []
+        else:
+            current = []
+    return runs
+
+
+def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
+    runs = _title_runs(lines, rules, rx)
+    if not runs:
+        return None
+    first = runs[0]
+    issued = regex.search(r"关于印发[《]?(?P<inner>.+?)[》]?的通知$", first)
+    if not issued:
+        return first
+    inner = regex.sub(r"\s+", "", issued.group("inner"))
+    for run in runs[1:]:
+        if regex.sub(r"\s+", "", run) == inner:
+            return run
+    return inner
+
+
+def _doc_number(lines: list[str], rx: dict) -> str | None:
+    for line in lines:
+        match = rx["doc_number"].search(line)
+        if match and not line.startswith(("（", "(")) and "《" not in line[: match.start()]:
+            return regex.sub(r"\s+", "", match.group())
+    return None
+
+
+def _issuer(lines: list[str], rx: dict) -> str | None:
+    for line in lines[:5]:
+        match = rx["letterhead"].fullmatch(line)
+        if match:
+            return match.group("issuer")
+    for i, line in enumerate(lines[:40]):
+        if rx["date_line"].fullmatch(line) and i > 0:
+            before = lines[i - 1]
+            if 0 < len(before) <= 20 and not before.endswith(("。", "：")):
+                return before
+    return None
+
+
+def _region(title: str | None, issuer: str | None, text: str, rx: dict) -> str | None:
+    if issuer and rx["national"].search(issuer):
+        return "全国"
+    for source in (title, issuer):
+        if source:
+            match = rx["region"].search(source)
+            if match:
+                return match.group("region")
+    counts: dict[str, int] = {}
+    for match in rx["region_fallback"].finditer(text[:20000]):
+        counts[match.group("region")] = counts.get(match.group("region"), 0) + 1
+    if counts:
+        best = max(counts, key=counts.get)
+        if counts[best] >= 3:
+            return best
+    return None
+
+
+def _plan_period(title: str | None, head: str, rules: dict, rx: dict) -> tuple[int | None, int | None]:
+    match = rx["explicit_period"].search(head)
+    if match:
+        return int(match.group("start")), int(match.group("end"))
+    for name, (start, end) in rules["plan_periods"].items():
+        if title and name in title:
+            return start, end
+    return None, None
