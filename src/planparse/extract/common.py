@@ -1,0 +1,63 @@
+"""Helpers shared by the extractors: numerals, masking, clause spans, measure lookup."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import cn2an
+import regex
+
+from planparse.models import Measure
+from planparse.spans import innermost
+
+MASK_CHAR = "\x00"
+
+
+def cn_int(digits: str) -> int:
+    """An integer written in Arabic or Chinese numerals ("2025", "二〇二五", "十二")."""
+    digits = digits.replace(" ", "")
+    if digits.isdigit():
+        return int(digits)
+    return int(cn2an.cn2an(digits, "smart"))
+
+
+def mask_spans(text: str, patterns: Iterable[regex.Pattern]) -> str:
+    """``text`` with every match of ``patterns`` overwritten by MASK_CHAR (offsets unchanged)."""
+    for pattern in patterns:
+        text = pattern.sub(lambda m: MASK_CHAR * len(m.group()), text)
+    return text
+
+
+def clause_span(
+    text: str, start: int, end: int, delimiters: regex.Pattern, extend_past_head: bool = True
+) -> tuple[int, int]:
+    """Span of the clause holding ``text[start:end]``: from the previous delimiter to the next.
+
+    When nothing follows the expression inside its clause ("到2025年，…") the span runs on to the
+    end of the next clause, so the quote says what has to happen by then.
+    """
+    head = _reversed(delimiters).search(text, 0, start) if start else None
+    cstart = head.end() if head else 0
+    m = delimiters.search(text, end)
+    cend = m.start() if m else len(text)
+    if extend_past_head and m and not text[end:cend].strip() and m.group() not in "。\n":
+        nxt = delimiters.search(text, m.end())
+        cend = nxt.start() if nxt else len(text)
+    # Trim whitespace so the quote starts and ends on text.
+    while cstart < start and text[cstart].isspace():
+        cstart += 1
+    while cend > end and text[cend - 1].isspace():
+        cend -= 1
+    return cstart, cend
+
+
+@lru_cache(maxsize=None)
+def _reversed(pattern: regex.Pattern) -> regex.Pattern:
+    return regex.compile(pattern.pattern, pattern.flags | regex.REVERSE)
+
+
+def measure_id_at(measures: Sequence[Measure], offset: int) -> str | None:
+    """Id of the innermost measure containing ``offset`` (measures sorted by char_start)."""
+    found = innermost(measures, offset)
+    return found.measure_id if found else None

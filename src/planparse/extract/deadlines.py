@@ -1,0 +1,180 @@
+"""Deadlines: time expressions that bound when a commitment must be met (rules/deadlines.yaml)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import regex
+
+from planparse.extract.common import clause_span, cn_int, mask_spans, measure_id_at
+from planparse.models import Deadline, Measure
+from planparse.rules_loader import load_rules
+
+
+@dataclass(frozen=True)
+class _Rules:
+    expr: regex.Pattern
+    year_mention: regex.Pattern
+    reject_before: regex.Pattern
+    reject_after: regex.Pattern
+    masks: tuple[regex.Pattern, ...]
+    delimiters: regex.Pattern
+    clause_end: regex.Pattern
+    issue_date: regex.Pattern
+    plan_periods: dict[str, int]
+    plan_period_window: int
+    periods: tuple[dict, ...]
+
+
+def _alt(items: Sequence[str]) -> str:
+    return "|".join(items)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    r = load_rules("deadlines")
+    y, n, sp = r["year"], r["number"], "[ \\t]*"
+    periods = tuple(r["periods"])
+    # One named group per period so the match says which one fired.
+    period_alt = _alt(f"(?P<p{i}>{p['pattern']})" for i, p in enumerate(periods))
+    yearless_alt = _alt(
+        f"(?P<q{i}>{p['pattern']})" for i, p in enumerate(periods) if not p.get("needs_year")
+    )
+    prefix = _alt(regex.escape(p) for p in r["prefixes"])
+    suffix = _alt(regex.escape(s) for s in r["suffixes"])
+    with_year = (
+        f"(?P<prefix>{prefix})?{sp}"
+        f"(?:(?P<y0>{y}){sp}年?{sp}[-—–－~～至]{sp})?"
+        f"(?P<y>{y}){sp}年"
+        f"(?:{sp}(?:{period_alt}"
+        f"|(?P<m>{n}){sp}月份?(?:{sp}(?P<d>{n}){sp}[日号]|(?P<mend>底|末))?))?"
+        f"(?:{sp}(?P<suffix>{suffix}))?"
+    )
+    # Year-less deadlines ("每年2月底前", "3月底前") take the year from the sentence and need 前.
+    yearless = (
+        f"(?P<every>每年)?{sp}(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?P<mend2>底|末)?)"
+        f"{sp}(?P<suffix2>之前|以前|前)"
+    )
+    return _Rules(
+        expr=regex.compile(f"{with_year}|{yearless}"),
+        year_mention=regex.compile(f"(?r)({y}){sp}年"),
+        reject_before=regex.compile(r["reject_before"]),
+        reject_after=regex.compile(r["reject_after"]),
+        masks=tuple(regex.compile(p) for p in r["masked_spans"]),
+        delimiters=regex.compile(r["clause_delimiters"]),
+        clause_end=regex.compile(r["clause_end_punct"]),
+        issue_date=regex.compile(r["issue_date_line"], regex.MULTILINE),
+        plan_periods=dict(r["plan_periods"]),
+        plan_period_window=int(r["plan_period_window"]),
+        periods=periods,
+    )
+
+
+def reference_year(text: str) -> int | None:
+    """The year the plan is written from: its issue date, else the first year of its plan period."""
+    rules = _rules()
+    m = rules.issue_date.search(text)
+    if m:
+        return cn_int(m.group(1))
+    head = text[: rules.plan_period_window]
+    found = [(head.find(name), year) for name, year in rules.plan_periods.items() if name in head]
+    return min(found)[1] if found else None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _normalise(m: regex.Match, year: int) -> tuple[dt.date, str] | None:
+    """(last day, granularity) for one match, or None when the numbers are not a date."""
+    rules = _rules()
+    for i, period in enumerate(rules.periods):
+        if m.group(f"p{i}") is not None or (f"q{i}" in m.re.groupindex and m.group(f"q{i}") is not None):
+            month, day = (int(x) for x in period["end"].split("-"))
+            return dt.date(year, month, day), period["granularity"]
+    month_text = m.group("m") or m.group("m2")
+    if month_text is None:
+        return dt.date(year, 12, 31), "year"
+    month = cn_int(month_text)
+    if not 1 <= month <= 12:
+        return None
+    if m.group("d"):
+        day = cn_int(m.group("d"))
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return None
+        return dt.date(year, month, day), "day"
+    return _month_end(year, month), "month"
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+
+
+def find_deadlines(text: str, doc_id: str, measures: list[Measure]) -> list[Deadline]:
+    """Every deadline in ``text``, in text order, grounded by the clause that holds it."""
+    rules = _rules()
+    ref_year = reference_year(text)
+    scan = mask_spans(text, rules.masks)
+    out: list[Deadline] = []
+    for m in rules.expr.finditer(scan):
+        start, end = m.span()
+        if rules.reject_before.search(scan, max(0, start - 6), start):
+            continue
+        if rules.reject_after.match(scan, end, min(len(scan), end + 4)):
+            continue
+        if m.group("y") is not None:
+            year = cn_int(m.group("y"))
+            marked = any(m.group(g) for g in ("prefix", "suffix", "mend")) or any(
+                m.group(f"p{i}") for i in range(len(rules.periods))
+            )
+            if not marked and not _bare_year_ok(scan, m, ref_year):
+                continue
+        else:
+            # Year-less: the last year named earlier in the same sentence.
+            ctx = rules.year_mention.search(scan, _sentence_start(scan, start), start)
+            if ctx is None:
+                continue
+            year = cn_int(ctx.group(1))
+        if ref_year is not None and year < ref_year:
+            continue  # a past fact, not a commitment
+        norm = _normalise(m, year)
+        if norm is None:
+            continue
+        date, granularity = norm
+        qs, qe = clause_span(text, start, end, rules.delimiters)
+        n = len(out) + 1
+        out.append(
+            Deadline(
+                doc_id=doc_id,
+                deadline_id=f"{doc_id}-dl{n:04d}",
+                measure_id=measure_id_at(measures, start),
+                text=text[start:end],
+                date=date,
+                granularity=granularity,
+                quote=text[qs:qe],
+                char_start=qs,
+                char_end=qe,
+            )
+        )
+    return out
+
+
+def _bare_year_ok(scan: str, m: regex.Match, ref_year: int | None) -> bool:
+    """A plain "2019年" is a deadline only as the time frame of a commitment clause.
+
+    It must open its clause, the clause must end in punctuation (captions and table cells do
+    not), it must not be a date (day given), and the plan's reference year must be known.
+    """
+    rules = _rules()
+    if ref_year is None or m.group("d"):
+        return False
+    start = m.start()
+    before = scan[max(0, start - 1) : start]
+    if before and not (rules.delimiters.match(before) or before.isspace()):
+        return False
+    stop = rules.delimiters.search(scan, m.end())
+    return bool(stop and rules.clause_end.match(stop.group()))
