@@ -1,0 +1,44 @@
+# Only Python 3.10+ is needed: every target creates .venv and installs into it on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORPUS ?= corpus
+OUT ?= outputs
+
+.PHONY: extract test eval bench train clean-venv
+
+# Stamp files make the install steps cheap when nothing changed; editing pyproject.toml reinstalls.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "planparse needs Python 3.10 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+extract: $(VENV)/.installed
+	$(BIN)/planparse extract $(CORPUS)/ --out $(OUT)/
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+eval: $(VENV)/.installed
+	$(BIN)/planparse eval $(CORPUS)/ --gold $(CORPUS)/gold
+
+bench: $(VENV)/.installed
+	@if $(BIN)/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("planparse.bench") is None)'; then \
+		$(BIN)/python -m planparse.bench; \
+	else \
+		echo "planparse.bench is not there yet: nothing to benchmark"; \
+	fi
+
+train: $(VENV)/.installed
+	$(BIN)/python -m planparse.extract.train
+
+clean-venv:
+	rm -rf $(VENV)

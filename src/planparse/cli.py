@@ -1,0 +1,116 @@
+"""Command line: ``planparse extract`` and ``planparse eval``.
+
+Exit codes of ``extract``: 0 every file extracted, 1 some files failed (outputs still written) or the
+outputs could not be written, 2 usage error (a path that does not exist, no input files).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="planparse",
+    help="Turn Chinese government plan documents into grounded records written to Parquet.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fatal(message: str, exc: BaseException, debug: bool, code: int = EXIT_FAILED) -> typer.Exit:
+    if debug:
+        _err("".join(traceback.format_exception(exc)))
+    _err(f"error: {message}: {type(exc).__name__}: {exc}")
+    return typer.Exit(code)
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt)."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder, replaced atomically."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Extract records from plan texts and write one Parquet file per record type."""
+    from planparse.runner import run_batch
+    from planparse.write import write_outputs
+
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        for p in missing:
+            _err(f"error: {p}: no such file or folder")
+        raise typer.Exit(EXIT_USAGE)
+    started = time.perf_counter()
+    try:
+        batch = run_batch(paths, workers=workers)
+    except Exception as exc:
+        raise _fatal("the batch could not run", exc, debug) from None
+    if batch.n_files == 0:
+        _err("error: no .txt files found in " + ", ".join(map(str, paths)))
+        raise typer.Exit(EXIT_USAGE)
+
+    for error in batch.errors:
+        _err(f"error: {error.source_path}: {error.message} [{error.stage}/{error.error_type}]")
+        if debug and error.source_path in batch.tracebacks:
+            _err(batch.tracebacks[error.source_path])
+    if not quiet:
+        others = [n for n in batch.skipped if n.kind == "other_extension"]
+        for notice in batch.skipped:
+            if notice.kind != "other_extension":
+                typer.echo(f"note: {notice.source_path}: {notice.message}")
+        if others:
+            typer.echo(f"note: skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+
+    records = batch.records()
+    try:
+        write_outputs(records, out)
+    except Exception as exc:
+        raise _fatal(f"could not write {out} (previous outputs left intact)", exc, debug) from None
+
+    if not quiet:
+        counts = ", ".join(f"{len(records[name])} {name}" for name in records if name not in ("documents", "errors"))
+        typer.echo(
+            f"extracted {len(batch.documents)} of {batch.n_files} file(s) in {time.perf_counter() - started:.2f}s: "
+            f"{counts}; {len(batch.errors)} failed -> {out}/"
+        )
+    raise typer.Exit(EXIT_FAILED if batch.errors else EXIT_OK)
+
+
+@app.command("eval")
+def eval_(
+    corpus: Path = typer.Argument(..., help="Folder holding the plan texts named in the gold files."),
+    gold: Path = typer.Option(..., "--gold", "-g", help="Folder of <stem>.gold.json annotations."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Score the pipeline against the gold annotations (exact and soft matching)."""
+    from planparse.evaluate import evaluate_corpus, print_report
+
+    for p in (corpus, gold):
+        if not p.is_dir():
+            _err(f"error: {p}: not a folder")
+            raise typer.Exit(EXIT_USAGE)
+    try:
+        report = evaluate_corpus(corpus, gold)
+    except Exception as exc:
+        raise _fatal("evaluation failed", exc, debug) from None
+    if not report.documents:
+        _err(f"error: no *.gold.json files in {gold}")
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_report(report)

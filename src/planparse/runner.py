@@ -1,0 +1,234 @@
+"""Corpus runner: map ``pipeline.process_bytes`` over files, in parallel when asked.
+
+Input rule: a folder is walked recursively and its ``*.txt`` files are processed; every other file is
+skipped with a notice (PDF, Word, archives and images need converting to text first; notes such as
+``*.md`` and annotations such as ``*.json`` are not plan texts). Hidden files and folders are ignored.
+A file named explicitly is processed whatever its extension, unless the extension says it is not
+text. One bad file never stops the batch: each failure becomes an ``ErrorRecord``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planparse.ingest import IngestError
+from planparse.models import ErrorRecord, RECORD_TYPES
+from planparse.pipeline import DocumentResult, process_bytes
+
+TEXT_SUFFIXES = {".txt"}
+# Formats people keep beside their plan texts that planparse cannot read: named in the notice.
+NOT_TEXT_SUFFIXES = {
+    ".pdf": "a PDF file",
+    ".doc": "a Word document",
+    ".docx": "a Word document",
+    ".wps": "a WPS document",
+    ".xls": "a spreadsheet",
+    ".xlsx": "a spreadsheet",
+    ".ofd": "an OFD document",
+    ".zip": "an archive",
+    ".rar": "an archive",
+    ".7z": "an archive",
+    ".gz": "an archive",
+    ".png": "an image",
+    ".jpg": "an image",
+    ".jpeg": "an image",
+    ".gif": "an image",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A file that was not processed, and why (not an error: nothing went wrong)."""
+
+    source_path: str
+    kind: str  # "not_text" / "other_extension" / "duplicate"
+    message: str
+
+
+@dataclass
+class BatchResult:
+    documents: list[DocumentResult] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
+    skipped: list[Notice] = field(default_factory=list)
+    # source_path -> formatted traceback of unexpected failures (shown with --debug).
+    tracebacks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_files(self) -> int:
+        return len(self.documents) + len(self.errors)
+
+    def records(self) -> dict[str, list]:
+        """Every record type (all nine keys), rows ordered by source path then position."""
+        merged: dict[str, list] = {name: [] for name in RECORD_TYPES}
+        for doc in self.documents:
+            for name, recs in doc.records().items():
+                merged[name].extend(recs)
+        merged["errors"] = list(self.errors)
+        return merged
+
+
+@dataclass
+class FileOutcome:
+    """What processing one file gave: a result or an error (with a traceback for unexpected ones)."""
+
+    source_path: str
+    result: DocumentResult | None = None
+    error: ErrorRecord | None = None
+    traceback: str | None = None
+
+
+def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]]:
+    """Files to process (sorted, unique) and notices for the ones skipped."""
+    files: set[str] = set()
+    skipped: dict[str, Notice] = {}
+    for given in paths:
+        root = os.fspath(given)
+        if os.path.isdir(root) and not root.endswith(".txt"):
+            for dirpath, dirnames, filenames in os.walk(root):
+                # A folder named *.txt is kept as an input so that its failure is reported, not hidden.
+                names = filenames + [d for d in dirnames if _suffix(d) in TEXT_SUFFIXES]
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _suffix(d) not in TEXT_SUFFIXES)
+                for name in names:
+                    if name.startswith("."):
+                        continue
+                    path = os.path.join(dirpath, name)
+                    if _suffix(name) in TEXT_SUFFIXES:
+                        files.add(path)
+                    else:
+                        skipped[path] = _skip_notice(path)
+        elif _suffix(root) in NOT_TEXT_SUFFIXES:
+            skipped[root] = _skip_notice(root)
+        else:
+            files.add(root)
+    return sorted(files), sorted(skipped.values(), key=lambda n: n.source_path)
+
+
+def _suffix(name: str) -> str:
+    return os.path.splitext(name)[1].lower()
+
+
+def _skip_notice(path: str) -> Notice:
+    what = NOT_TEXT_SUFFIXES.get(_suffix(path))
+    if what:
+        return Notice(path, "not_text", f"skipped: {what}, not plain text (convert it to .txt first)")
+    return Notice(path, "other_extension", "skipped: not a .txt file")
+
+
+_OS_ERRORS = {
+    errno.ENOENT: ("vanished", "the file no longer exists"),
+    errno.EISDIR: ("is_directory", "is a directory, not a text file"),
+    errno.EACCES: ("permission", "permission denied"),
+    errno.EPERM: ("permission", "permission denied"),
+    errno.ELOOP: ("symlink_loop", "symbolic link loop"),
+}
+
+
+def process_file(path: str) -> FileOutcome:
+    """Read and process one file, turning every failure into an ErrorRecord."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        error_type, what = _OS_ERRORS.get(exc.errno, ("unreadable", exc.strerror or str(exc)))
+        return FileOutcome(path, error=ErrorRecord(source_path=path, stage="read", error_type=error_type, message=f"cannot read: {what}"))
+    if not data.strip():
+        return FileOutcome(path, error=_empty_error(path))
+    try:
+        result = process_bytes(data, path)
+    except IngestError as exc:
+        return FileOutcome(path, error=ErrorRecord(source_path=path, stage="decode", error_type=exc.error_type, message=exc.message))
+    except Exception as exc:  # any bug in one document must not stop the batch
+        return FileOutcome(
+            path,
+            error=ErrorRecord(
+                source_path=path,
+                stage=_failed_stage(exc),
+                error_type="internal",
+                message=f"{type(exc).__name__}: {exc}",
+            ),
+            traceback="".join(traceback.format_exception(exc)),
+        )
+    if not result.document.text.strip():
+        return FileOutcome(path, error=_empty_error(path))
+    return FileOutcome(path, result=result)
+
+
+def _empty_error(path: str) -> ErrorRecord:
+    return ErrorRecord(source_path=path, stage="read", error_type="empty", message="the file is empty or holds only whitespace")
+
+
+# Innermost planparse module in the traceback -> the stage that failed.
+_STAGES = (
+    ("planparse.extract", "extract"),
+    ("planparse.segment", "segment"),
+    ("planparse.ingest", "decode"),
+)
+
+
+def _failed_stage(exc: BaseException) -> str:
+    stage = "pipeline"
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        for prefix, name in _STAGES:
+            if module.startswith(prefix):
+                stage = name
+        tb = tb.tb_next
+    return stage
+
+
+def run_batch(paths: list[str | os.PathLike], workers: int | None = None, dedupe: bool = True) -> BatchResult:
+    """Process every input file; the result does not depend on ``workers`` or completion order.
+
+    With ``dedupe``, a file whose cleaned text equals an earlier one's (same doc_id, e.g. the same plan
+    in two encodings) is skipped with a notice and named in the kept document's warnings, so doc_id
+    stays a key.
+    """
+    files, skipped = list_inputs(paths)
+    outcomes = _map_files(files, workers)
+    batch = BatchResult(skipped=skipped)
+    seen: dict[str, DocumentResult] = {}
+    for outcome in sorted(outcomes, key=lambda o: o.source_path):
+        if outcome.error is not None:
+            batch.errors.append(outcome.error)
+            if outcome.traceback:
+                batch.tracebacks[outcome.source_path] = outcome.traceback
+            continue
+        doc = outcome.result.document
+        first = seen.get(doc.doc_id)
+        if dedupe and first is not None:
+            first.document.warnings.append(f"same text as {doc.source_path} (kept this one)")
+            batch.skipped.append(
+                Notice(doc.source_path, "duplicate", f"skipped: same text as {first.document.source_path} (doc_id {doc.doc_id})")
+            )
+            continue
+        seen[doc.doc_id] = outcome.result
+        batch.documents.append(outcome.result)
+    batch.skipped.sort(key=lambda n: n.source_path)
+    return batch
+
+
+def _map_files(files: list[str], workers: int | None) -> list[FileOutcome]:
+    workers = min(workers or os.cpu_count() or 1, len(files))
+    if workers <= 1:
+        return [process_file(f) for f in files]
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(process_file, f): f for f in files}
+        for future in as_completed(futures):
+            path = futures[future]
+            try:
+                outcomes.append(future.result())
+            except Exception as exc:  # a worker died (e.g. killed for memory): report the file, go on
+                outcomes.append(
+                    FileOutcome(
+                        path,
+                        error=ErrorRecord(source_path=path, stage="pipeline", error_type="internal", message=f"worker failed: {type(exc).__name__}: {exc}"),
+                    )
+                )
+    return outcomes
