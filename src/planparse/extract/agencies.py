@@ -33,11 +33,18 @@ class _Compiled:
     aliases: dict
     stem_aliases: list  # (short, full), longest first
     not_agencies: frozenset
+    not_agency_groups: tuple  # not_agencies that are groups (专家委员会): also rejected as a name's tail
     markers: regex.Pattern
-    candidates: regex.Pattern  # gazetteer | prefixed departments | extra patterns
-    groups: regex.Pattern  # Han run + group suffix, trimmed in code
+    passes: tuple  # (pattern, may a place name precede it): gazetteer, departments, extras, institutions
+    known_place_tail: regex.Pattern
+    place_tail: regex.Pattern
+    groups: regex.Pattern  # group suffixes; the name part is the Han run before, trimmed in code
+    han_tail: regex.Pattern
     group_cut: regex.Pattern
+    group_head: regex.Pattern  # where a group name starts when a level/national prefix is inside the run
     group_suffix: regex.Pattern
+    generic_after: regex.Pattern
+    no_follow: dict
     level_head: regex.Pattern
     national_head: regex.Pattern
     municipality_head: regex.Pattern
@@ -48,36 +55,54 @@ class _Compiled:
 def _compiled() -> _Compiled:
     r = load_rules("agencies")
     stop = regex.escape(r["place_stop_chars"])
-    place = rf"(?:{_alt(r['places'])}|(?:(?<![\p{{Han}}])|(?<=[{stop}]))(?:(?![{stop}])\p{{Han}}){{2,3}})"
+    cut = _alt(r["left_cut_words"])
+    # A place not in the list: 2-3 Han chars after a non-Han or stop char, without a cut word (依托).
+    unknown_place = (rf"(?:(?<![\p{{Han}}])|(?<=[{stop}]))"
+                     rf"(?!\p{{Han}}{{0,2}}(?:{cut}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
+    place = rf"(?:{_alt(r['places'])}|{unknown_place})"
     lp = r["level_prefixes"]
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
-    # A level written with a place (湛江市, 广东省) or alone (市); a bare single level char must not
-    # close an ordinary word (城市, 全省, 社区).
-    level = (rf"(?:{place}(?:{_alt(_LEVEL_CHARS)})|(?<![{_NOT_BEFORE_LEVEL}])(?:{_alt(sub_national)}))")
+    # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
+    # ordinary word (城市, 全省, 社区).
+    bare_level = rf"(?<![{_NOT_BEFORE_LEVEL}])(?:{_alt(sub_national)})"
+    level = rf"(?:{place}(?:{_alt(_LEVEL_CHARS)})|{bare_level})"
     body = (rf"(?:(?:{_alt(r['department_stems'])})(?:{_alt(r['department_suffixes'])})"
             rf"|(?:{_alt(r['prefixed_bodies'])}))")
+    gaz = _alt(r["gazetteer"])
     dept = rf"各?{level}{body}"
+    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{_alt(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
-    candidates = regex.compile(rf"{_alt(r['gazetteer'])}|{dept}|{extra}")
+    # The scanning passes start at the level char (a place name is added in code, see _with_place):
+    # trying place names at every position of the text is slow.
+    scan_dept = rf"各?{bare_level}{body}"
+    scan_institution = rf"{bare_level}{institution}"
     gsuf = _alt(r["group_suffixes"])
-    groups = regex.compile(rf"\p{{Han}}{{1,{int(r['group_name_max'])}}}?(?:{gsuf})")
-    agency_full = regex.compile(rf"(?:{_alt(r['gazetteer'])}|{dept}|{extra}|\p{{Han}}{{2,{int(r['group_name_max'])}}}(?:{gsuf}))")
+    gmax = int(r["group_name_max"])
+    not_groups = regex.compile(rf"(?:{gsuf})$")
     return _Compiled(
         rules=r,
         gazetteer=frozenset(r["gazetteer"]),
         aliases=dict(r["aliases"]),
         stem_aliases=sorted(r["stem_aliases"].items(), key=lambda kv: len(kv[0]), reverse=True),
         not_agencies=frozenset(r["not_agencies"]),
+        not_agency_groups=tuple(w for w in r["not_agencies"] if not_groups.search(w) and not not_groups.fullmatch(w)),
         markers=regex.compile(_alt(r["non_agency_markers"])),
-        candidates=candidates,
-        groups=groups,
-        group_cut=regex.compile(rf"(?:{_alt(r['group_left_cut'])})"),
+        passes=tuple((regex.compile(p), placed) for p, placed in
+                     ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
+        known_place_tail=regex.compile(rf"(?:{_alt(r['places'])})\Z"),
+        place_tail=regex.compile(rf"{unknown_place}\Z"),
+        groups=regex.compile(gsuf),
+        han_tail=regex.compile(rf"\p{{Han}}{{1,{gmax}}}\Z"),
+        group_cut=regex.compile(cut),
+        group_head=regex.compile(rf"{_alt(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
+        generic_after=regex.compile(r["generic_followers"]),
+        no_follow=dict(r["no_follow"]),
         level_head=regex.compile(
             rf"^[各团]?(?:(?P<lvl>{_alt(sub_national)})|(?:{_alt(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{_alt(_LEVEL_CHARS)}))"),
         national_head=regex.compile(rf"^(?:{_alt(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{_alt(r['municipalities'])})市"),
-        agency_full=agency_full,
+        agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
     )
 
 
@@ -134,32 +159,54 @@ def looks_like_agency(name: str) -> bool:
 
 def _group_name_ok(name: str) -> bool:
     c = _compiled()
-    return name not in c.not_agencies and not c.markers.search(name) and c.group_suffix.sub("", name) != ""
+    name_part = c.group_suffix.sub("", name)
+    return len(name_part) >= c.rules["group_name_min"] and not name.endswith(c.not_agency_groups)
+
+
+def _group_start(head: str) -> int:
+    """Offset in a Han run ending in a group suffix where the group's name begins."""
+    c = _compiled()
+    name_part = head[: c.group_suffix.search(head).start()]
+    start = 0
+    cuts = list(c.group_cut.finditer(name_part))
+    if cuts:
+        start = cuts[-1].end()
+    # Searched on the slice so a place name may begin right at the cut.
+    m = c.group_head.search(name_part[start:])
+    return start + m.start() if m else start
+
+
+def _with_place(text: str, start: int) -> int:
+    """Start of a match beginning with a level char, moved left over a place name (湛江|市人民政府)."""
+    c = _compiled()
+    if not text.startswith(tuple(_LEVEL_CHARS), start):
+        return start
+    longest = max(len(p) for p in c.rules["places"])
+    m = c.known_place_tail.search(text, max(0, start - longest), start) or c.place_tail.search(
+        text, max(0, start - 3), start)
+    return m.start() if m else start
 
 
 def _rule_spans(text: str) -> list[tuple[int, int]]:
-    """Candidate spans from gazetteer/department patterns and trimmed group names, overlaps resolved
-    (leftmost, then longest)."""
+    """Candidate spans of every rule pass, overlaps resolved leftmost-longest, then filtered."""
     c = _compiled()
-    spans = [m.span() for m in c.candidates.finditer(text)]
+    spans = [(_with_place(text, m.start()) if placed else m.start(), m.end())
+             for p, placed in c.passes for m in p.finditer(text)]
     for m in c.groups.finditer(text):
-        start, end = m.span()
-        head = text[start:end]
-        cuts = list(c.group_cut.finditer(head[: len(head) - len(c.group_suffix.search(head).group())]))
-        if cuts:
-            start += cuts[-1].end()
-        spans.append((start, end))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        run = c.han_tail.search(text, max(0, m.start() - c.rules["group_name_max"]), m.start())
+        if run:
+            spans.append((run.start() + _group_start(text[run.start():m.end()]), m.end()))
+    spans.sort(key=lambda s: (s[0], -s[1]))
     kept: list[tuple[int, int]] = []
     for s, e in spans:
         if kept and s < kept[-1][1]:
-            # Overlap: a longer span starting inside the kept one replaces it only if it covers it.
-            ks, ke = kept[-1]
-            if e - s > ke - ks and s <= ks:
-                kept[-1] = (s, e)
+            continue
+        name = text[s:e]
+        if text[e:e + 1] and text[e:e + 1] in c.no_follow.get(name[-1], ""):
             continue
         kept.append((s, e))
-    return [(s, e) for s, e in kept if looks_like_agency(text[s:e])]
+    return [(s, e) for s, e in kept
+            if looks_like_agency(text[s:e]) and not c.generic_after.match(text, e)]
 
 
 def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True) -> list[AgencyMention]:
