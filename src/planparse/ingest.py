@@ -90,6 +90,11 @@ def _noise_patterns() -> dict[str, list[regex.Pattern]]:
     return {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
 
 
+@lru_cache(maxsize=1)
+def _max_dropped_line_chars() -> int:
+    return load_rules("noise")["max_dropped_line_chars"]
+
+
 _PARA_END = "。；！？：”’）)」』…"
 # In hard-wrapped text a full-width line ending in a closing quote or bracket was still cut there.
 _SENTENCE_END = "。；！？："
@@ -104,9 +109,11 @@ def clean_text(raw: str) -> str:
     for pattern in patterns["inline"]:
         text = pattern.sub("", text)
     lines = []
+    max_dropped = _max_dropped_line_chars()
     for line in text.split("\n"):
         line = line.rstrip(_INDENT + "\t")
-        if any(p.fullmatch(line.strip(_INDENT)) for p in patterns["drop_lines"]):
+        bare = line.strip(_INDENT)
+        if len(bare) <= max_dropped and any(p.fullmatch(bare) for p in patterns["drop_lines"]):
             continue
         lines.append(line)
     lines = _rebuild_paragraphs(lines)

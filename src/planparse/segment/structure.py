@@ -17,7 +17,7 @@ from planparse.segment import Structure
 from planparse.segment.metadata import find_metadata
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
-_INLINE_SEARCH_MIN_CHARS = 600
+_INLINE_SEARCH_MIN_CHARS = 300
 
 
 @dataclass
@@ -49,18 +49,22 @@ def _rules():
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
     inline = regex.compile(
-        r"(?<=[。；！？])(?:"
+        r"(?<=[。；！？）)])(?:"
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
         + ")"
     )
     notes = regex.compile(r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*$")
-    return rules, styles, inline, notes
+    # Inside one-line text a short heading runs straight into the next label: split before it.
+    after_title = regex.compile(
+        "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
+    )
+    return rules, styles, inline, notes, after_title
 
 
 def build_structure(text: str, doc_id: str) -> Structure:
     from planparse.segment.tables import find_tables
 
-    rules, _, _, _ = _rules()
+    rules = _rules()[0]
     blocks = find_tables(text)
     excluded = [(b.char_start, b.char_end) for b in blocks]
     units = _units(text, excluded)
@@ -85,7 +89,8 @@ def build_structure(text: str, doc_id: str) -> Structure:
 
 
 def _units(text: str, excluded: list[tuple[int, int]]) -> list[Unit]:
-    _, _, inline, notes = _rules()
+    rules, styles, inline, notes, after_title = _rules()
+    title_window = rules["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     for match in regex.finditer(r"[^\n]+", text):
@@ -103,27 +108,43 @@ def _units(text: str, excluded: list[tuple[int, int]]) -> list[Unit]:
         if end - start < _INLINE_SEARCH_MIN_CHARS:
             units.append(Unit(start, end))
             continue
-        cut = start
-        for inner in inline.finditer(text, start, end):
-            units.append(Unit(cut, inner.start()))
-            cut = inner.start()
-        units.append(Unit(cut, end))
+        cuts = [start] + [m.start() for m in inline.finditer(text, start, end)] + [end]
+        for piece_start, piece_end in zip(cuts, cuts[1:]):
+            units.extend(_split_after_title(text, piece_start, piece_end, styles, after_title, title_window))
+    return units
+
+
+def _split_after_title(text, start, end, styles, after_title, window) -> list[Unit]:
+    """Split 一、总体要求（一）指导思想。… into the heading and what follows it."""
+    units = []
+    while True:
+        label = next((m for p in styles.values() if (m := p.match(text, start, end))), None)
+        if not label:
+            break
+        limit = min(end, label.end() + window)
+        stop = regex.compile(r"[。！？]").search(text, label.end(), limit)
+        nxt = after_title.search(text, label.end() + 1, stop.start() if stop else limit)
+        if not nxt:
+            break
+        units.append(Unit(start, nxt.start()))
+        start = nxt.start()
+    units.append(Unit(start, end))
     return units
 
 
 def starts_with_numbering(line: str) -> bool:
     """Does the line open with a heading or item label of any style?"""
-    _, styles, _, _ = _rules()
+    styles = _rules()[1]
     return any(p.match(line) for p in styles.values())
 
 
 def _is_top_heading(line: str) -> bool:
-    _, styles, _, _ = _rules()
+    styles = _rules()[1]
     return any(styles[s].match(line) for s in ("chapter", "cn_comma"))
 
 
 def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
-    rules, styles, _, _ = _rules()
+    rules, styles = _rules()[:2]
     max_title = rules["max_title_chars"]
     found: list[Candidate] = []
     for unit in units:
