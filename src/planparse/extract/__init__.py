@@ -17,5 +17,24 @@ class Extracted:
 
 
 def extract_records(document: Document, structure: Structure) -> Extracted:
-    """Run every extractor over one segmented document (filled in by the extractor modules)."""
-    return Extracted()
+    """Run every extractor over one segmented document."""
+    from planparse.extract.agencies import find_agency_mentions
+    from planparse.extract.deadlines import find_deadlines
+    from planparse.extract.responsibilities import find_responsibilities
+    from planparse.extract.targets import targets_from_tables, targets_from_text
+
+    text, doc_id = document.text, document.doc_id
+    measures, tables = structure.measures, structure.tables
+    agencies = find_agency_mentions(text, doc_id)
+    targets = targets_from_tables(tables, structure.row_spans, text, doc_id, measures) + targets_from_text(
+        text, doc_id, measures, tables, document.plan_start_year, document.plan_end_year
+    )
+    # Table and text targets are numbered together, in text order, so ids are unique and stable.
+    targets.sort(key=lambda t: (t.char_start, t.char_end, t.source))
+    targets = [t.model_copy(update={"target_id": f"{doc_id}-tg{n:04d}"}) for n, t in enumerate(targets)]
+    return Extracted(
+        targets=targets,
+        deadlines=find_deadlines(text, doc_id, measures),
+        responsibilities=find_responsibilities(text, doc_id, measures, tables, mentions=agencies),
+        agencies=agencies,
+    )
