@@ -112,6 +112,8 @@ def canonical_name(name: str) -> str:
     name = name.strip()
     if name in c.aliases:
         return c.aliases[name]
+    if name.startswith("各"):  # a collective (各县（市、区）人民政府) is kept as written
+        return name
     for short, full in c.stem_aliases:
         if name.endswith(short) and len(name) > len(short):
             resolved = name[: -len(short)] + full
