@@ -1,0 +1,180 @@
+"""Parquet writer: schemas derived from the models, round trips, metadata, atomic replacement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import planparse
+from planparse import write
+from planparse.models import RECORD_TYPES, SCHEMA_VERSION
+from planparse.write import arrow_schema, read_metadata, write_outputs
+
+
+def test_contract_column_types():
+    targets = arrow_schema("targets")
+    assert targets.field("baseline_value").type == pa.float64()
+    assert targets.field("baseline_value").nullable
+    assert targets.field("target_year").type == pa.int64()
+    assert targets.field("comparator").type == pa.string()  # enum -> string
+    assert targets.field("indicator").type == pa.string() and not targets.field("indicator").nullable
+    assert targets.field("warnings").type == pa.list_(pa.string())
+    tables = arrow_schema("tables")
+    assert tables.field("rows").type == pa.list_(pa.list_(pa.string()))
+    assert tables.field("header").type == pa.list_(pa.string())
+    assert arrow_schema("deadlines").field("date").type == pa.date32()
+    assert arrow_schema("sections").field("level").type == pa.int64()
+    # doc_id leads, the inherited offsets come last
+    assert arrow_schema("measures").names[0] == "doc_id"
+    assert arrow_schema("measures").names[-2:] == ["char_start", "char_end"]
+
+
+def test_every_model_field_becomes_a_column():
+    for name, model in RECORD_TYPES.items():
+        assert set(arrow_schema(name).names) == set(model.model_fields), name
+
+
+def test_unsupported_annotation_is_refused():
+    with pytest.raises(TypeError):
+        write.arrow_type(dict[str, int])
+    with pytest.raises(TypeError):
+        write.arrow_type(int | str)
+
+
+def test_round_trip_every_record_type(tmp_path, sample_records):
+    out = write_outputs(sample_records, tmp_path / "out")
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in RECORD_TYPES)
+    for name, records in sample_records.items():
+        path = out / f"{name}.parquet"
+        table = pq.read_table(path)
+        expected = arrow_schema(name)
+        assert [(f.name, f.type) for f in table.schema] == [(f.name, f.type) for f in expected], name
+        assert table.num_rows == len(records) > 0
+        frame = pd.read_parquet(path)
+        for row, record in zip(frame.to_dict("records"), records):
+            dumped = record.model_dump()
+            for column, value in dumped.items():
+                got = row[column]
+                if isinstance(value, list):
+                    got = [list(x) if hasattr(x, "__len__") and not isinstance(x, str) else x for x in got]
+                elif value is None:
+                    assert got is None or pd.isna(got), (name, column)
+                    continue
+                assert got == value, (name, column)
+    # provenance survives the round trip
+    docs = pd.read_parquet(out / "documents.parquet")
+    text = docs.loc[0, "text"]
+    for _, row in pd.read_parquet(out / "deadlines.parquet").iterrows():
+        assert text[row.char_start : row.char_end] == row.quote
+    assert pd.read_parquet(out / "deadlines.parquet").loc[0, "date"] == dt.date(2024, 12, 31)
+
+
+def test_metadata_names_schema_and_record_type(tmp_path, sample_records):
+    out = write_outputs(sample_records, tmp_path / "out")
+    for name in RECORD_TYPES:
+        meta = read_metadata(out / f"{name}.parquet")
+        assert meta == {
+            "schema_version": SCHEMA_VERSION,
+            "planparse_version": planparse.__version__,
+            "record_type": name,
+        }
+
+
+def test_all_nine_files_written_even_when_empty(tmp_path):
+    out = write_outputs({}, tmp_path / "out")
+    for name in RECORD_TYPES:
+        table = pq.read_table(out / f"{name}.parquet")
+        assert table.num_rows == 0
+        assert table.schema.names == arrow_schema(name).names
+    # and the empty files load in DuckDB with their columns
+    duckdb = pytest.importorskip("duckdb")
+    cols = duckdb.sql(f"select * from read_parquet('{out / 'targets.parquet'}')").columns
+    assert cols == arrow_schema("targets").names
+
+
+def test_unknown_record_type_refused(tmp_path):
+    with pytest.raises(ValueError):
+        write_outputs({"nonsense": []}, tmp_path / "out")
+
+
+def test_out_that_is_a_file_refused(tmp_path, sample_records):
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    with pytest.raises(NotADirectoryError):
+        write_outputs(sample_records, target)
+    assert target.read_text() == "not a folder"
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_failure_midway_leaves_previous_outputs_intact(tmp_path, sample_records, monkeypatch):
+    out = tmp_path / "out"
+    write_outputs(sample_records, out)
+    before = _snapshot(out)
+
+    calls = []
+    real_write_table = pq.write_table
+
+    def failing_write_table(table, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 5:  # some files are already written by then
+            raise OSError("disk full")
+        return real_write_table(table, path, *args, **kwargs)
+
+    monkeypatch.setattr(write.pq, "write_table", failing_write_table)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs({"documents": []}, out)
+    assert _snapshot(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # no temporary folder left behind
+
+
+def test_record_failing_to_serialise_leaves_previous_outputs_intact(tmp_path, sample_records, sample_result, monkeypatch):
+    out = tmp_path / "out"
+    write_outputs(sample_records, out)
+    before = _snapshot(out)
+    bad = sample_result.measures[0].model_copy()
+    monkeypatch.setattr(type(bad), "model_dump", lambda self, **kw: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"):
+        write_outputs({"measures": [bad]}, out)
+    monkeypatch.undo()
+    assert _snapshot(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_failed_swap_puts_old_outputs_back(tmp_path, sample_records, monkeypatch):
+    out = tmp_path / "out"
+    write_outputs(sample_records, out)
+    before = _snapshot(out)
+    real_replace = os.replace
+    calls = []
+
+    def flaky_replace(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # old moved away, new one fails to move in
+            raise OSError("interrupted")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", flaky_replace)
+    with pytest.raises(OSError, match="interrupted"):
+        write_outputs({}, out)
+    monkeypatch.undo()
+    assert _snapshot(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_rewrite_replaces_outputs_and_keeps_foreign_files(tmp_path, sample_records):
+    out = tmp_path / "out"
+    write_outputs(sample_records, out)
+    (out / "README.md").write_text("kept")
+    write_outputs({}, out)
+    assert (out / "README.md").read_text() == "kept"
+    assert pq.read_table(out / "documents.parquet").num_rows == 0
+    assert json.loads(pq.read_schema(out / "errors.parquet").metadata[b"planparse"])["record_type"] == "errors"
