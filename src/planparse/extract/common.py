@@ -37,8 +37,7 @@ def clause_span(
     When nothing follows the expression inside its clause ("到2025年，…") the span runs on to the
     end of the next clause, so the quote says what has to happen by then.
     """
-    head = _reversed(delimiters).search(text, 0, start) if start else None
-    cstart = head.end() if head else 0
+    cstart = clause_start(text, start, delimiters)
     m = delimiters.search(text, end)
     cend = m.start() if m else len(text)
     if extend_past_head and m and not text[end:cend].strip() and m.group() not in "。\n":
@@ -50,6 +49,12 @@ def clause_span(
     while cend > end and text[cend - 1].isspace():
         cend -= 1
     return cstart, cend
+
+
+def clause_start(text: str, pos: int, delimiters: regex.Pattern) -> int:
+    """Offset just after the last delimiter before ``pos`` (0 if none)."""
+    head = _reversed(delimiters).search(text, 0, pos) if pos else None
+    return head.end() if head else 0
 
 
 @lru_cache(maxsize=None)

@@ -11,7 +11,7 @@ from typing import Sequence
 import regex
 
 from planparse.extract.common import clause_span, cn_int, mask_spans, measure_id_at
-from planparse.models import Deadline, Measure
+from planparse.models import Deadline, Measure, Table
 from planparse.rules_loader import load_rules
 
 
@@ -28,6 +28,7 @@ class _Rules:
     plan_periods: dict[str, int]
     plan_period_window: int
     periods: tuple[dict, ...]
+    table_columns: frozenset[str]
 
 
 def _alt(items: Sequence[str]) -> str:
@@ -71,6 +72,7 @@ def _rules() -> _Rules:
         plan_periods=dict(r["plan_periods"]),
         plan_period_window=int(r["plan_period_window"]),
         periods=periods,
+        table_columns=frozenset(r["table_deadline_columns"]),
     )
 
 
@@ -114,10 +116,33 @@ def _sentence_start(text: str, pos: int) -> int:
     return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
 
 
-def find_deadlines(text: str, doc_id: str, measures: list[Measure]) -> list[Deadline]:
-    """Every deadline in ``text``, in text order, grounded by the clause that holds it."""
+def deadline_cells(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+    """Spans of the cells of task-table deadline columns (完成时限 …), found in table order."""
+    cols = _rules().table_columns
+    spans: list[tuple[int, int]] = []
+    for table in tables:
+        idx = [i for i, h in enumerate(table.header) if h.strip() in cols]
+        pos = table.char_start
+        for row in table.rows if idx else ():
+            for i in idx:
+                cell = row[i].strip() if i < len(row) else ""
+                at = text.find(cell, pos, table.char_end) if cell else -1
+                if at >= 0:
+                    spans.append((at, at + len(cell)))
+                    pos = at + len(cell)
+    return spans
+
+
+def find_deadlines(
+    text: str, doc_id: str, measures: list[Measure], tables: Sequence[Table] = ()
+) -> list[Deadline]:
+    """Every deadline in ``text``, in text order, grounded by the clause that holds it.
+
+    ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline.
+    """
     rules = _rules()
     ref_year = reference_year(text)
+    cells = deadline_cells(text, tables)
     scan = mask_spans(text, rules.masks)
     out: list[Deadline] = []
     for m in rules.expr.finditer(scan):
@@ -131,7 +156,8 @@ def find_deadlines(text: str, doc_id: str, measures: list[Measure]) -> list[Dead
             marked = any(m.group(g) for g in ("prefix", "suffix", "mend")) or any(
                 m.group(f"p{i}") for i in range(len(rules.periods))
             )
-            if not marked and not _bare_year_ok(scan, m, ref_year):
+            in_cell = any(s <= start < e for s, e in cells)
+            if not marked and not in_cell and not _bare_year_ok(scan, m, ref_year):
                 continue
         else:
             # Year-less: the last year named earlier in the same sentence.

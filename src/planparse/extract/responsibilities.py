@@ -1,0 +1,406 @@
+"""Responsibilities: which agencies a plan makes responsible for a task (rules/responsibilities.yaml).
+
+Three sources, merged in text order:
+- parentheticals "（市卫生健康局、市财政局负责）", "（生态环境部牵头，…参与）", "（…指导）";
+- labelled lists "牵头单位：…；配合单位：…", "责任单位：…";
+- clauses that open with agencies as the acting subject ("由市医疗保障局牵头…", "X会同Y…", "X负责…");
+- task tables with 牵头单位 / 责任单位 columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import regex
+
+from planparse.extract.agencies import canonical_name, find_agency_mentions, looks_like_agency
+from planparse.extract.deadlines import reference_year
+from planparse.extract.common import clause_start, measure_id_at
+from planparse.models import AgencyMention, Measure, Responsibility, Table
+from planparse.rules_loader import load_rules
+
+LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    parenthetical: regex.Pattern
+    segment_sep: regex.Pattern
+    list_sep: regex.Pattern
+    conjunctions: regex.Pattern
+    role_tail: regex.Pattern  # list + role word at the end of a segment
+    role_of: dict[str, str]
+    label: regex.Pattern
+    label_role: dict[str, str]
+    label_end: regex.Pattern
+    first_lead: regex.Pattern
+    generic: regex.Pattern
+    list_tail: regex.Pattern
+    lead_in: regex.Pattern
+    joiner: regex.Pattern
+    time_prefix: regex.Pattern
+    co_lead: regex.Pattern
+    lead_word: regex.Pattern
+    reject_after_list: regex.Pattern
+    issuing_body: regex.Pattern
+    by_agency: regex.Pattern
+    by_agency_verbs: regex.Pattern
+    formed_word: regex.Pattern
+    clause_delims: regex.Pattern
+    sentence_delims: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    r = load_rules("responsibilities")
+    words = sorted(r["role_words"], key=lambda w: len(w["word"]), reverse=True)
+    labels = sorted(r["labels"], key=lambda w: len(w["word"]), reverse=True)
+    word_alt = "|".join(regex.escape(w["word"]) for w in words)
+    return _Rules(
+        parenthetical=regex.compile(r["parenthetical"]),
+        segment_sep=regex.compile(r["segment_separators"]),
+        list_sep=regex.compile(r["list_separators"]),
+        conjunctions=regex.compile(r["conjunctions"]),
+        role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
+        role_of={w["word"]: w["role"] for w in words},
+        label=regex.compile("(?P<label>" + "|".join(regex.escape(w["word"]) for w in labels) + ")[ \t]*[：:]"),
+        label_role={w["word"]: w["role"] for w in labels},
+        label_end=regex.compile(r["label_list_end"]),
+        first_lead=regex.compile(r["first_listed_leads"]),
+        generic=regex.compile(r["generic_party"]),
+        list_tail=regex.compile(f"(?:{r['list_tail']})$"),
+        lead_in=regex.compile(r["clause_lead_in"]),
+        joiner=regex.compile(r["mention_joiners"]),
+        time_prefix=regex.compile(r["clause_time_prefix"]),
+        co_lead=regex.compile(r["co_lead_word"]),
+        lead_word=regex.compile(r["lead_word"]),
+        reject_after_list=regex.compile(r["clause_reject_after_list"]),
+        issuing_body=regex.compile(r["issuing_body"]),
+        by_agency=regex.compile(f"(?:{r['by_agency']})$"),
+        by_agency_verbs=regex.compile(r["by_agency_verbs"]),
+        formed_word=regex.compile(r["formed_word"]),
+        clause_delims=regex.compile(r["clause_delimiters"]),
+        sentence_delims=regex.compile(r["sentence_delimiters"]),
+    )
+
+
+@dataclass
+class _Assignment:
+    start: int  # quote span
+    end: int
+    agencies: list[tuple[str, str]]  # (agency as written or expanded, role)
+    clip: bool = False  # sentence-level: the quote stops where the next assignment starts
+
+
+# ---------------------------------------------------------------- agency lists
+
+
+def split_agency_list(items_text: str) -> list[str] | None:
+    """Agencies of a "、"-separated list, generic parties dropped; None if an item is no agency.
+
+    A later item may omit the prefix the first one carries (国务院人力资源社会保障行政部门、
+    教育行政部门): it is then read with that prefix, as the document means it.
+    """
+    rules = _rules()
+    out: list[str] = []
+    prefix = ""
+    for raw in rules.list_sep.split(items_text):
+        item = raw.strip()
+        tail = rules.list_tail.search(item)
+        if tail and tail.start() > 0:
+            item = item[: tail.start()]
+        if not item:
+            continue
+        parts = _agency_parts(item, prefix)
+        if parts is None:
+            if rules.generic.search(item):
+                continue
+            return None
+        for name in parts:
+            if not out:
+                prefix = _prefix_of(name)
+            out.append(name)
+    return out
+
+
+def _agency_parts(item: str, prefix: str) -> list[str] | None:
+    """The agency (or agencies joined by 和/及) an item names, or None."""
+    if looks_like_agency(item):
+        return [item]
+    if prefix and looks_like_agency(prefix + item):
+        return [prefix + item]
+    pieces = _rules().conjunctions.split(item)
+    if len(pieces) > 1:
+        names = [_agency_parts(p, prefix) for p in pieces if p]
+        if all(names):
+            return [n for ns in names for n in ns]
+    return None
+
+
+def _prefix_of(name: str) -> str:
+    """Level/national prefix a later list item may leave out: 国务院…部门 -> 国务院."""
+    for head in ("国务院", "国家"):
+        if name.startswith(head) and name.endswith("部门"):
+            return head
+    return ""
+
+
+# ---------------------------------------------------------------- parentheticals and labels
+
+
+def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]] | None:
+    """(agency, role) pairs of "（…负责）"-style content, or None if it assigns nothing."""
+    rules = _rules()
+    pairs: list[tuple[str, str]] = []
+    for seg in rules.segment_sep.split(body):
+        seg = seg.strip()
+        m = rules.role_tail.match(seg)
+        if not m:
+            continue  # a note ("下同", "排在第一位的为牵头负责单位")
+        names = split_agency_list(m.group("list"))
+        if names is None:
+            continue
+        pairs += [(n, rules.role_of[m.group("word")]) for n in names]
+    return _resolve_roles(pairs, listed_leads) if pairs else None
+
+
+def _resolve_roles(pairs: list[tuple[str, str]], listed_leads: bool) -> list[tuple[str, str]]:
+    """Turn `listed` (plain 负责) into lead/support/responsible."""
+    has_lead = any(role == LEAD for _, role in pairs)
+    out = []
+    for i, (name, role) in enumerate(pairs):
+        if role == LISTED:
+            if has_lead:
+                role = SUPPORT
+            elif listed_leads:
+                role = LEAD if i == 0 else SUPPORT
+            else:
+                role = RESPONSIBLE
+        out.append((name, role))
+    return out
+
+
+def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
+    """"牵头单位：…；配合单位：…" blocks; consecutive labels form one assignment."""
+    rules = _rules()
+    found: list[_Assignment] = []
+    for m in rules.label.finditer(text):
+        end_m = rules.label_end.search(text, m.end())
+        end = end_m.start() if end_m else len(text)
+        names = split_agency_list(text[m.end() : end].strip(" \t，,"))
+        if not names:
+            continue
+        pairs = [(n, rules.label_role[m.group("label")]) for n in names]
+        prev = found[-1] if found else None
+        if prev and not text[prev.end : m.start()].strip(" \t；;，,"):
+            prev.agencies += pairs
+            prev.end = end
+        else:
+            found.append(_Assignment(m.start(), end, pairs))
+    for a in found:
+        a.agencies = _resolve_roles(a.agencies, listed_leads)
+    return found
+
+
+# ---------------------------------------------------------------- sentence-level
+
+
+def _mention_lists(text: str, mentions: Sequence[AgencyMention]) -> list[list[AgencyMention]]:
+    """Runs of mentions joined by 、/和/及 (one list each)."""
+    rules = _rules()
+    runs: list[list[AgencyMention]] = []
+    for m in mentions:
+        if runs and rules.joiner.match(text[runs[-1][-1].char_end : m.char_start]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+def _opens_clause(text: str, start: int, ref_year: int | None) -> int | None:
+    """Start of the clause ``start`` opens (after an optional lead-in or time expression), else None.
+
+    A clause dated before the plan's reference year narrates the past, it assigns nothing.
+    """
+    rules = _rules()
+    cstart = clause_start(text, start, rules.clause_delims)
+    gap = text[cstart:start].strip()
+    if not gap or rules.lead_in.fullmatch(gap):
+        return cstart
+    if rules.time_prefix.fullmatch(gap):
+        year = regex.match(r"\d{4}", gap)
+        if year and ref_year is not None and int(year.group()) < ref_year:
+            return None
+        return cstart
+    return None
+
+
+def _extend_list(text: str, run_names: list[str], end: int) -> tuple[list[str], int]:
+    """Read on after a list of mentions over items written without their prefix.
+
+    "国务院人力资源社会保障行政部门、教育行政部门" names 国务院教育行政部门: the agency
+    finder sees only the first; a later item is accepted when prefix + item is an agency.
+    """
+    prefix = _prefix_of(run_names[0])
+    if not prefix:
+        return run_names, end
+    names = list(run_names)
+    while True:
+        m = regex.match(r"(?:、|和|及)(\p{Han}{2,20})", text[end : end + 24])
+        if not m:
+            return names, end
+        run = m.group(1)
+        # Longest item that reads as an agency with the prefix.
+        for n in range(len(run), 1, -1):
+            if looks_like_agency(prefix + run[:n]):
+                names.append(prefix + run[:n])
+                end += m.start(1) + n
+                break
+        else:
+            return names, end
+
+
+def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | None) -> list[_Assignment]:
+    rules = _rules()
+    out: list[_Assignment] = []
+    runs = _mention_lists(text, mentions)
+    used: set[int] = set()
+    for i, run in enumerate(runs):
+        if i in used:
+            continue
+        names = [m.name for m in run]
+        if all(rules.issuing_body.fullmatch(n) for n in names):
+            continue
+        cstart = _opens_clause(text, run[0].char_start, ref_year)
+        if cstart is None and rules.by_agency.search(text, 0, run[0].char_start):
+            if rules.by_agency_verbs.match(text, run[-1].char_end):
+                cstart = clause_start(text, run[0].char_start, rules.clause_delims)
+        if cstart is None:
+            continue
+        names, after = _extend_list(text, names, run[-1].char_end)
+        tail = rules.list_tail.pattern.rstrip("$")
+        tail_m = regex.compile(tail).match(text, after)
+        if tail_m:
+            after = tail_m.end()
+        if rules.reject_after_list.match(text, after):
+            continue
+        stop = rules.sentence_delims.search(text, after)
+        send = stop.start() if stop else len(text)
+        clause_end = rules.clause_delims.search(text, after)
+        clause_end = clause_end.start() if clause_end else len(text)
+        role = RESPONSIBLE
+        pairs: list[tuple[str, str]] = []
+        co = rules.co_lead.match(text, after)
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
+        if co:
+            role = LEAD
+            if nxt and nxt[0].char_start == co.end():
+                used.add(i + 1)
+                pairs = [(m.name, SUPPORT) for m in nxt]
+        elif rules.lead_word.search(text, after, clause_end):
+            role = LEAD
+        formed = rules.formed_word.match(text, after)
+        if formed is None and nxt and rules.formed_word.search(text, after, nxt[0].char_start):
+            formed = rules.formed_word.search(text, after, nxt[0].char_start)
+        if formed and nxt and nxt[0].char_start == formed.end():
+            used.add(i + 1)
+            pairs = [(m.name, RESPONSIBLE) for m in nxt]
+        out.append(_Assignment(cstart, send, [(n, role) for n in names] + pairs, clip=True))
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
+    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+    rules = _rules()
+    labels = rules.label_role
+    out: list[_Assignment] = []
+    for table in tables:
+        cols = [(i, labels[h.strip()]) for i, h in enumerate(table.header) if h.strip() in labels]
+        if not cols:
+            continue
+        pos = table.char_start
+        for row in table.rows:
+            pairs, span = [], None
+            for i, role in cols:
+                cell = row[i].strip() if i < len(row) else ""
+                names = split_agency_list(regex.sub(r"[，,；;\s]+", "、", cell)) if cell else None
+                at = text.find(cell, pos, table.char_end) if cell else -1
+                if not names or at < 0:
+                    continue
+                pos = at + len(cell)
+                span = (at, pos) if span is None else (min(span[0], at), max(span[1], pos))
+                pairs += [(n, role) for n in names]
+            if pairs and span:
+                out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def find_responsibilities(
+    text: str,
+    doc_id: str,
+    measures: list[Measure],
+    tables: list[Table],
+    mentions: Sequence[AgencyMention] | None = None,
+) -> list[Responsibility]:
+    """One row per agency per assignment, assignments in text order.
+
+    ``mentions`` (agency mentions of ``text``) may be passed to avoid finding them twice.
+    """
+    rules = _rules()
+    convention = rules.first_lead.search(text)
+    conv_at = convention.start() if convention else len(text)
+
+    found: list[_Assignment] = []
+    for m in rules.parenthetical.finditer(text):
+        # The convention note may sit inside the first list it applies to.
+        pairs = _parse_parenthetical(m.group("body"), listed_leads=m.end() > conv_at)
+        if pairs:
+            found.append(_Assignment(m.start(), m.end(), pairs))
+    taken = [(a.start, a.end) for a in found]
+    for a in _labelled(text, listed_leads=convention is not None):
+        if not _inside(a.start, taken):
+            found.append(a)
+    if mentions is None:
+        mentions = find_agency_mentions(text, doc_id, use_ner=False)
+    free = [m for m in mentions if not _inside(m.char_start, [(a.start, a.end) for a in found])]
+    found += _sentences(text, free, reference_year(text))
+    found += _tables(text, tables, listed_leads=convention is not None)
+    found.sort(key=lambda a: a.start)
+    for a, nxt in zip(found, found[1:]):
+        if a.clip and nxt.start < a.end:
+            a.end = nxt.start
+            while a.end > a.start and (text[a.end - 1].isspace() or rules.clause_delims.match(text, a.end - 1)):
+                a.end -= 1
+
+    out: list[Responsibility] = []
+    for n, a in enumerate(found, start=1):
+        quote = text[a.start : a.end]
+        mid = measure_id_at(measures, a.start)
+        for pos, (agency, role) in enumerate(a.agencies):
+            out.append(
+                Responsibility(
+                    doc_id=doc_id,
+                    assignment_id=f"{doc_id}-as{n:04d}",
+                    measure_id=mid,
+                    agency=agency,
+                    canonical_name=canonical_name(agency),
+                    role=role,
+                    position=pos,
+                    quote=quote,
+                    char_start=a.start,
+                    char_end=a.end,
+                )
+            )
+    return out
+
+
+def _inside(offset: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= offset < e for s, e in spans)
