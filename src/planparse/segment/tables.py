@@ -549,20 +549,18 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
         return None, i + 1
     names = [c.text for c in header]
     cols = _Columns(names)
+    first_col = cols.serial if cols.serial is not None else 0
     repeat = _nows(lines[i].text)
-    rows: list[tuple[list[_Tok], list[str]]] = []  # (tokens from the serial on, left cells)
-    current: list[_Tok] | None = None
-    left: list[str] = []
+    # each row: (vertical label cells carried from above it, its own left cells, its tokens from the serial on)
+    rows: list[tuple[list[_Cell], list[_Cell], list[_Tok]]] = []
+    label: list[_Cell] = []
     buffer: list[int] = []
     expected = None
     j = i + 1
     while j < len(lines) and not used[j]:
         line = lines[j]
         s = line.stripped
-        if not s:
-            j += 1
-            continue
-        if _nows(s) == repeat:  # header repeated at the top of a new page
+        if not s or _nows(s) == repeat:  # blank, or the header repeated at the top of a new page
             j += 1
             continue
         if (
@@ -574,40 +572,36 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
         ):
             break
         toks = _tokens(line, j)
-        starts = _row_start(toks, cols, expected, current)
-        if starts:
-            if current is not None:
-                if buffer and not all(_is_label_piece(lines[b].stripped) for b in buffer):
-                    current.extend(t for b in buffer for t in _tokens(lines[b], b))
-                    buffer = []
-                rows.append((current, left))
-            if buffer and cols.serial:
-                left = ["".join(lines[b].stripped for b in buffer)]
-            else:
-                left = []
+        current = rows[-1][2] if rows else None
+        k = _row_start(toks, cols, expected, current)
+        if k is not None:
+            if current is not None and buffer and not all(_is_label_piece(lines[b].stripped) for b in buffer):
+                current.extend(t for b in buffer for t in _tokens(lines[b], b))
+                buffer = []
+            label = []
+            if buffer and first_col:
+                # a merged 领域 cell written vertically above the row, one or two characters a line
+                first, last = lines[buffer[0]], lines[buffer[-1]]
+                text = "".join(lines[b].stripped for b in buffer)
+                label = [_Cell(text, first.start + first.text.index(first.stripped), last.start + len(last.text.rstrip()))]
             buffer = []
-            current = toks
+            own_left = [_Cell(t.text, t.start, t.end) for t in toks[:k]]
+            rows.append((label, own_left, toks[k:]))
             if cols.serial is not None:
-                expected = int(toks[0].text) + 1
+                expected = int(toks[k].text) + 1
         elif current is not None and not _complete(current, cols):
             current.extend(toks)
         else:
             buffer.append(j)
         j += 1
-    if current is not None:
-        rows.append((current, left))
-    if not rows:
-        return None, i + 1
-    data: list[list[_Cell]] = []
-    for toks, left_cells in rows:
-        first_col = cols.serial if cols.serial is not None else 0
+    if not rows or (cols.serial is None and len(rows) < 2):
+        return None, i + 1  # without serials, one line under a header-like line is too little evidence
+    raw, spans = [], []
+    for label, own_left, toks in rows:
         cells = _split_cells(toks, cols, first_col)
-        # the vertical label has no span of its own inside the row; it is carried like a merged cell
-        lead = [_Cell(t, cells[0].start, cells[0].start) for t in left_cells]
-        data.append(lead + cells)
-    raw = [[c.text for c in r] for r in data]
-    filled = _fill_rows(cols.n, raw)
-    spans = [(r[len(lc)].start if lc else r[0].start, r[-1].end) for r, (_, lc) in zip(data, rows)]
+        left = own_left or label
+        raw.append([c.text for c in left + cells])
+        spans.append(((own_left or cells)[0].start, cells[-1].end))
     caption = _caption(lines, i, used)
     block = TableBlock(
         char_start=caption[1] if caption else header[0].start,
@@ -617,19 +611,26 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
         kind=_kind(names),
         caption=caption[0] if caption else None,
         header=names,
-        rows=filled,
+        rows=_fill_rows(cols.n, raw),
         row_spans=spans,
     )
     return block, _line_index(lines, block.char_end) + 1
 
 
-def _row_start(toks: list[_Tok], cols: _Columns, expected: int | None, current) -> bool:
-    if cols.serial is not None:
-        if not _INTEGER.fullmatch(toks[0].text):
-            return False
-        return expected is None or int(toks[0].text) == expected
-    # Without a serial column a line of several cells starts a row once the previous one is full.
-    return len(toks) >= 2 and (current is None or _complete(current, cols))
+def _row_start(toks: list[_Tok], cols: _Columns, expected: int | None, current) -> int | None:
+    """Does this line start a row? Returns the index of the row's first own token (the serial)."""
+    if cols.serial is None:
+        # Without a serial column a line of several cells starts a row once the previous one is full.
+        return 0 if len(toks) >= 2 and (current is None or _complete(current, cols)) else None
+    for k in sorted({0, cols.serial}):
+        # the serial opens the line, or follows the cells left of it ("健康水平 1 人均预期寿命 …")
+        if k >= len(toks) or not _INTEGER.fullmatch(toks[k].text):
+            continue
+        if expected is not None and int(toks[k].text) != expected:
+            continue
+        if all(_is_label_piece(t.text) for t in toks[:k]):
+            return k
+    return None
 
 
 def _complete(toks: list[_Tok], cols: _Columns) -> bool:
