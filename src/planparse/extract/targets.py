@@ -6,6 +6,7 @@ Column roles, unit and comparator words, past-tense cues and indicator trimming 
 
 from __future__ import annotations
 
+import bisect
 from functools import lru_cache
 from typing import Sequence
 
@@ -156,3 +157,282 @@ def targets_from_tables(
                 )
             )
     return out
+
+
+# ---------------------------------------------------------------- running text
+
+
+@lru_cache(maxsize=None)
+def _text_rules():
+    rules = load_rules("targets")
+    t = rules["text"]
+    rate_units = {"%", "‰", "个百分点", "百分点", "1/10万", "/10万", "/万"}
+    return {
+        "level": regex.compile(_alternation(t["level_verbs"])),
+        "near": regex.compile(rf"(?:{_alternation(t['near_verbs'])})\s*$"),
+        "count": regex.compile(_alternation(t["count_verbs"])),
+        "post_verb": regex.compile(rf"^\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{_alternation(t['post_verbs'])})"),
+        "share": regex.compile(
+            rf"^\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{_alternation(t['post_verbs'] + t['level_verbs'])})"
+        ),
+        "vague": regex.compile(t["vague"]),
+        "unit_reject_after": {u: regex.compile(p) for u, p in t["unit_reject_after"].items()},
+        "unit_need_before": {u: regex.compile(p) for u, p in t["unit_need_before"].items()},
+        "count_units": {u for u in rules["units"] if u not in rate_units},
+        "skip_units": set(t["units_not_in_text"]),
+        "past_sentence": regex.compile(_alternation(fold(w) for w in t["past_cues_sentence"])),
+        "past_clause": regex.compile(_alternation(fold(w) for w in t["past_cues_clause"])),
+        "trim": regex.compile(t["trim_prefix"]),
+        "years_in_name": regex.compile(r"(?:到|至|在|于)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
+        "past_title": regex.compile(t["past_section_titles"]),
+        "goal_title": regex.compile(t["goal_section_titles"]),
+        "heading": regex.compile(t["heading_line"], regex.MULTILINE),
+        "levels": [regex.compile(p) for p in t["heading_levels"]],
+        "future_year": regex.compile(t["future_year_cue"]),
+        "lead_year": regex.compile(r"^\s*((?:19|20)\d\d)\s*年"),
+        "reject_before": regex.compile(t["reject_before"]),
+        "reject_after": regex.compile(t["reject_after"]),
+        "range": regex.compile(t["range_dash"]),
+        "indicator_tail": regex.compile(t["indicator_tail"]),
+        "max_gap": int(t["max_gap"]),
+        "max_count_gap": int(t["max_count_gap"]),
+        "count_end": regex.compile(t["count_noun_end"]),
+        "stop": regex.compile(r"[。；;！？!?]|\n"),
+        "clause_stop": regex.compile(r"[，,：:]"),
+        "gap_stop": regex.compile(r"[，,。；;：:]"),
+        "line_end_punct": regex.compile(r"[。；;！？!?：:，,、”）)]\s*$"),
+        "line_start_label": regex.compile(
+            r"^\s*(?:$|\t|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|专栏|——|—)"
+        ),
+        "connector": regex.compile(r"^\s*(?:、|和|及|与|以及|，|,)\s*"),
+        "connector_only": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)?\s*$"),
+        "suffix": regex.compile(r"\s*(?:及以上|以上|以下|左右|以内)"),
+        "split_names": regex.compile(r"和|、|及"),
+    }
+
+
+def _headings(text: str):
+    """Heading starts and (past, goal) flags; a heading inherits both from the headings above it."""
+    t = _text_rules()
+    starts, flags, stack = [], [], []  # stack of (level, past, goal)
+    for m in t["heading"].finditer(text):
+        level = next((i for i, p in enumerate(t["levels"]) if p.match(m.group("label"))), len(t["levels"]))
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        past = bool(t["past_title"].search(m.group("title"))) or any(s[1] for s in stack)
+        goal = bool(t["goal_title"].search(m.group("title"))) or any(s[2] for s in stack)
+        stack.append((level, past, goal))
+        starts.append(m.start())
+        flags.append((past, goal))
+    return starts, flags
+
+
+def _sentences(folded: str):
+    """Sentence spans; a line break ends a sentence unless it only wraps a long line (PDF text)."""
+    t = _text_rules()
+    out, start = [], 0
+    for m in t["stop"].finditer(folded):
+        if m.group() == "\n":
+            line_start = folded.rfind("\n", 0, m.start()) + 1
+            line = folded[line_start : m.start()]
+            nxt_end = folded.find("\n", m.end())
+            nxt = folded[m.end() : nxt_end if nxt_end >= 0 else len(folded)]
+            if len(line.strip()) >= 15 and not t["line_end_punct"].search(line) and not t["line_start_label"].match(nxt):
+                continue  # a wrapped line: the sentence goes on
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(folded)))
+    return out
+
+
+def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, stop: regex.Pattern):
+    """The last match of ``pattern`` in s[lo:hi] ending within ``max_gap`` chars of hi, with no stop char after it."""
+    best = None
+    for m in pattern.finditer(s, max(lo, hi - max_gap - 8), hi):
+        if hi - m.end() <= max_gap and not stop.search(s, m.end(), hi):
+            best = m
+    return best
+
+
+def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
+    """Indicator text for text[start:end] without years and leading filler; also where it starts."""
+    t = _text_rules()
+    s = text[start:end]
+    lead = t["trim"].match(fold(s))
+    cut = lead.end() if lead else 0
+    name = _squash(t["years_in_name"].sub("", s[cut:])).strip("，,、的 ")
+    return name, start + cut
+
+
+def targets_from_text(
+    text: str,
+    doc_id: str,
+    measures: Sequence[Measure] = (),
+    tables: Sequence[Table] = (),
+    plan_start_year: int | None = None,
+    plan_end_year: int | None = None,
+) -> list[Target]:
+    """Quantitative future targets stated in running text and 专栏 boxes (source="text")."""
+    t = _text_rules()
+    folded = fold(text)
+    skip = [(tb.char_start, tb.char_end) for tb in tables if tb.kind == "indicator"]
+    head_starts, head_flags = _headings(text)
+    measures = list(measures)
+    out: list[Target] = []
+    for sstart, send in _sentences(folded):
+        if send - sstart < 3 or any(a <= sstart < b or a < send <= b for a, b in skip):
+            continue
+        h = bisect.bisect_right(head_starts, sstart) - 1
+        if h >= 0 and head_flags[h][0]:
+            continue  # a section reviewing the past
+        if t["past_sentence"].search(folded, sstart, send):
+            continue
+        lead = t["lead_year"].match(folded, sstart, send)
+        if lead and plan_start_year and int(lead.group(1)) < plan_start_year:
+            continue  # "2020年，…" before the plan period: a statistic
+        values = find_values(folded, sstart, send)
+        for k, v in enumerate(values):
+            # "1～2家": the lower bound takes the unit of the upper one.
+            if v.unit is None and k + 1 < len(values) and t["range"].match(folded[v.end : values[k + 1].start]):
+                v.unit = values[k + 1].unit
+        prev_kind, prev_end = None, None
+        for k, v in enumerate(values):
+            found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end)
+            prev_kind, prev_end = (found[0], found[4]) if found else (None, None)
+            if not found:
+                continue
+            kind, comparator, names, qs, qe = found
+            year = _target_year(folded, sstart, v.start, head_starts, head_flags, plan_end_year)
+            measure = innermost(measures, v.start) if measures else None
+            for name in names:
+                out.append(
+                    Target(
+                        doc_id=doc_id,
+                        target_id=f"{doc_id}-x{len(out):03d}",
+                        source="text",
+                        measure_id=measure.measure_id if measure else None,
+                        indicator=name,
+                        unit=text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit,
+                        target_text=_squash(text[v.start : v.unit_end]),
+                        target_value=v.value,
+                        comparator=comparator,
+                        target_year=year,
+                        quote=text[qs:qe],
+                        char_start=qs,
+                        char_end=qe,
+                        warnings=[f"{v.alternatives + 1} values; kept the first"] if v.alternatives else [],
+                    )
+                )
+    return out
+
+
+def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
+    """(kind, comparator, indicator names, quote start, quote end) when values[k] states a target.
+
+    ``prev_kind``/``prev_end``: the target just before in the same sentence, which an enumeration
+    ("遴选13个…、126个…") continues.
+    """
+    t = _text_rules()
+    v = values[k]
+    if not v.unit or v.unit in t["skip_units"]:
+        return None
+    cstart = sstart
+    for cm in t["clause_stop"].finditer(folded, sstart, v.start):
+        cstart = cm.end()
+    ce = t["clause_stop"].search(folded, v.unit_end, send)
+    cend = ce.start() if ce else send
+    lo = cstart
+    if k and values[k - 1].unit_end > cstart:
+        lo = values[k - 1].unit_end
+    # Continues the previous target's list: only a connector between its quote and this number.
+    listed = bool(prev_end and prev_end <= v.start and t["connector_only"].match(folded, prev_end, v.start))
+    pre, post = folded[cstart : v.start], folded[v.unit_end : cend]
+    in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
+    if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
+        return None
+    if t["past_clause"].search(pre) or t["vague"].match(folded, v.start, cend):
+        return None
+    if (r := t["unit_reject_after"].get(v.unit)) and r.match(post):
+        return None
+    if (r := t["unit_need_before"].get(v.unit)) and not r.search(pre):
+        return None
+    comparator = comparator_for(folded[lo : v.start], post)
+    if k + 1 < len(values) and t["range"].match(folded[v.unit_end : values[k + 1].start]) and comparator == "=":
+        comparator = ">="
+    if in_range:
+        if values[k - 1].unit_end == values[k - 1].end:
+            return None  # "1～2家": only the lower bound is a target
+        comparator, lo = "<=", cstart
+        return _named("level", comparator, text, folded, cstart, values[k - 1].start, v, cend)
+    tail = folded[lo : v.start].rstrip()
+    if comparator in ("<", "<=", ">", ">=") and tail[-1:] in "<>≤≥=":
+        return _named("level", comparator, text, folded, lo, lo + len(tail) - 1, v, cend)
+    if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
+        return _named("level", comparator, text, folded, lo, lv.start(), v, cend)
+    if nv := t["near"].search(folded, lo, v.start):
+        return _named("level", comparator, text, folded, lo, nv.start(), v, cend)
+    if v.unit in t["count_units"]:
+        cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
+        if cv or (prev_kind == "count" and listed):
+            stop = t["count_end"].search(folded, v.unit_end, cend)
+            nend = stop.start() if stop else cend
+            suffix = t["suffix"].match(folded, v.unit_end, nend)
+            name, _ = _clean_name(text, suffix.end() if suffix else v.unit_end, nend)
+            if len(name) < 2 and cv:  # "培养全科医生2000人": the noun sits between verb and number
+                name, _ = _clean_name(text, cv.end(), v.start)
+            qs = cv.start() if cv else v.start
+            return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
+    if v.unit == "%":
+        if pv := t["post_verb"].match(folded, v.unit_end, cend):
+            name, ns = _clean_name(text, lo, v.start)
+            if len(name) >= 2:
+                return "level", comparator, [name], ns, pv.end()
+        if sm := t["share"].match(folded, v.unit_end, cend):
+            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+            if len(name) >= 2:
+                return "share", comparator, [name], v.start, cend
+    if t["indicator_tail"].search(tail) and not t["share"].match(post):
+        return _named("level", comparator, text, folded, lo, lo + len(tail), v, cend)
+    if prev_kind == "level" and (cn := t["connector"].match(folded, lo, v.start)):
+        return _named("level", comparator, text, folded, cn.end(), v.start, v, cend)
+    if prev_kind == "share" and listed and v.unit == "%":
+        if sm := t["share"].match(folded, v.unit_end, cend):
+            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+            return ("share", comparator, [name], v.start, cend) if len(name) >= 2 else None
+    return None
+
+
+def _named(kind, comparator, text, folded, start, end, v, cend):
+    """A level target named by text[start:end]; several names when it lists 率/数 joined by 和/、."""
+    t = _text_rules()
+    name, ns = _clean_name(text, start, end)
+    suffix = t["suffix"].match(folded, v.unit_end, cend)
+    qe = suffix.end() if suffix else v.unit_end
+    if len(name) < 2:
+        # "儿童青少年总体近视率，力争每年降低…": the name is the clause before.
+        before = folded.rfind("，", 0, start)
+        prior = folded[folded.rfind("，", 0, before) + 1 if before > 0 else 0 : before] if before > 0 else ""
+        if before > 0 and t["indicator_tail"].search(prior) and start - before <= 8:
+            name, ns = _clean_name(text, before - len(prior), before)
+        else:
+            return None
+    parts = [p for p in t["split_names"].split(name) if p]
+    names = parts if len(parts) > 1 and all(t["indicator_tail"].search(p) for p in parts) else [name]
+    return kind, comparator, names, ns, qe
+
+
+def _target_year(folded, sstart, at, head_starts, head_flags, plan_end_year):
+    """The 到20XX年 of the sentence, else of the paragraph, else of a goal section (or the plan end)."""
+    t = _text_rules()
+    para = folded.rfind("\n", 0, sstart) + 1
+    for lo in (sstart, para):
+        years = list(t["future_year"].finditer(folded, lo, at))
+        if years:
+            return int(years[-1].group(1) or years[-1].group(2))
+    h = bisect.bisect_right(head_starts, sstart) - 1
+    if h >= 0 and head_flags[h][1]:
+        years = list(t["future_year"].finditer(folded, head_starts[h], at))
+        if years:
+            return int(years[-1].group(1) or years[-1].group(2))
+        return plan_end_year
+    return None
