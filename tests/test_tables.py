@@ -223,14 +223,25 @@ def test_box_in_paragraph_text_ends_at_a_number_out_of_sequence():
     assert "19." not in text[box.char_start : box.char_end]
 
 
+def test_word_table_title_in_its_first_row():
+    text = "\t2025年主要目标\n\n\t指标\n\t单位\n\t目标值\n\n\t人均预期寿命\n\t岁\n\t79\n\n\t婴儿死亡率\n\t‰\n\t＜3\n"
+    (table,) = find_tables(text)
+    assert table.caption == "2025年主要目标"
+    assert table.header == ["指标", "单位", "目标值"]
+    assert len(table.rows) == 2
+    assert_grounded(text, table)
+
+
 def test_task_table_kind():
     text = (
         "重点任务分工表\n\n\t序号\n\t工作任务\n\t牵头单位\n\t完成时限\n\n"
         "\t1\n\t出台按病种分值付费管理办法。\n\t市医疗保障局\n\t2024年12月底前\n\n"
         "\t2\n\t完善家庭医生签约服务。\n\t市卫生健康局\n\t持续推进\n\n"
+        "\t注：排在第一位的为牵头单位。\n\n"
     )
     (table,) = find_tables(text)
     assert table.kind == "task"
+    assert len(table.rows) == 2  # the note under the table is not a row
     assert table.rows[1] == ["2", "完善家庭医生签约服务。", "市卫生健康局", "持续推进"]
     assert_grounded(text, table)
 

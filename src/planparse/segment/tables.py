@@ -146,8 +146,8 @@ def _is_header(cells: list[str]) -> bool:
     rules = _rules()
     if len(cells) < 2 or any(not c or len(c) > 15 for c in cells):
         return False
-    if any(_SENTENCE_PUNCT.search(c) for c in cells):
-        return False
+    if any(_SENTENCE_PUNCT.search(c) or rules.heading_start.match(c) or rules.box_entry.match(c) for c in cells):
+        return False  # sentences, headings and numbered items are not column names
     hits = sum(1 for c in cells if any(k in c for k in rules.header_keywords))
     return hits >= 2
 
@@ -313,7 +313,7 @@ def _parse_tsv(lines: list[_Line], i: int, used: list[bool]):
     j = i + 1
     while j < len(lines) and not used[j]:
         cells = _tsv_cells(lines[j])
-        if not cells:
+        if not cells or _rules().table_end.match(cells[0].text):
             break
         rows.append(cells)
         j += 1
@@ -366,6 +366,8 @@ def _parse_word(lines: list[_Line], i: int, used: list[bool]):
         if not line.stripped:
             new_row = True
         elif _is_cell_line(line):
+            if new_row and rows and _rules().table_end.match(line.stripped):
+                break  # a note under the table (注：…)
             if new_row:
                 rows.append([])
                 new_row = False
@@ -551,9 +553,8 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
     cols = _Columns(names)
     first_col = cols.serial if cols.serial is not None else 0
     repeat = _nows(lines[i].text)
-    # each row: (vertical label cells carried from above it, its own left cells, its tokens from the serial on)
-    rows: list[tuple[list[_Cell], list[_Cell], list[_Tok]]] = []
-    label: list[_Cell] = []
+    # each row: (vertical label written above it, its own left cells, its tokens from the serial on)
+    rows: list[tuple[list[str], list[_Cell], list[_Tok]]] = []
     buffer: list[int] = []
     expected = None
     j = i + 1
@@ -578,12 +579,8 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
             if current is not None and buffer and not all(_is_label_piece(lines[b].stripped) for b in buffer):
                 current.extend(t for b in buffer for t in _tokens(lines[b], b))
                 buffer = []
-            label = []
-            if buffer and first_col:
-                # a merged 领域 cell written vertically above the row, one or two characters a line
-                first, last = lines[buffer[0]], lines[buffer[-1]]
-                text = "".join(lines[b].stripped for b in buffer)
-                label = [_Cell(text, first.start + first.text.index(first.stripped), last.start + len(last.text.rstrip()))]
+            # a merged 领域 cell written vertically above the row, a few characters a line
+            label = ["".join(lines[b].stripped for b in buffer)] if buffer and first_col else []
             buffer = []
             own_left = [_Cell(t.text, t.start, t.end) for t in toks[:k]]
             rows.append((label, own_left, toks[k:]))
@@ -599,8 +596,8 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
     raw, spans = [], []
     for label, own_left, toks in rows:
         cells = _split_cells(toks, cols, first_col)
-        left = own_left or label
-        raw.append([c.text for c in left + cells])
+        left = [c.text for c in own_left] or label
+        raw.append(left + [c.text for c in cells])
         spans.append(((own_left or cells)[0].start, cells[-1].end))
     caption = _caption(lines, i, used)
     block = TableBlock(
