@@ -217,29 +217,31 @@ def _fill_rows(n_cols: int, raw_rows: list[list[str]]) -> list[list[str]]:
 
 
 def _block(caption, header_start: int, header: list[str], rows: list[list[_Cell]], kind: str | None = None):
-    n = len(header)
+    """A table from cells with spans; a row repeating the header (new page) is dropped."""
     repeat = _nows("".join(header))
     kept = [r for r in rows if r and _nows("".join(c.text for c in r)) != repeat]
     if not kept:
         return None
-    filled = _fill_rows(n, [[c.text for c in r] for r in kept]) if n else [[c.text for c in r] for r in kept]
     spans = [(r[0].start, r[-1].end) for r in kept]
-    start = caption[1] if caption else header_start
+    return _make_block(caption, header_start, header, [[c.text for c in r] for r in kept], spans, kind)
+
+
+def _make_block(caption, header_start, header, raw_rows, spans, kind=None) -> TableBlock:
     return TableBlock(
-        char_start=start,
+        char_start=caption[1] if caption else header_start,
         char_end=spans[-1][1],
         caption_start=caption[1] if caption else None,
         caption_end=caption[2] if caption else None,
         kind=kind or _kind(header),
         caption=caption[0] if caption else None,
         header=header,
-        rows=filled,
+        rows=_fill_rows(len(header), raw_rows) if header else raw_rows,
         row_spans=spans,
     )
 
 
-def _cell_of(line: _Line, piece: str | None = None) -> _Cell:
-    s = piece if piece is not None else line.stripped
+def _cell_of(line: _Line) -> _Cell:
+    s = line.stripped
     start = line.start + line.text.index(s)
     return _Cell(s, start, start + len(s))
 
@@ -599,18 +601,7 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
         left = [c.text for c in own_left] or label
         raw.append(left + [c.text for c in cells])
         spans.append(((own_left or cells)[0].start, cells[-1].end))
-    caption = _caption(lines, i, used)
-    block = TableBlock(
-        char_start=caption[1] if caption else header[0].start,
-        char_end=spans[-1][1],
-        caption_start=caption[1] if caption else None,
-        caption_end=caption[2] if caption else None,
-        kind=_kind(names),
-        caption=caption[0] if caption else None,
-        header=names,
-        rows=_fill_rows(cols.n, raw),
-        row_spans=spans,
-    )
+    block = _make_block(_caption(lines, i, used), header[0].start, names, raw, spans)
     return block, _line_index(lines, block.char_end) + 1
 
 
