@@ -232,6 +232,15 @@ def test_word_table_title_in_its_first_row():
     assert_grounded(text, table)
 
 
+def test_box_title_on_its_own_line():
+    text = "专栏3\n推进健康城市建设项目\n（1）无烟单位创建活动。\n（2）学生近视防控项目。\n第三节 构建公共卫生体系\n"
+    (box,) = find_tables(text)
+    assert box.caption == "专栏3 推进健康城市建设项目"
+    assert [r[0] for r in box.rows] == ["（1）无烟单位创建活动。", "（2）学生近视防控项目。"]
+    assert text[box.caption_start : box.caption_end] == "专栏3\n推进健康城市建设项目"
+    assert_grounded(text, box)
+
+
 def test_task_table_kind():
     text = (
         "重点任务分工表\n\n\t序号\n\t工作任务\n\t牵头单位\n\t完成时限\n\n"

@@ -255,6 +255,7 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
     if not rules.box_caption.fullmatch(cap):
         return None, i + 1
     cap_start = lines[i].start + lines[i].text.index(cap)
+    cap_end = cap_start + len(cap)
     entries: list[list[_Cell]] = []
     numbered = None  # whether the box numbers its entries
     j = i + 1
@@ -269,7 +270,10 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         if rules.box_caption.fullmatch(s) or rules.heading_start.match(s):
             break
         m = rules.box_entry.match(s)
-        if m and numbered is not False and int(m.group("n")) == len(entries) + 1:
+        if not entries and m is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
+            # the box title on the line under "专栏1"
+            cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
+        elif m and numbered is not False and int(m.group("n")) == len(entries) + 1:
             numbered = True
             entries.append([_cell_of(line)])
         elif m is None and line.tabbed and entries and numbered:
@@ -285,8 +289,14 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         j += 1
     if not entries:
         return None, i + 1
-    block = _block((cap, cap_start, cap_start + len(cap)), cap_start, [], entries, kind="box")
+    block = _block((cap, cap_start, cap_end), cap_start, [], entries, kind="box")
     return block, _line_index(lines, block.char_end) + 1
+
+
+def _opens_box_list(lines: list[_Line], j: int) -> bool:
+    k = _next_nonblank(lines, j + 1)
+    m = _rules().box_entry.match(lines[k].stripped) if k < len(lines) else None
+    return bool(m) and int(m.group("n")) == 1
 
 
 # ---------------------------------------------------------------- web tab-separated rows
