@@ -48,7 +48,7 @@ def _rules() -> _Rules:
     prefix = _alt(regex.escape(p) for p in r["prefixes"])
     suffix = _alt(regex.escape(s) for s in r["suffixes"])
     with_year = (
-        f"(?P<prefix>{prefix})?{sp}"
+        f"(?:(?P<prefix>{prefix}){sp})?"
         f"(?:(?P<y0>{y}){sp}年?{sp}[-—–－~～至]{sp})?"
         f"(?P<y>{y}){sp}年"
         f"(?:{sp}(?:{period_alt}"
@@ -57,7 +57,7 @@ def _rules() -> _Rules:
     )
     # Year-less deadlines ("每年2月底前", "3月底前") take the year from the sentence and need 前.
     yearless = (
-        f"(?P<every>每年)?{sp}(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?P<mend2>底|末)?)"
+        f"(?:(?P<every>每年){sp})?(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?P<mend2>底|末)?)"
         f"{sp}(?P<suffix2>之前|以前|前)"
     )
     return _Rules(
