@@ -164,6 +164,7 @@ def targets_from_tables(
 
 @lru_cache(maxsize=None)
 def _text_rules():
+    # Patterns applied with .match(s, pos) must not start with ^ (it does not match at pos).
     rules = load_rules("targets")
     t = rules["text"]
     rate_units = {"%", "‰", "个百分点", "百分点", "1/10万", "/10万", "/万"}
@@ -171,9 +172,9 @@ def _text_rules():
         "level": regex.compile(_alternation(t["level_verbs"])),
         "near": regex.compile(rf"(?:{_alternation(t['near_verbs'])})\s*$"),
         "count": regex.compile(_alternation(t["count_verbs"])),
-        "post_verb": regex.compile(rf"^\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{_alternation(t['post_verbs'])})"),
+        "post_verb": regex.compile(rf"\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{_alternation(t['post_verbs'])})"),
         "share": regex.compile(
-            rf"^\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{_alternation(t['post_verbs'] + t['level_verbs'])})"
+            rf"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{_alternation(t['post_verbs'] + t['level_verbs'])})"
         ),
         "vague": regex.compile(t["vague"]),
         "unit_reject_after": {u: regex.compile(p) for u, p in t["unit_reject_after"].items()},
@@ -189,14 +190,14 @@ def _text_rules():
         "heading": regex.compile(t["heading_line"], regex.MULTILINE),
         "levels": [regex.compile(p) for p in t["heading_levels"]],
         "future_year": regex.compile(t["future_year_cue"]),
-        "lead_year": regex.compile(r"^\s*((?:19|20)\d\d)\s*年"),
+        "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
         "reject_before": regex.compile(t["reject_before"]),
         "reject_after": regex.compile(t["reject_after"]),
         "range": regex.compile(t["range_dash"]),
         "indicator_tail": regex.compile(t["indicator_tail"]),
         "max_gap": int(t["max_gap"]),
         "max_count_gap": int(t["max_count_gap"]),
-        "count_end": regex.compile(t["count_noun_end"]),
+        "count_end": regex.compile(t["count_noun_end"].replace("{units}", _alternation(rules["units"]))),
         "stop": regex.compile(r"[。；;！？!?]|\n"),
         "clause_stop": regex.compile(r"[，,：:]"),
         "gap_stop": regex.compile(r"[，,。；;：:]"),
@@ -204,10 +205,13 @@ def _text_rules():
         "line_start_label": regex.compile(
             r"^\s*(?:$|\t|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|专栏|——|—)"
         ),
-        "connector": regex.compile(r"^\s*(?:、|和|及|与|以及|，|,)\s*"),
+        "connector": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)\s*"),
         "connector_only": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)?\s*$"),
         "suffix": regex.compile(r"\s*(?:及以上|以上|以下|左右|以内)"),
-        "split_names": regex.compile(r"和|、|及"),
+        "split_names": regex.compile(r"和|及|与"),
+        "rate_units": rate_units,
+        # A share followed by 的 + what it counts: "85%的乡镇卫生院", "80%以上的村卫生室".
+        "share_of": regex.compile(r"\s*(?:以上|左右)?\s*的"),
     }
 
 
@@ -341,13 +345,12 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         cstart = cm.end()
     ce = t["clause_stop"].search(folded, v.unit_end, send)
     cend = ce.start() if ce else send
-    lo = cstart
-    if k and values[k - 1].unit_end > cstart:
-        lo = values[k - 1].unit_end
+    lo = max(cstart, prev_end) if prev_end and prev_end <= v.start else cstart
     # Continues the previous target's list: only a connector between its quote and this number.
     listed = bool(prev_end and prev_end <= v.start and t["connector_only"].match(folded, prev_end, v.start))
     pre, post = folded[cstart : v.start], folded[v.unit_end : cend]
     in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
+    range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
     if t["past_clause"].search(pre) or t["vague"].match(folded, v.start, cend):
@@ -357,53 +360,75 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     if (r := t["unit_need_before"].get(v.unit)) and not r.search(pre):
         return None
     comparator = comparator_for(folded[lo : v.start], post)
-    if k + 1 < len(values) and t["range"].match(folded[v.unit_end : values[k + 1].start]) and comparator == "=":
+    if range_next and comparator == "=":
         comparator = ">="
     if in_range:
         if values[k - 1].unit_end == values[k - 1].end:
             return None  # "1～2家": only the lower bound is a target
-        comparator, lo = "<=", cstart
-        return _named("level", comparator, text, folded, cstart, values[k - 1].start, v, cend)
+        return _named("level", "<=", text, folded, cstart, values[k - 1].start, v, cend)
+    # Where the counted noun starts: after this unit, or after the upper bound of a range.
+    noun_from = values[k + 1].unit_end if range_next else v.unit_end
+    if range_next and values[k].unit_end > v.end and v.unit in t["rate_units"]:
+        return _named("level", comparator, text, folded, lo, v.start, v, cend)
     tail = folded[lo : v.start].rstrip()
-    if comparator in ("<", "<=", ">", ">=") and tail[-1:] in "<>≤≥=":
+    if comparator in ("<", "<=", ">", ">=") and tail and tail[-1] in "<>≤≥=":
         return _named("level", comparator, text, folded, lo, lo + len(tail) - 1, v, cend)
-    if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
-        return _named("level", comparator, text, folded, lo, lv.start(), v, cend)
-    if nv := t["near"].search(folded, lo, v.start):
-        return _named("level", comparator, text, folded, lo, nv.start(), v, cend)
-    if v.unit in t["count_units"]:
-        cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
-        if cv or (prev_kind == "count" and listed):
-            stop = t["count_end"].search(folded, v.unit_end, cend)
-            nend = stop.start() if stop else cend
-            suffix = t["suffix"].match(folded, v.unit_end, nend)
-            name, _ = _clean_name(text, suffix.end() if suffix else v.unit_end, nend)
-            if len(name) < 2 and cv:  # "培养全科医生2000人": the noun sits between verb and number
-                name, _ = _clean_name(text, cv.end(), v.start)
-            qs = cv.start() if cv else v.start
-            return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
     if v.unit == "%":
+        # "超过85%的乡镇卫生院…达到", "100%设置中医馆": the share names what it counts.
+        if t["share_of"].match(folded, v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
+            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+            if len(name) >= 2:
+                return "share", comparator, [name], v.start, cend
         if pv := t["post_verb"].match(folded, v.unit_end, cend):
             name, ns = _clean_name(text, lo, v.start)
             if len(name) >= 2:
                 return "level", comparator, [name], ns, pv.end()
-        if sm := t["share"].match(folded, v.unit_end, cend):
-            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
-            if len(name) >= 2:
-                return "share", comparator, [name], v.start, cend
+    if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
+        return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
+    if nv := t["near"].search(folded, lo, v.start):
+        return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())
+    if v.unit in t["count_units"]:
+        cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
+        if prev_kind == "count_pre" and (cn := t["connector"].match(folded, lo, v.start)):
+            name, ns = _clean_name(text, cn.end(), v.start)  # "…2000人、住院医师10000人"
+            return ("count_pre", comparator, [name], ns, v.unit_end) if len(name) >= 2 else None
+        if cv or (prev_kind in ("count", "modifier") and listed):
+            if t["connector"].match(folded, noun_from, cend) and cv and cv.end() < v.start:
+                # "培养全科医生2000人、…": the noun sits between verb and number.
+                name, _ = _clean_name(text, cv.end(), v.start)
+                return ("count_pre", comparator, [name], cv.start(), v.unit_end) if len(name) >= 2 else None
+            stop = t["count_end"].search(folded, noun_from, cend)
+            nend = stop.start() if stop else cend
+            suffix = t["suffix"].match(folded, noun_from, nend)
+            nstart = suffix.end() if suffix else noun_from
+            if stop and stop.group().strip()[:1].isdigit() and folded[nstart:nend].rstrip().endswith("的"):
+                # "2个县（市）的3家公立医院": a modifier of the count that follows.
+                return "modifier", comparator, [], v.start, nend
+            head = folded.rfind("的", nstart, nend)
+            if head >= 0 and nend - head > 3:
+                nstart = head + 1  # "具有带动效应…的示范性婴幼儿照护服务机构": the head noun
+            name, _ = _clean_name(text, nstart, nend)
+            name = name.rstrip("和及与、")
+            if len(name) < 2 and cv:
+                name, _ = _clean_name(text, cv.end(), v.start)
+            qs = cv.start() if cv else v.start
+            return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
+    if v.unit == "%" and (sm := t["share"].match(folded, v.unit_end, cend)):
+        name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+        if len(name) >= 2:
+            return "share", comparator, [name], v.start, cend
     if t["indicator_tail"].search(tail) and not t["share"].match(post):
         return _named("level", comparator, text, folded, lo, lo + len(tail), v, cend)
     if prev_kind == "level" and (cn := t["connector"].match(folded, lo, v.start)):
         return _named("level", comparator, text, folded, cn.end(), v.start, v, cend)
-    if prev_kind == "share" and listed and v.unit == "%":
-        if sm := t["share"].match(folded, v.unit_end, cend):
-            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
-            return ("share", comparator, [name], v.start, cend) if len(name) >= 2 else None
     return None
 
 
-def _named(kind, comparator, text, folded, start, end, v, cend):
-    """A level target named by text[start:end]; several names when it lists 率/数 joined by 和/、."""
+def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
+    """A level target named by text[start:end]; several names when it lists 率/数 joined by 和.
+
+    A name too short to say anything ("免费为", "") takes the words after the verb and the number.
+    """
     t = _text_rules()
     name, ns = _clean_name(text, start, end)
     suffix = t["suffix"].match(folded, v.unit_end, cend)
@@ -411,11 +436,17 @@ def _named(kind, comparator, text, folded, start, end, v, cend):
     if len(name) < 2:
         # "儿童青少年总体近视率，力争每年降低…": the name is the clause before.
         before = folded.rfind("，", 0, start)
-        prior = folded[folded.rfind("，", 0, before) + 1 if before > 0 else 0 : before] if before > 0 else ""
-        if before > 0 and t["indicator_tail"].search(prior) and start - before <= 8:
-            name, ns = _clean_name(text, before - len(prior), before)
-        else:
-            return None
+        prior_start = folded.rfind("，", 0, before) + 1 if before > 0 else 0
+        if before > 0 and start - before <= 8 and t["indicator_tail"].search(folded, prior_start, before):
+            name, ns = _clean_name(text, prior_start, before)
+    if len(name) < 4:
+        gap = _squash(text[verb_end : v.start]) if verb_end else ""
+        after, _ = _clean_name(text, qe, cend)
+        if len(name + gap + after) >= 4:
+            name = name + gap + after
+            qe = cend if after else qe
+    if len(name) < 2:
+        return None
     parts = [p for p in t["split_names"].split(name) if p]
     names = parts if len(parts) > 1 and all(t["indicator_tail"].search(p) for p in parts) else [name]
     return kind, comparator, names, ns, qe
