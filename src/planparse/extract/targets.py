@@ -190,6 +190,7 @@ def _text_rules():
         "heading": regex.compile(t["heading_line"], regex.MULTILINE),
         "levels": [regex.compile(p) for p in t["heading_levels"]],
         "future_year": regex.compile(t["future_year_cue"]),
+        "bare_year": regex.compile(t["bare_year"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
         "reject_before": regex.compile(t["reject_before"]),
         "reject_after": regex.compile(t["reject_after"]),
@@ -200,7 +201,7 @@ def _text_rules():
         "count_end": regex.compile(t["count_noun_end"].replace("{units}", _alternation(rules["units"]))),
         "stop": regex.compile(r"[。；;！？!?]|\n"),
         "clause_stop": regex.compile(r"[，,：:]"),
-        "gap_stop": regex.compile(r"[，,。；;：:]"),
+        "gap_stop": regex.compile(r"[，,。；;：:“”]"),
         "line_end_punct": regex.compile(r"[。；;！？!?：:，,、”）)]\s*$"),
         "line_start_label": regex.compile(
             r"^\s*(?:$|\t|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|专栏|——|—)"
@@ -283,7 +284,10 @@ def targets_from_text(
     head_starts, head_flags = _headings(text)
     measures = list(measures)
     out: list[Target] = []
+    para = 0
     for sstart, send in _sentences(folded):
+        if sstart and folded[sstart - 1] == "\n":
+            para = sstart  # a sentence after a real line break starts a paragraph
         if send - sstart < 3 or any(a <= sstart < b or a < send <= b for a, b in skip):
             continue
         h = bisect.bisect_right(head_starts, sstart) - 1
@@ -306,7 +310,7 @@ def targets_from_text(
             if not found:
                 continue
             kind, comparator, names, qs, qe = found
-            year = _target_year(folded, sstart, v.start, head_starts, head_flags, plan_end_year)
+            year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
             measure = innermost(measures, v.start) if measures else None
             for name in names:
                 out.append(
@@ -350,12 +354,14 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     listed = bool(prev_end and prev_end <= v.start and t["connector_only"].match(folded, prev_end, v.start))
     pre, post = folded[cstart : v.start], folded[v.unit_end : cend]
     in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
-    range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
     if t["past_clause"].search(pre) or t["vague"].match(folded, v.start, cend):
         return None
-    if (r := t["unit_reject_after"].get(v.unit)) and r.match(post):
+    range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
+    # Where the counted noun starts: after this unit, or after the upper bound of a range.
+    noun_from = values[k + 1].unit_end if range_next else v.unit_end
+    if (r := t["unit_reject_after"].get(v.unit)) and r.match(folded, noun_from, cend):
         return None
     if (r := t["unit_need_before"].get(v.unit)) and not r.search(pre):
         return None
@@ -366,8 +372,6 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         if values[k - 1].unit_end == values[k - 1].end:
             return None  # "1～2家": only the lower bound is a target
         return _named("level", "<=", text, folded, cstart, values[k - 1].start, v, cend)
-    # Where the counted noun starts: after this unit, or after the upper bound of a range.
-    noun_from = values[k + 1].unit_end if range_next else v.unit_end
     if range_next and values[k].unit_end > v.end and v.unit in t["rate_units"]:
         return _named("level", comparator, text, folded, lo, v.start, v, cend)
     tail = folded[lo : v.start].rstrip()
@@ -417,7 +421,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend
-    if t["indicator_tail"].search(tail) and not t["share"].match(post):
+    if t["indicator_tail"].search(tail) and not t["share_of"].match(post):
         return _named("level", comparator, text, folded, lo, lo + len(tail), v, cend)
     if prev_kind == "level" and (cn := t["connector"].match(folded, lo, v.start)):
         return _named("level", comparator, text, folded, cn.end(), v.start, v, cend)
@@ -452,18 +456,26 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     return kind, comparator, names, ns, qe
 
 
-def _target_year(folded, sstart, at, head_starts, head_flags, plan_end_year):
-    """The 到20XX年 of the sentence, else of the paragraph, else of a goal section (or the plan end)."""
+def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_end_year):
+    """The year by which a target at ``at`` should hold.
+
+    The last 到20XX年 before it in its sentence, else the first after it in the sentence, else the
+    last in its paragraph, else a bare 20XX年 earlier in the sentence, else that of an enclosing goal
+    section (主要目标) or, failing that, the plan's end year.
+    """
     t = _text_rules()
-    para = folded.rfind("\n", 0, sstart) + 1
-    for lo in (sstart, para):
-        years = list(t["future_year"].finditer(folded, lo, at))
-        if years:
-            return int(years[-1].group(1) or years[-1].group(2))
+    fy = t["future_year"]
+    if years := list(fy.finditer(folded, sstart, at)):
+        return int(years[-1].group("y"))
+    if m := fy.search(folded, at, send):
+        return int(m.group("y"))
+    if years := list(fy.finditer(folded, para, sstart)):
+        return int(years[-1].group("y"))
+    if years := list(t["bare_year"].finditer(folded, sstart, at)):
+        return int(years[-1].group("y"))
     h = bisect.bisect_right(head_starts, sstart) - 1
     if h >= 0 and head_flags[h][1]:
-        years = list(t["future_year"].finditer(folded, head_starts[h], at))
-        if years:
-            return int(years[-1].group(1) or years[-1].group(2))
+        if years := list(fy.finditer(folded, head_starts[h], at)):
+            return int(years[-1].group("y"))
         return plan_end_year
     return None
