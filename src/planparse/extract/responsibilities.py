@@ -22,6 +22,8 @@ from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
 
 LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
+# Table cells list agencies with any separator; normalised to 、 before splitting.
+_CELL_SEPARATORS = regex.compile(r"[，,；;\s]+")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class _Rules:
     segment_sep: regex.Pattern
     list_sep: regex.Pattern
     conjunctions: regex.Pattern
+    shared_prefixes: tuple[str, ...]
+    shared_suffix: str
+    next_item: regex.Pattern  # an item after a list, written without its prefix
+    year: regex.Pattern
     role_tail: regex.Pattern  # list + role word at the end of a segment
     role_of: dict[str, str]
     label: regex.Pattern
@@ -37,7 +43,8 @@ class _Rules:
     label_end: regex.Pattern
     first_lead: regex.Pattern
     generic: regex.Pattern
-    list_tail: regex.Pattern
+    list_tail: regex.Pattern  # at the end of a list item
+    list_tail_at: regex.Pattern  # right after a list of mentions
     lead_in: regex.Pattern
     joiner: regex.Pattern
     time_prefix: regex.Pattern
@@ -63,6 +70,10 @@ def _rules() -> _Rules:
         segment_sep=regex.compile(r["segment_separators"]),
         list_sep=regex.compile(r["list_separators"]),
         conjunctions=regex.compile(r["conjunctions"]),
+        shared_prefixes=tuple(r["shared_prefixes"]),
+        shared_suffix=r["shared_prefix_item_suffix"],
+        next_item=regex.compile(f"(?:{r['list_separators']}|{r['conjunctions']})(\\p{{Han}}{{2,20}})"),
+        year=regex.compile(r"\d{4}"),
         role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
         role_of={w["word"]: w["role"] for w in words},
         label=regex.compile("(?P<label>" + "|".join(regex.escape(w["word"]) for w in labels) + ")[ \t]*[：:]"),
@@ -71,6 +82,7 @@ def _rules() -> _Rules:
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
         list_tail=regex.compile(f"(?:{r['list_tail']})$"),
+        list_tail_at=regex.compile(r["list_tail"]),
         lead_in=regex.compile(r["clause_lead_in"]),
         joiner=regex.compile(r["mention_joiners"]),
         time_prefix=regex.compile(r["clause_time_prefix"]),
@@ -141,8 +153,9 @@ def _agency_parts(item: str, prefix: str) -> list[str] | None:
 
 def _prefix_of(name: str) -> str:
     """Level/national prefix a later list item may leave out: 国务院…部门 -> 国务院."""
-    for head in ("国务院", "国家"):
-        if name.startswith(head) and name.endswith("部门"):
+    rules = _rules()
+    for head in rules.shared_prefixes:
+        if name.startswith(head) and name.endswith(rules.shared_suffix):
             return head
     return ""
 
@@ -230,7 +243,7 @@ def _opens_clause(text: str, start: int, ref_year: int | None) -> int | None:
     if not gap or rules.lead_in.fullmatch(gap):
         return cstart
     if rules.time_prefix.fullmatch(gap):
-        year = regex.match(r"\d{4}", gap)
+        year = rules.year.match(gap)
         if year and ref_year is not None and int(year.group()) < ref_year:
             return None
         return cstart
@@ -248,7 +261,7 @@ def _extend_list(text: str, run_names: list[str], end: int) -> tuple[list[str], 
         return run_names, end
     names = list(run_names)
     while True:
-        m = regex.match(r"(?:、|和|及)(\p{Han}{2,20})", text[end : end + 24])
+        m = _rules().next_item.match(text[end : end + 24])
         if not m:
             return names, end
         run = m.group(1)
@@ -280,10 +293,9 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
         if cstart is None:
             continue
         names, after = _extend_list(text, names, run[-1].char_end)
-        tail = rules.list_tail.pattern.rstrip("$")
-        tail_m = regex.compile(tail).match(text, after)
-        if tail_m:
-            after = tail_m.end()
+        tail = rules.list_tail_at.match(text, after)
+        if tail:
+            after = tail.end()
         if rules.reject_after_list.match(text, after):
             continue
         stop = rules.sentence_delims.search(text, after)
@@ -301,10 +313,9 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
                 pairs = [(m.name, SUPPORT) for m in nxt]
         elif rules.lead_word.search(text, after, clause_end):
             role = LEAD
-        formed = rules.formed_word.match(text, after)
-        if formed is None and nxt and rules.formed_word.search(text, after, nxt[0].char_start):
-            formed = rules.formed_word.search(text, after, nxt[0].char_start)
-        if formed and nxt and nxt[0].char_start == formed.end():
+        # "由A、B组成X": X follows 组成 directly.
+        formed = rules.formed_word.search(text, after, nxt[0].char_start) if nxt else None
+        if formed and nxt[0].char_start == formed.end():
             used.add(i + 1)
             pairs = [(m.name, RESPONSIBLE) for m in nxt]
         out.append(_Assignment(cstart, send, [(n, role) for n in names] + pairs, clip=True))
@@ -328,7 +339,7 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
             pairs, span = [], None
             for i, role in cols:
                 cell = row[i].strip() if i < len(row) else ""
-                names = split_agency_list(regex.sub(r"[，,；;\s]+", "、", cell)) if cell else None
+                names = split_agency_list(_CELL_SEPARATORS.sub("、", cell)) if cell else None
                 at = text.find(cell, pos, table.char_end) if cell else -1
                 if not names or at < 0:
                     continue
