@@ -34,7 +34,7 @@ def extract_records(document: Document, structure: Structure) -> Extracted:
     targets = [t.model_copy(update={"target_id": f"{doc_id}-tg{n:04d}"}) for n, t in enumerate(targets)]
     return Extracted(
         targets=targets,
-        deadlines=find_deadlines(text, doc_id, measures),
+        deadlines=find_deadlines(text, doc_id, measures, tables),
         responsibilities=find_responsibilities(text, doc_id, measures, tables, mentions=agencies),
         agencies=agencies,
     )
