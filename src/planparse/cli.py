@@ -42,9 +42,11 @@ def extract(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder, replaced atomically."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Extract records from plan texts and write one Parquet file per record type."""
+    from planparse.report import BatchProgress, print_summary, summary_json
     from planparse.runner import run_batch
     from planparse.write import write_outputs
 
@@ -55,7 +57,8 @@ def extract(
         raise typer.Exit(EXIT_USAGE)
     started = time.perf_counter()
     try:
-        batch = run_batch(paths, workers=workers)
+        with BatchProgress(enabled=not (quiet or as_json)) as progress:
+            batch = run_batch(paths, workers=workers, progress=progress)
     except Exception as exc:
         raise _fatal("the batch could not run", exc, debug) from None
     if batch.n_files == 0:
@@ -66,7 +69,7 @@ def extract(
         _err(f"error: {error.source_path}: {error.message} [{error.stage}/{error.error_type}]")
         if debug and error.source_path in batch.tracebacks:
             _err(batch.tracebacks[error.source_path])
-    if not quiet:
+    if not (quiet or as_json):
         others = [n for n in batch.skipped if n.kind == "other_extension"]
         for notice in batch.skipped:
             if notice.kind != "other_extension":
@@ -80,7 +83,10 @@ def extract(
     except Exception as exc:
         raise _fatal(f"could not write {out} (previous outputs left intact)", exc, debug) from None
 
-    if not quiet:
+    if as_json:
+        typer.echo(json.dumps(summary_json(batch, out, time.perf_counter() - started), ensure_ascii=False, indent=2))
+    elif not quiet:
+        print_summary(batch)
         counts = ", ".join(f"{len(records[name])} {name}" for name in records if name not in ("documents", "errors"))
         typer.echo(
             f"extracted {len(batch.documents)} of {batch.n_files} file(s) in {time.perf_counter() - started:.2f}s: "

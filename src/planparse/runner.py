@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,15 +183,21 @@ def _failed_stage(exc: BaseException) -> str:
     return stage
 
 
-def run_batch(paths: list[str | os.PathLike], workers: int | None = None, dedupe: bool = True) -> BatchResult:
+def run_batch(
+    paths: list[str | os.PathLike],
+    workers: int | None = None,
+    dedupe: bool = True,
+    progress: Callable[[FileOutcome, int], None] | None = None,
+) -> BatchResult:
     """Process every input file; the result does not depend on ``workers`` or completion order.
 
     With ``dedupe``, a file whose cleaned text equals an earlier one's (same doc_id, e.g. the same plan
     in two encodings) is skipped with a notice and named in the kept document's warnings, so doc_id
-    stays a key.
+    stays a key. ``progress(outcome, n_files)`` is called in this process as each file finishes (in
+    completion order; it only observes, the result is the same with or without it).
     """
     files, skipped = list_inputs(paths)
-    outcomes = _map_files(files, workers)
+    outcomes = _map_files(files, workers, progress)
     batch = BatchResult(skipped=skipped)
     seen: dict[str, DocumentResult] = {}
     for outcome in sorted(outcomes, key=lambda o: o.source_path):
@@ -213,10 +220,15 @@ def run_batch(paths: list[str | os.PathLike], workers: int | None = None, dedupe
     return batch
 
 
-def _map_files(files: list[str], workers: int | None) -> list[FileOutcome]:
+def _map_files(files: list[str], workers: int | None, progress=None) -> list[FileOutcome]:
     workers = min(workers or os.cpu_count() or 1, len(files))
+    report = progress or (lambda outcome, total: None)
     if workers <= 1:
-        return [process_file(f) for f in files]
+        outcomes = []
+        for f in files:
+            outcomes.append(process_file(f))
+            report(outcomes[-1], len(files))
+        return outcomes
     outcomes = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(process_file, f): f for f in files}
@@ -231,4 +243,5 @@ def _map_files(files: list[str], workers: int | None) -> list[FileOutcome]:
                         error=ErrorRecord(source_path=path, stage="pipeline", error_type="internal", message=f"worker failed: {type(exc).__name__}: {exc}"),
                     )
                 )
+            report(outcomes[-1], len(files))
     return outcomes

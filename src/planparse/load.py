@@ -1,0 +1,154 @@
+"""Read planparse outputs back: as data frames for notebooks, or as ``DocumentResult`` objects.
+
+``planparse.load("outputs/")`` gives every record type as a table, keyed by its Parquet file name::
+
+    import planparse
+    t = planparse.load("outputs/")            # pandas if installed, else pyarrow; engine="polars" too
+    t.targets.merge(t.documents[["doc_id", "region", "title"]], on="doc_id")   # region of each target
+    t.targets.merge(t.measures, on=["doc_id", "measure_id"], suffixes=("", "_measure"))
+    t.responsibilities.merge(t.measures[["measure_id", "title"]], on="measure_id")
+
+Joins: every table has ``doc_id`` (-> documents). targets, deadlines and responsibilities have
+``measure_id`` (-> measures, null outside any measure); measures and tables have ``section_id``
+(-> sections, whose ``parent_id`` is another section_id); targets from indicator tables have
+``table_id`` (-> tables). The responsibilities rows of one assignment share ``assignment_id``; the
+lead is ``role == "lead"``. ``agencies.canonical_name`` and ``responsibilities.canonical_name`` use the
+same names, so they join too. Offsets: ``documents.text[char_start:char_end]`` is each record's quote.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from planparse.models import RECORD_TYPES, ErrorRecord
+from planparse.pipeline import DocumentResult
+
+ENGINES = ("pandas", "pyarrow", "polars")
+
+
+class Tables(dict):
+    """Record tables keyed by record type (``documents``, ``targets`` …), also readable as attributes."""
+
+    engine: str = "pyarrow"
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self):
+        return [*super().__dir__(), *self.keys()]
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(table)}" for name, table in self.items())
+        return f"Tables(engine={self.engine!r}: {sizes})"
+
+
+def is_outputs_folder(path: str | os.PathLike) -> bool:
+    return (Path(path) / "documents.parquet").is_file()
+
+
+def _check_outputs(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not is_outputs_folder(path):
+        raise FileNotFoundError(f"{path} is not a planparse outputs folder (no documents.parquet in it)")
+    return path
+
+
+def _default_engine() -> str:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return "pyarrow"
+    return "pandas"
+
+
+def _convert(table: pa.Table, engine: str):
+    if engine == "pyarrow":
+        return table
+    if engine == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    import pandas as pd
+
+    # Nullable integers stay integers (2025, not 2025.0); dates become datetime64 so .dt works.
+    return table.to_pandas(date_as_object=False, types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tables:
+    """Every record table of a planparse outputs folder (see the module docstring for the joins).
+
+    ``engine``: ``"pandas"`` (default when pandas is installed), ``"pyarrow"`` or ``"polars"``.
+    """
+    engine = engine or _default_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    folder = _check_outputs(path)
+    tables = Tables()
+    tables.engine = engine
+    for name in RECORD_TYPES:
+        file = folder / f"{name}.parquet"
+        if file.is_file():
+            tables[name] = _convert(pq.read_table(file), engine)
+    return tables
+
+
+def read_results(path: str | os.PathLike) -> tuple[list[DocumentResult], list[ErrorRecord]]:
+    """An outputs folder back as one ``DocumentResult`` per document (in file order) and the errors."""
+    folder = _check_outputs(path)
+    rows = {name: pq.read_table(folder / f"{name}.parquet").to_pylist() for name in RECORD_TYPES if (folder / f"{name}.parquet").is_file()}
+    results: dict[str, DocumentResult] = {}
+    for row in rows.pop("documents"):
+        doc = RECORD_TYPES["documents"](**row)
+        results[doc.doc_id] = DocumentResult(document=doc)
+    errors = [ErrorRecord(**row) for row in rows.pop("errors", [])]
+    for name, records in rows.items():
+        model = RECORD_TYPES[name]
+        for row in records:
+            result = results.get(row["doc_id"])
+            if result is not None:
+                getattr(result, name).append(model(**row))
+    return list(results.values()), errors
+
+
+def results_for(paths: Iterable[str | os.PathLike], workers: int | None = None) -> tuple[list[DocumentResult], list[ErrorRecord]]:
+    """Results for a planparse outputs folder (read back) or for plan texts/folders (the pipeline is run)."""
+    paths = list(paths)
+    if len(paths) == 1 and is_outputs_folder(paths[0]):
+        return read_results(paths[0])
+    from planparse.runner import run_batch
+
+    batch = run_batch(paths, workers=workers)
+    return batch.documents, batch.errors
+
+
+def find_document(results: list[DocumentResult], key: str) -> DocumentResult:
+    """The document whose doc_id, source path, file name or file stem is ``key``."""
+    for result in results:
+        doc = result.document
+        source = Path(doc.source_path)
+        if key in (doc.doc_id, doc.source_path, source.name, source.stem):
+            return result
+    known = ", ".join(f"{r.document.doc_id} ({Path(r.document.source_path).name})" for r in results)
+    raise LookupError(f"no document {key!r}; known: {known}")
+
+
+class _CallableModule(type(os)):
+    """``planparse.load`` is both this module and the function: importing the module (``from
+    planparse.load import read_results``) rebinds the package attribute to the module, so the module
+    calls through to ``load``."""
+
+    def __call__(self, *args, **kwargs) -> Tables:
+        return load(*args, **kwargs)
+
+
+import sys  # noqa: E402  (only needed for the line below)
+
+sys.modules[__name__].__class__ = _CallableModule
