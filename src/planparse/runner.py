@@ -229,9 +229,13 @@ def _map_files(files: list[str], workers: int | None, progress=None) -> list[Fil
             outcomes.append(process_file(f))
             report(outcomes[-1], len(files))
         return outcomes
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(process_file, f): f for f in files}
+    # The first file is processed here: it loads the models and rule caches once, and workers forked
+    # afterwards inherit them instead of each loading its own.
+    outcomes = [process_file(files[0])]
+    report(outcomes[0], len(files))
+    rest = files[1:]
+    with ProcessPoolExecutor(max_workers=min(workers, len(rest))) as pool:
+        futures = {pool.submit(process_file, f): f for f in rest}
         for future in as_completed(futures):
             path = futures[future]
             try:
