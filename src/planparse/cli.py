@@ -120,3 +120,63 @@ def eval_(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_report(report)
+
+
+@app.command("schema")
+def schema_(
+    out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Folder for the <record type>.schema.json files."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the files in --out differ from the models."),
+) -> None:
+    """Write one JSON Schema per record type, generated from the pydantic models."""
+    from planparse.models import SCHEMA_VERSION
+    from planparse.schema import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(out)
+        for name in stale:
+            _err(f"error: {out}/{name}.schema.json is missing or differs from the models (run: planparse schema --out {out})")
+        raise typer.Exit(EXIT_FAILED if stale else EXIT_OK)
+    written = write_schemas(out)
+    typer.echo(f"wrote {len(written)} schemas (schema version {SCHEMA_VERSION}) to {out}/")
+
+
+@app.command()
+def validate(
+    paths: list[Path] = typer.Argument(..., help="Plan text files or folders, and/or outputs folders (holding *.parquet)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Report format: text or json."),
+    schemas: Optional[Path] = typer.Option(None, "--schemas", help="Check rows against the *.schema.json in this folder (default: the schemas built into planparse)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes for plan texts (default: CPU count)."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Check plan texts (runs the pipeline) or extracted outputs against the schemas and what a plan must have.
+
+    Exit 0 when every document and file passes (warnings allowed), 1 when any fails, 2 on usage errors.
+    """
+    from planparse.schema import load_schemas
+    from planparse.validate import format_report, validate_paths
+
+    if fmt not in ("text", "json"):
+        _err(f"error: --format must be text or json, not {fmt!r}")
+        raise typer.Exit(EXIT_USAGE)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        _err(f"error: {p}: no such file or folder")
+    if missing:
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        contract = load_schemas(schemas) if schemas is not None else None
+    except (OSError, ValueError) as exc:
+        raise _fatal(f"cannot read schemas from {schemas}", exc, debug, EXIT_USAGE) from None
+    try:
+        report = validate_paths(paths, workers=workers, schemas=contract)
+    except Exception as exc:
+        raise _fatal("validation could not run", exc, debug) from None
+    if not report.subjects:
+        _err("error: no .txt files or Parquet outputs found in " + ", ".join(map(str, paths)))
+        raise typer.Exit(EXIT_USAGE)
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in format_report(report):
+            typer.echo(line)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
