@@ -12,7 +12,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.values import _alternation, comparator_for, find_values, fold, parse_value
+from planparse.extract.values import _alternation, comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Table, Target
 from planparse.rules_loader import load_rules
 from planparse.spans import innermost
@@ -191,6 +191,8 @@ def _text_rules():
         "levels": [regex.compile(p) for p in t["heading_levels"]],
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
+        "zero": regex.compile(_alternation(t["zero_phrases"])),
+        "zero_map": dict(t["zero_phrases"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
         "reject_before": regex.compile(t["reject_before"]),
         "reject_after": regex.compile(t["reject_after"]),
@@ -298,6 +300,31 @@ def targets_from_text(
         lead = t["lead_year"].match(folded, sstart, send)
         if lead and plan_start_year and int(lead.group(1)) < plan_start_year:
             continue  # "2020年，…" before the plan period: a statistic
+        for z in t["zero"].finditer(folded, sstart, send):
+            # "非法转移倾倒固体废物事件零发生": the clause before names it, the verb after 零 ends it.
+            cstart = max([sstart] + [c.end() for c in t["clause_stop"].finditer(folded, sstart, z.start())])
+            if t["past_clause"].search(folded, cstart, z.start()):
+                continue
+            name, ns = _clean_name(text, cstart, z.start())
+            if len(name) < 2:
+                continue
+            measure = innermost(measures, z.start()) if measures else None
+            out.append(
+                Target(
+                    doc_id=doc_id,
+                    target_id=f"{doc_id}-x{len(out):03d}",
+                    source="text",
+                    measure_id=measure.measure_id if measure else None,
+                    indicator=name + z.group()[z.group().index("零") + 1 :],
+                    target_text=text[z.start() : z.end()],
+                    target_value=0.0,
+                    comparator=t["zero_map"][z.group()],
+                    target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_end_year),
+                    quote=text[ns : z.end()],
+                    char_start=ns,
+                    char_end=z.end(),
+                )
+            )
         values = find_values(folded, sstart, send)
         for k, v in enumerate(values):
             # "1～2家": the lower bound takes the unit of the upper one.
@@ -388,6 +415,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
             if len(name) >= 2:
                 return "level", comparator, [name], ns, pv.end()
     if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
+        if comparator == "=":  # "不低于采购金额的30%": the verb is further back than a prefix word
+            comparator = word_comparator(lv.group()) or comparator
         return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
     if nv := t["near"].search(folded, lo, v.start):
         return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())

@@ -130,6 +130,11 @@ def comparator_for(pre: str, post: str) -> str:
     return "="
 
 
+def word_comparator(word: str) -> str | None:
+    """The comparator a verb such as 不低于 / 超过 / 控制在 states, if any."""
+    return _compiled()["prefix_map"].get(word.strip())
+
+
 def parse_value(cell: str | None) -> ParsedValue:
     """Parse a cell such as "＜8", "增长30%", "25左右", "持续提升", "97/88.89/83.33" or "—"."""
     c = _compiled()
