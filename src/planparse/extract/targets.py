@@ -184,6 +184,7 @@ def _text_rules():
         "past_sentence": regex.compile(_alternation(fold(w) for w in t["past_cues_sentence"])),
         "past_clause": regex.compile(_alternation(fold(w) for w in t["past_cues_clause"])),
         "trim": regex.compile(t["trim_prefix"]),
+        "trim_end": regex.compile(t["trim_suffix"]),
         "years_in_name": regex.compile(r"(?:到|至|在|于)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
@@ -268,7 +269,7 @@ def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
     lead = t["trim"].match(fold(s))
     cut = lead.end() if lead else 0
     name = _squash(t["years_in_name"].sub("", s[cut:])).strip("，,、的 ")
-    return name, start + cut
+    return t["trim_end"].sub("", name), start + cut
 
 
 def targets_from_text(
@@ -508,3 +509,18 @@ def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_e
             return int(years[-1].group("y"))
         return plan_end_year
     return None
+
+
+def example_items(text: str) -> list[dict]:
+    """Matcher for rules/targets.examples.yaml (tests/test_rule_examples.py): the text targets in ``text``."""
+    return [
+        {
+            "indicator": t.indicator,
+            "value": t.target_value,
+            "unit": t.unit,
+            "comparator": t.comparator,
+            "year": t.target_year,
+            "quote": t.quote,
+        }
+        for t in targets_from_text(text, "ex")
+    ]
