@@ -471,7 +471,7 @@ def print_report(report: Report, console=None) -> None:
 
     console = console or Console()
     if not console.is_terminal:
-        console.width = max(console.width, 120)  # piped output: do not squeeze the tables to 80 columns
+        console.width = max(console.width, 132)  # piped output: do not squeeze the tables to 80 columns
     overall = Table(title=f"planparse eval: {len(report.documents)} documents (micro-averaged)")
     overall.add_column("metric")
     for mode in MODES:
@@ -488,7 +488,7 @@ def print_report(report: Report, console=None) -> None:
     console.print(overall)
 
     per_doc = Table(title="soft F1 per document")
-    per_doc.add_column("doc")
+    per_doc.add_column("doc", no_wrap=True, min_width=26)
     for m in METRICS:
         per_doc.add_column(SHORT_NAMES[m], justify="right")
     for d in report.documents:
