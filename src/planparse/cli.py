@@ -180,3 +180,26 @@ def validate(
         for line in format_report(report):
             typer.echo(line)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@app.command()
+def show(
+    path: Path = typer.Argument(..., help="A plan text file, or an outputs folder (then pick the document with --doc)."),
+    doc: Optional[str] = typer.Option(None, "--doc", "-d", help="doc_id, source file name or file stem."),
+) -> None:
+    """Show one document as a tree: chapters, sections, measures with their deadlines, agencies, targets."""
+    from planparse.show import run_show
+
+    raise typer.Exit(run_show(path, doc))
+
+
+@app.command()
+def review(
+    paths: list[Path] = typer.Argument(..., help="Plan texts or folders (the pipeline is run), or one outputs folder."),
+    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for index.html and one page per document."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes when extracting."),
+) -> None:
+    """Write self-contained HTML pages to review the extraction: highlighted text, records, tables, charts."""
+    from planparse.review import run_review
+
+    raise typer.Exit(run_review(paths, out, workers))

@@ -1,0 +1,280 @@
+"""``planparse review``: self-contained HTML pages to check the extraction by eye.
+
+One page per document (``<doc_id>.html``) and ``index.html``. A document page shows the cleaned text
+with every extracted span highlighted by kind (heading, target, deadline, responsibility, agency);
+clicking a highlight or an entry of the side list shows the record's fields, and the side list jumps
+to the span. Indicator tables are rendered with the values parsed from them, and charts (targets by
+year and by nature; on the index, deadlines over time across the corpus) are inline SVG drawn here.
+Pages load nothing from the network: CSS, script, data and charts are all in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from planparse.models import ErrorRecord
+from planparse.pipeline import DocumentResult
+from planparse.report import summarize
+from planparse.show import describe_assignments, describe_deadline, describe_target
+
+# Highlight kinds, outermost first when two spans start together; colours in templates/base.html.j2.
+KINDS = ("heading", "responsibility", "deadline", "target", "agency")
+_KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+NO_YEAR = "no year"
+NO_NATURE = "not stated"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    rec_id: str
+
+
+# ---------------------------------------------------------------------------------------------------
+# Records and highlights
+
+
+def _fields(record, drop=("doc_id",)) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.model_dump().items() if k not in drop and v not in (None, [], "")}
+
+
+def document_records(result: DocumentResult) -> tuple[list[Span], dict[str, dict]]:
+    """Highlight spans and, per record id, what the page shows for it (kind, label, fields)."""
+    spans: list[Span] = []
+    records: dict[str, dict] = {}
+
+    def add(kind: str, rec_id: str, start: int, end: int, label: str, fields: dict) -> None:
+        if end > start:
+            spans.append(Span(start, end, kind, rec_id))
+        records[rec_id] = {"kind": kind, "label": label, "start": start, "fields": fields}
+
+    for s in result.sections:
+        add("heading", s.section_id, s.char_start, s.heading_end, f"{s.label} {s.title}", _fields(s))
+    for t in result.targets:
+        add("target", t.target_id, t.char_start, t.char_end, describe_target(t), _fields(t))
+    for d in result.deadlines:
+        add("deadline", d.deadline_id, d.char_start, d.char_end, describe_deadline(d), _fields(d))
+    by_assignment: dict[str, list] = defaultdict(list)
+    for r in result.responsibilities:
+        by_assignment[r.assignment_id].append(r)
+    for assignment_id, rows in by_assignment.items():
+        first = rows[0]
+        fields = _fields(first, drop=("doc_id", "agency", "canonical_name", "role", "position"))
+        fields["agencies"] = [f"{r.canonical_name} ({r.role})" for r in sorted(rows, key=lambda r: r.position)]
+        add("responsibility", assignment_id, first.char_start, first.char_end, describe_assignments(rows)[0], fields)
+    for a in result.agencies:
+        add("agency", a.mention_id, a.char_start, a.char_end, f"{a.name} ({a.level})", _fields(a))
+    return spans, records
+
+
+def highlight(text: str, spans: list[Span]) -> Markup:
+    """The text as HTML with one ``<mark>`` per span, properly nested: a span that crosses the end of
+    an enclosing one is closed there and reopened (its first piece carries the ``id`` to jump to)."""
+    starts: dict[int, list[Span]] = defaultdict(list)
+    for span in spans:
+        starts[span.start].append(span)
+    bounds = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    anchored: set[str] = set()
+    out: list[str] = []
+    stack: list[Span] = []
+
+    def open_tag(span: Span) -> str:
+        anchor = "" if span.rec_id in anchored else f' id="r-{span.rec_id}"'
+        anchored.add(span.rec_id)
+        return f'<mark class="hl hl-{span.kind}" data-rec="{span.rec_id}"{anchor}>'
+
+    for i, pos in enumerate(bounds):
+        ending = [k for k, span in enumerate(stack) if span.end <= pos]
+        if ending:
+            k = ending[0]
+            reopen = [span for span in stack[k:] if span.end > pos]
+            out.append("</mark>" * (len(stack) - k))
+            del stack[k:]
+            for span in reopen:
+                out.append(open_tag(span))
+                stack.append(span)
+        for span in sorted(starts.get(pos, ()), key=lambda s: (-s.end, _KIND_RANK[s.kind])):
+            out.append(open_tag(span))
+            stack.append(span)
+        if i + 1 < len(bounds):
+            out.append(str(escape(text[pos : bounds[i + 1]])))
+    out.append("</mark>" * len(stack))
+    return Markup("".join(out))
+
+
+def _json_script(data) -> Markup:
+    """JSON safe inside <script type="application/json"> (no '</script>' can appear)."""
+    return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Charts: inline SVG
+
+_FONT = 'font-family="sans-serif" font-size="12"'
+
+
+def bar_chart(counts: list[tuple[str, int]], title: str, colour: str = "#4e79a7") -> Markup:
+    """Vertical bars with the count above each bar and the label below."""
+    if not counts:
+        return Markup(f'<p class="empty">{escape(title)}: nothing to show</p>')
+    bar, gap, height, top, bottom = 44, 14, 140, 34, 34
+    width = max(len(counts) * (bar + gap) + gap, 220)
+    peak = max(n for _, n in counts) or 1
+    parts = [
+        f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + bottom}" '
+        f'viewBox="0 0 {width} {height + top + bottom}" aria-label="{escape(title)}">',
+        f'<text x="{gap}" y="16" {_FONT} font-weight="bold">{escape(title)}</text>',
+    ]
+    for i, (label, n) in enumerate(counts):
+        h = round(height * n / peak)
+        x = gap + i * (bar + gap)
+        y = top + height - h
+        parts.append(f'<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="{colour}"><title>{escape(label)}: {n}</title></rect>')
+        parts.append(f'<text x="{x + bar / 2}" y="{y - 4}" text-anchor="middle" {_FONT}>{n}</text>')
+        parts.append(f'<text x="{x + bar / 2}" y="{top + height + 16}" text-anchor="middle" {_FONT}>{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def timeline(rows: list[tuple[str, str, list[tuple[dt.date, str]]]], title: str) -> Markup:
+    """One row per document (label, link, [(date, tooltip)]): a dot per deadline on a shared year axis."""
+    dates = [d for _, _, points in rows for d, _ in points]
+    if not dates:
+        return Markup(f'<p class="empty">{escape(title)}: no deadlines</p>')
+    first, last = min(dates).year, max(dates).year + 1
+    left, right, row_h, top = 230, 30, 26, 44
+    span_px = max(90 * (last - first), 360)
+    width = left + span_px + right
+    height = top + row_h * len(rows) + 10
+
+    def x(d: dt.date) -> float:
+        year_start = dt.date(d.year, 1, 1)
+        frac = (d - year_start).days / 366
+        return left + span_px * (d.year - first + frac) / (last - first)
+
+    parts = [
+        f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+        f'<text x="10" y="16" {_FONT} font-weight="bold">{escape(title)}</text>',
+    ]
+    for year in range(first, last + 1):
+        gx = left + span_px * (year - first) / (last - first)
+        parts.append(f'<line x1="{gx:.1f}" y1="{top - 8}" x2="{gx:.1f}" y2="{height - 6}" stroke="#ccc"/>')
+        parts.append(f'<text x="{gx:.1f}" y="{top - 12}" text-anchor="middle" {_FONT}>{year}</text>')
+    for i, (label, href, points) in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        short = label if len(label) <= 16 else label[:15] + "…"
+        parts.append(f'<a href="{escape(href)}"><text x="{left - 8}" y="{y + 4}" text-anchor="end" {_FONT}>{escape(short)}<title>{escape(label)}</title></text></a>')
+        parts.append(f'<line x1="{left}" y1="{y}" x2="{left + span_px}" y2="{y}" stroke="#eee"/>')
+        for d, tip in points:
+            parts.append(f'<circle cx="{x(d):.1f}" cy="{y}" r="5" fill="#e15759" fill-opacity="0.6"><title>{escape(tip)}</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _year_counts(years) -> list[tuple[str, int]]:
+    counts = Counter(str(y) if y else NO_YEAR for y in years)
+    return sorted(counts.items(), key=lambda kv: (kv[0] == NO_YEAR, kv[0]))
+
+
+def _nature_counts(natures) -> list[tuple[str, int]]:
+    counts = Counter(n or NO_NATURE for n in natures)
+    return sorted(counts.items(), key=lambda kv: (kv[0] == NO_NATURE, -kv[1], kv[0]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pages
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("planparse", "templates"), autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _tables(result: DocumentResult) -> list[dict]:
+    by_table: dict[str, list] = defaultdict(list)
+    for t in result.targets:
+        if t.table_id:
+            by_table[t.table_id].append(t)
+    return [{"table": table, "targets": by_table.get(table.table_id, [])} for table in result.tables]
+
+
+def _page_name(result: DocumentResult) -> str:
+    return f"{result.document.doc_id}.html"
+
+
+def render_document(result: DocumentResult, env: Environment | None = None) -> str:
+    env = env or _environment()
+    spans, records = document_records(result)
+    listed = sorted(records.items(), key=lambda kv: kv[1]["start"])
+    return env.get_template("document.html.j2").render(
+        doc=result.document,
+        summary=summarize(result),
+        kinds=KINDS,
+        kind_counts=Counter(r["kind"] for r in records.values()),
+        items=listed,
+        text_html=highlight(result.document.text, spans),
+        records_json=_json_script(records),
+        tables=_tables(result),
+        chart_years=bar_chart(_year_counts(t.target_year for t in result.targets), "Targets by year"),
+        chart_nature=bar_chart(_nature_counts(t.nature for t in result.targets), "Targets by nature (指标性质)", "#59a14f"),
+    )
+
+
+def render_index(results: list[DocumentResult], errors: list[ErrorRecord], env: Environment | None = None) -> str:
+    env = env or _environment()
+    rows = [
+        (r.document.title or Path(r.document.source_path).name, _page_name(r), [(d.date, f"{d.text}: {d.quote}") for d in r.deadlines])
+        for r in results
+    ]
+    targets = [t for r in results for t in r.targets]
+    return env.get_template("index.html.j2").render(
+        documents=[{"doc": r.document, "summary": summarize(r), "page": _page_name(r)} for r in results],
+        errors=errors,
+        chart_timeline=timeline(rows, "Deadlines over time, by document (hover a dot for the text)"),
+        chart_deadline_years=bar_chart(_year_counts(d.date.year for r in results for d in r.deadlines), "Deadlines by year", "#e15759"),
+        chart_years=bar_chart(_year_counts(t.target_year for t in targets), "Targets by year"),
+        chart_nature=bar_chart(_nature_counts(t.nature for t in targets), "Targets by nature (指标性质)", "#59a14f"),
+    )
+
+
+def write_review(results: list[DocumentResult], errors: list[ErrorRecord], out: str | os.PathLike) -> Path:
+    """Write ``index.html`` and one ``<doc_id>.html`` per document into ``out``; returns the index path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    env = _environment()
+    for result in results:
+        (out / _page_name(result)).write_text(render_document(result, env), encoding="utf-8")
+    index = out / "index.html"
+    index.write_text(render_index(results, errors, env), encoding="utf-8")
+    return index
+
+
+def run_review(paths: list[Path], out: Path, workers: int | None = None) -> int:
+    """``planparse review``: returns the exit code (0 written, 1 some inputs failed, 2 usage error)."""
+    import sys
+
+    from planparse.load import results_for
+
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"error: {p}: no such file or folder", file=sys.stderr)
+    if missing:
+        return 2
+    results, errors = results_for(paths, workers=workers)
+    for e in errors:
+        print(f"error: {e.source_path}: {e.message}", file=sys.stderr)
+    if not results:
+        print("error: no documents to review in " + ", ".join(map(str, paths)), file=sys.stderr)
+        return 2
+    index = write_review(results, errors, out)
+    print(f"wrote {len(results)} document page(s) and {index}")
+    return 1 if errors else 0

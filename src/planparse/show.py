@@ -1,0 +1,143 @@
+"""``planparse show``: one document as a tree in the terminal.
+
+Chapters -> sections -> measures; under each measure, inline, its deadlines, responsible agencies and
+targets. Targets and deadlines outside any measure, and tables, hang under the innermost section that
+contains them (or under the document when they come before the first heading).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.markup import escape
+from rich.tree import Tree
+
+from planparse.models import Deadline, Responsibility, Section, Target
+from planparse.pipeline import DocumentResult
+from planparse.spans import innermost
+
+COMPARATOR_SIGNS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "increase_by": "+", "decrease_by": "−"}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def describe_target(t: Target) -> str:
+    """One line: indicator, comparator and value with unit, target year, nature."""
+    if t.target_value is not None and t.comparator in COMPARATOR_SIGNS:
+        value = f"{COMPARATOR_SIGNS[t.comparator]}{_number(t.target_value)}{t.unit or ''}"
+    elif t.comparator == "maintain":
+        value = f"maintain {t.target_text or ''}".strip()
+    else:
+        value = t.target_text or "?"
+    parts = [f"{t.indicator}: {value}"]
+    if t.baseline_value is not None:
+        parts.append(f"from {_number(t.baseline_value)}" + (f" ({t.baseline_year})" if t.baseline_year else ""))
+    if t.target_year:
+        parts.append(f"by {t.target_year}")
+    if t.nature:
+        parts.append(t.nature)
+    return " ".join(parts)
+
+
+def describe_deadline(d: Deadline) -> str:
+    return f"{d.text} → {d.date.isoformat()}"
+
+
+def describe_assignments(responsibilities: list[Responsibility]) -> list[str]:
+    """One line per assignment: agencies grouped by role (lead: … · support: …), in written order."""
+    by_assignment: dict[str, list[Responsibility]] = defaultdict(list)
+    for r in responsibilities:
+        by_assignment[r.assignment_id].append(r)
+    lines = []
+    for rows in by_assignment.values():
+        by_role: dict[str, list[str]] = {}
+        for r in sorted(rows, key=lambda r: r.position):
+            by_role.setdefault(r.role, []).append(r.canonical_name)
+        lines.append(" · ".join(f"{role}: {', '.join(names)}" for role, names in by_role.items()))
+    return lines
+
+
+def _by_measure(records) -> dict[str | None, list]:
+    grouped: dict[str | None, list] = defaultdict(list)
+    for r in records:
+        grouped[r.measure_id].append(r)
+    return grouped
+
+
+def build_tree(result: DocumentResult) -> Tree:
+    doc = result.document
+    counts = f"{len(result.sections)} sections, {len(result.measures)} measures, {len(result.targets)} targets"
+    root = Tree(f"[bold]{escape(doc.title or doc.source_path)}[/bold]  [dim]{doc.doc_id} · {escape(doc.source_path)} · {counts}[/dim]")
+    nodes: dict[str | None, Tree] = {None: root}
+    sections: list[Section] = sorted(result.sections, key=lambda s: s.char_start)
+    targets, deadlines, assignments = _by_measure(result.targets), _by_measure(result.deadlines), _by_measure(result.responsibilities)
+
+    # (offset, rank, parent section_id or None, label, own section_id): added in text order, so a
+    # section's subsections, measures and tables come out as the document has them.
+    items: list[tuple[int, int, str | None, str, str | None]] = []
+    for s in result.sections:
+        items.append((s.char_start, s.level, s.parent_id, f"[bold cyan]{escape(s.label)}[/bold cyan] {escape(s.title)}", s.section_id))
+    for m in result.measures:
+        lines = [f"[bold]{escape(m.label)}[/bold] {escape(m.title)}"]
+        lines += [f"  [magenta]deadline[/magenta] {escape(describe_deadline(d))}" for d in deadlines.get(m.measure_id, [])]
+        lines += [f"  [blue]agencies[/blue] {escape(line)}" for line in describe_assignments(assignments.get(m.measure_id, []))]
+        lines += [f"  [green]target[/green] {escape(describe_target(t))}" for t in targets.get(m.measure_id, [])]
+        items.append((m.char_start, 100, m.section_id, "\n".join(lines), None))
+    for t in result.tables:
+        items.append((t.char_start, 100, t.section_id, f"[yellow]table[/yellow] {escape(t.caption or '')} [dim]({t.kind}, {t.n_rows} rows)[/dim]", None))
+
+    def loose(offset: int, label: str) -> None:  # outside any measure: under the innermost section
+        section = innermost(sections, offset)
+        items.append((offset, 100, section.section_id if section else None, label, None))
+
+    for d in deadlines.get(None, []):
+        loose(d.char_start, f"[magenta]deadline[/magenta] {escape(describe_deadline(d))}")
+    by_assignment: dict[str, list[Responsibility]] = defaultdict(list)
+    for r in assignments.get(None, []):
+        by_assignment[r.assignment_id].append(r)
+    for rows in by_assignment.values():
+        loose(rows[0].char_start, f"[blue]agencies[/blue] {escape(describe_assignments(rows)[0])}")
+    for t in targets.get(None, []):
+        loose(t.char_start, f"[green]target[/green] {escape(describe_target(t))}")
+
+    for _, _, parent, label, own_id in sorted(items, key=lambda item: item[:2]):
+        node = nodes.get(parent, root).add(label)
+        if own_id is not None:
+            nodes[own_id] = node
+    return root
+
+
+def run_show(path, doc: str | None = None, file=None) -> int:
+    """``planparse show``: print the tree; returns the exit code (2 for a bad path or --doc)."""
+    import sys
+
+    from rich.console import Console
+
+    from planparse.load import find_document, results_for
+
+    def err(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    if not path.exists():
+        err(f"error: {path}: no such file or folder")
+        return 2
+    results, errors = results_for([path], workers=1)
+    for e in errors:
+        err(f"error: {e.source_path}: {e.message}")
+    if not results:
+        err(f"error: no document in {path}")
+        return 2 if not errors else 1
+    if doc is None and len(results) > 1:
+        err(f"error: {path} holds {len(results)} documents: name one with --doc (doc_id or file name):")
+        for r in results:
+            err(f"  {r.document.doc_id}  {r.document.source_path}  {r.document.title or ''}")
+        return 2
+    try:
+        result = find_document(results, doc) if doc else results[0]
+    except LookupError as exc:
+        err(f"error: {exc}")
+        return 2
+    Console(file=file or sys.stdout, width=None if (file or sys.stdout).isatty() else 160).print(build_tree(result))
+    return 0
