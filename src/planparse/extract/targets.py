@@ -287,6 +287,8 @@ def targets_from_text(
     head_starts, head_flags = _headings(text)
     measures = list(measures)
     out: list[Target] = []
+    all_values = find_values(folded)
+    value_starts = [v.start for v in all_values]
     para = 0
     for sstart, send in _sentences(folded):
         if sstart and folded[sstart - 1] == "\n":
@@ -326,7 +328,8 @@ def targets_from_text(
                     char_end=z.end(),
                 )
             )
-        values = find_values(folded, sstart, send)
+        values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
+        values = [v for v in values if v.unit_end <= send]
         for k, v in enumerate(values):
             # "1～2家": the lower bound takes the unit of the upper one.
             if v.unit is None and k + 1 < len(values) and t["range"].match(folded[v.end : values[k + 1].start]):

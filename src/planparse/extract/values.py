@@ -17,10 +17,20 @@ from planparse.rules_loader import load_rules
 # Full-width ASCII (！..～) -> half-width, ideographic space -> space: one char for one char.
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 FOLD[0x3000] = 0x20
+_WIDE = regex.compile("[\uFF01-\uFF5E\u3000]+")
 
 
 def fold(s: str) -> str:
-    return s.translate(FOLD)
+    # Wide characters are rare: translating only the runs that have them is much faster.
+    return _WIDE.sub(lambda m: m.group().translate(FOLD), s)
+
+
+@lru_cache(maxsize=4096)
+def _cn_number(numeral: str) -> float | None:
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return None
 
 
 @dataclass
@@ -98,9 +108,8 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             value = float(m.group("num"))
             alternatives = m.group("alt").count("/")
         elif m.group("cn"):
-            try:
-                value = float(cn2an.cn2an(m.group("cn"), "smart"))
-            except (ValueError, KeyError):
+            value = _cn_number(m.group("cn"))
+            if value is None:
                 continue
         else:  # 一半 = half of the whole
             out.append(ValueSpan(m.start(), m.end(), m.end(), 50.0, "%"))
