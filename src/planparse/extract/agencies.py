@@ -203,24 +203,36 @@ def _rule_spans(text: str) -> list[tuple[int, int]]:
     for s, e in spans:
         if kept and s < kept[-1][1]:
             continue
-        name = text[s:e]
-        if text[e:e + 1] and text[e:e + 1] in c.no_follow.get(name[-1], ""):
-            continue
         kept.append((s, e))
-    return [(s, e) for s, e in kept
-            if looks_like_agency(text[s:e]) and not c.generic_after.match(text, e)]
+    return [(s, e) for s, e in kept if _acceptable(text, s, e)]
 
 
-def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True) -> list[AgencyMention]:
-    """Every named government body in ``text``, in text order."""
+def _acceptable(text: str, s: int, e: int) -> bool:
+    """A candidate span is a mention: a name that is not cut off on the right (司法部门) and not the
+    owner of a generic party (省政府各部门)."""
+    c = _compiled()
+    name = text[s:e]
+    if text[e:e + 1] and text[e:e + 1] in c.no_follow.get(name[-1], ""):
+        return False
+    return looks_like_agency(name) and not c.generic_after.match(text, e)
+
+
+def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model=None) -> list[AgencyMention]:
+    """Every named government body in ``text``, in text order. Rule matches first; the NER (the shipped
+    model, or ``ner_model``) adds agency-like names the rules missed or only partly matched."""
     spans = {(s, e): "rule" for s, e in _rule_spans(text)}
     if use_ner:
         from planparse.extract import ner
 
-        for s, e in ner.predict_spans(text):
-            if any(s < ke and ks < e for ks, ke in spans):
+        for s, e in ner.predict_spans(text, ner_model, covered=list(spans)):
+            overlapping = [k for k in spans if s < k[1] and k[0] < e]
+            # Kept only if it passes the rules' name test and contains every rule span it overlaps
+            # (支持湛江市人民政府: the rules take 市人民政府, the model 湛江市人民政府).
+            if (s, e) in spans or not _acceptable(text, s, e):
                 continue
-            if looks_like_agency(text[s:e]):
+            if all(s <= ks and ke <= e for ks, ke in overlapping):
+                for k in overlapping:
+                    del spans[k]
                 spans[(s, e)] = "ner"
     mentions = []
     for n, ((s, e), source) in enumerate(sorted(spans.items())):

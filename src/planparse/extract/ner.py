@@ -1,8 +1,133 @@
-"""Trained spaCy NER for agency names (filled in by the NER work; rules-only until a model ships)."""
+"""Trained spaCy NER for agency names, shipped in planparse/model/agency_ner (built by
+``python -m planparse.extract.train``). Rules-only when the model folder is missing."""
 
 from __future__ import annotations
 
+import itertools
+import warnings
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
 
-def predict_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of AGENCY entities predicted by the shipped model ([] when no model)."""
-    return []
+import regex
+import spacy
+
+from planparse.rules_loader import load_rules
+
+LABEL = "AGENCY"
+RULES_SPANS_KEY = "agency_rules"
+_AGENCY_WORD_FREQ = 1000
+_SENTENCE = regex.compile(r"[^。；！？\n]+")
+
+
+def model_path() -> Path:
+    return Path(str(files("planparse") / "model" / "agency_ner"))
+
+
+def agency_words() -> list[str]:
+    """Words added to the pipeline's jieba dictionary so agency names stay single tokens
+    (otherwise jieba splits 市|卫生|健康|局 and fuses 由市)."""
+    r = load_rules("agencies")
+    levels = [w for k in ("provincial", "city", "county") for w in r["level_prefixes"][k]]
+    stems = [s + x for s in r["department_stems"] for x in r["department_suffixes"]]
+    words = set(r["gazetteer"]) | set(stems) | set(r["group_suffixes"])
+    words |= {lv + b for lv in levels for b in itertools.chain(stems, r["prefixed_bodies"])}
+    return sorted(words)
+
+
+@lru_cache(maxsize=1)
+def agency_jieba():
+    """A private jieba instance (the global jieba dictionary other code uses is left alone); it copies
+    the global one's frequencies instead of loading the dictionary file a second time."""
+    import jieba
+
+    jieba.initialize()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(jieba.dt.FREQ), jieba.dt.total
+    tokenizer.initialized = True
+    for word in agency_words():
+        # An explicit frequency keeps each name one token (by default jieba suggests one per word, slowly).
+        tokenizer.add_word(word, freq=_AGENCY_WORD_FREQ)
+    return tokenizer
+
+
+@spacy.registry.callbacks("planparse.agency_jieba.v1")
+def _agency_jieba_callback():
+    def use_agency_jieba(nlp):
+        nlp.tokenizer.jieba_seg = agency_jieba()
+        return nlp
+
+    return use_agency_jieba
+
+
+def _quiet_jieba() -> None:
+    import logging
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+def blank_nlp():
+    """spacy.blank("zh") with the jieba segmenter and the agency dictionary."""
+    _quiet_jieba()
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer.jieba_seg = agency_jieba()
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def load_model(path: str | None = None):
+    """The shipped pipeline, loaded once; None when it is missing or unreadable (rules only)."""
+    folder = Path(path) if path else model_path()
+    if not (folder / "config.cfg").is_file():
+        return None
+    _quiet_jieba()
+    try:
+        return spacy.load(folder)
+    except Exception as exc:  # a broken model must not stop the pipeline
+        warnings.warn(f"agency NER not loaded from {folder}: {exc}", stacklevel=2)
+        return None
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    r = load_rules("agencies")
+    return regex.compile(r["ner_triggers"]), regex.compile(f"^[{regex.escape(r['ner_trim_leading'])}]+")
+
+
+def candidate_windows(text: str, covered: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Merged windows (within one sentence) around each trigger that no ``covered`` span contains."""
+    r = load_rules("agencies")
+    trigger, _ = _patterns()
+    before, after = r["ner_window_before"], r["ner_window_after"]
+    windows: list[tuple[int, int]] = []
+    for sentence in _SENTENCE.finditer(text):
+        s0, e0 = sentence.span()
+        for m in trigger.finditer(text, s0, e0):
+            if any(cs <= m.start() and m.end() <= ce for cs, ce in covered):
+                continue
+            ws, we = max(s0, m.start() - before), min(e0, m.end() + after)
+            if windows and ws <= windows[-1][1] and windows[-1][0] >= s0:
+                windows[-1] = (windows[-1][0], max(we, windows[-1][1]))
+            else:
+                windows.append((ws, we))
+    return windows
+
+
+def predict_spans(text: str, nlp=None, covered: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Character spans of AGENCY entities the model predicts in the candidate windows ([] without a model)."""
+    nlp = nlp if nlp is not None else load_model()
+    if nlp is None:
+        return []
+    _, trim = _patterns()
+    windows = candidate_windows(text, covered)
+    spans = []
+    with nlp.select_pipes(enable=["ner"]):
+        for (start, _end), doc in zip(windows, nlp.pipe(text[s:e] for s, e in windows)):
+            for ent in doc.ents:
+                if ent.label_ != LABEL:
+                    continue
+                cut = trim.match(ent.text)
+                s = start + ent.start_char + (cut.end() if cut else 0)
+                if s < start + ent.end_char:
+                    spans.append((s, start + ent.end_char))
+    return spans
