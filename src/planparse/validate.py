@@ -238,6 +238,7 @@ def check_document(
                     add(ERROR, "schema", f"{name} {record_id(name, rec)}: {_schema_message(err)}", name, rec, rec.get("char_start"))
 
     _check_text(document, text, add)
+    _check_headings(document, records, add)
     _check_ids(records, add)
     _check_references(document, records, add)
     _check_grounding(text, records, add)
@@ -269,14 +270,17 @@ def _check_ids(records: Mapping[str, list[Mapping]], add) -> None:
                 add(ERROR, "duplicate_id", f"{name} id {rid!r} is used by {counts[rid]} records", name, r, r.get("char_start"))
 
 
-def _check_references(document: Mapping, records: Mapping[str, list[Mapping]], add) -> None:
-    doc_id = document.get("doc_id")
-    known = {target: {r.get(ID_FIELDS[target][0]) for r in records.get(target, [])} for target in set(REFERENCES.values())}
-    sections = records.get("sections", [])
-    if not sections:
+def _check_headings(document: Mapping, records: Mapping[str, list[Mapping]], add) -> None:
+    if "sections" in records and not records["sections"]:
         add(ERROR, "no_heading", "no headings found: a plan document has at least one heading (第一章 / 一、 / （一） …)")
-    if not document.get("title") and not sections:
-        add(ERROR, "no_title", "no title and no first heading to stand for one")
+        if not document.get("title"):
+            add(ERROR, "no_title", "no title and no first heading to stand for one")
+
+
+def _check_references(document: Mapping, records: Mapping[str, list[Mapping]], add) -> None:
+    """doc_id and the id references; only into record types given (outputs whose file failed are left out)."""
+    doc_id = document.get("doc_id")
+    known = {target: {r.get(ID_FIELDS[target][0]) for r in records[target]} for target in set(REFERENCES.values()) if target in records}
     for name, rows in records.items():
         own = ID_FIELDS[name][0]
         for r in rows:
@@ -284,7 +288,7 @@ def _check_references(document: Mapping, records: Mapping[str, list[Mapping]], a
                 add(ERROR, "dangling_reference", f"{name} {record_id(name, r)}: doc_id {r.get('doc_id')!r} is not this document ({doc_id})", name, r, r.get("char_start"))
             for ref, target in REFERENCES.items():
                 value = r.get(ref)
-                if ref != own and value is not None and ref in r and value not in known[target]:
+                if ref != own and value is not None and target in known and value not in known[target]:
                     add(ERROR, "dangling_reference", f"{name} {record_id(name, r)}: {ref} {value!r} names no record in {target}", name, r, r.get("char_start"))
 
 
@@ -529,8 +533,6 @@ def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: li
         subject = Subject("document", str(doc.get("source_path")), doc_id=doc.get("doc_id"), source=str(folder), counts={k: len(v) for k, v in records.items()})
         subject.issues = check_document(doc, records)
         if unchecked:
-            # References into a file that failed its own checks cannot be resolved: say so once.
-            subject.issues = [i for i in subject.issues if not (i.code == "dangling_reference" and any(u in i.message for u in unchecked))]
             subject.issues.append(Issue(WARNING, "not_checked", f"not cross-checked against {', '.join(unchecked)} (see the file errors)"))
         subjects.append(subject)
     return subjects
@@ -544,12 +546,14 @@ def validate_paths(paths: Iterable[str | os.PathLike], workers: int | None = Non
     checkers = validators(schemas)
     paths = list(paths)
     report = Report()
-    texts = [p for p in paths if not is_outputs_folder(p)]
+    texts = []
     for p in paths:
-        if is_outputs_folder(p):
-            part = validate_outputs(p, checkers)
-            report.subjects += part.subjects
-            report.notes += part.notes
+        if not is_outputs_folder(p):
+            texts.append(p)
+            continue
+        part = validate_outputs(p, checkers)
+        report.subjects += part.subjects
+        report.notes += part.notes
     if texts:
         part = validate_texts(texts, workers=workers, checkers=checkers)
         report.subjects += part.subjects
