@@ -352,7 +352,7 @@ def targets_from_text(
                         measure_id=measure.measure_id if measure else None,
                         indicator=name,
                         unit=text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit,
-                        target_text=_squash(text[v.start : v.unit_end]),
+                        target_text=text[v.start : v.unit_end],
                         target_value=v.value,
                         comparator=comparator,
                         target_year=year,
@@ -461,6 +461,11 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     return None
 
 
+def _last_comma(folded: str, end: int) -> int:
+    # Folding turns "，" into ",": look for both.
+    return max(folded.rfind(",", 0, end), folded.rfind("，", 0, end))
+
+
 def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     """A level target named by text[start:end]; several names when it lists 率/数 joined by 和.
 
@@ -472,8 +477,8 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     qe = suffix.end() if suffix else v.unit_end
     if len(name) < 2:
         # "儿童青少年总体近视率，力争每年降低…": the name is the clause before.
-        before = folded.rfind("，", 0, start)
-        prior_start = folded.rfind("，", 0, before) + 1 if before > 0 else 0
+        before = _last_comma(folded, start)
+        prior_start = _last_comma(folded, before) + 1 if before > 0 else 0
         if before > 0 and start - before <= 8 and t["indicator_tail"].search(folded, prior_start, before):
             name, ns = _clean_name(text, prior_start, before)
     if len(name) < 4:
