@@ -61,9 +61,12 @@ def _agency_jieba_callback():
 
 
 def _quiet_jieba() -> None:
+    """No dictionary-loading chatter on stderr (jieba sets its logger to DEBUG when imported)."""
     import logging
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
 
 
 def blank_nlp():
