@@ -127,7 +127,7 @@ def bar_chart(counts: list[tuple[str, int]], title: str, colour: str = "#4e79a7"
     """Vertical bars with the count above each bar and the label below."""
     if not counts:
         return Markup(f'<p class="empty">{escape(title)}: nothing to show</p>')
-    bar, gap, height, top, bottom = 44, 14, 140, 34, 34
+    bar, gap, height, top, bottom = 40, 12, 100, 34, 30
     width = max(len(counts) * (bar + gap) + gap, 220)
     peak = max(n for _, n in counts) or 1
     parts = [
