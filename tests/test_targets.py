@@ -154,7 +154,8 @@ def test_text_target_positive(text, indicator, value, unit, comparator, year):
 
 def test_goal_section_gives_the_plan_end_year():
     text = "第二章 总体要求\n第三节 发展目标\n人均预期寿命达到79岁，婴儿死亡率保持在3‰以下。\n"
-    got = targets_from_text(text, "d", plan_start_year=2021, plan_end_year=2025)
+    sections = segment_document(text, "d").sections
+    got = targets_from_text(text, "d", plan_start_year=2021, plan_end_year=2025, sections=sections)
     assert [(t.indicator, t.target_year) for t in got] == [("人均预期寿命", 2025), ("婴儿死亡率", 2025)]
 
 
@@ -178,7 +179,8 @@ def test_text_target_negative(text):
 
 def test_past_section_and_years_before_the_plan_are_not_targets():
     past = "第一章 规划背景\n第一节 发展基础\n培训全科医生886人，每万常住人口全科医生数达4.68人。\n第二章 主要任务\n全科医生数达到5人。\n"
-    got = targets_from_text(past, "d", plan_start_year=2021, plan_end_year=2025)
+    sections = segment_document(past, "d").sections
+    got = targets_from_text(past, "d", plan_start_year=2021, plan_end_year=2025, sections=sections)
     assert [(t.target_value, t.unit) for t in got] == [(5, "人")]
     assert targets_from_text("2019年，婴儿死亡率达到3‰。", "d", plan_start_year=2021) == []
 

@@ -27,7 +27,7 @@ def extract_records(document: Document, structure: Structure) -> Extracted:
     measures, tables = structure.measures, structure.tables
     agencies = find_agency_mentions(text, doc_id)
     targets = targets_from_tables(tables, structure.row_spans, text, doc_id, measures) + targets_from_text(
-        text, doc_id, measures, tables, document.plan_start_year, document.plan_end_year
+        text, doc_id, measures, tables, document.plan_start_year, document.plan_end_year, structure.sections
     )
     # Table and text targets are numbered together, in text order, so ids are unique and stable.
     targets.sort(key=lambda t: (t.char_start, t.char_end, t.source))

@@ -13,7 +13,7 @@ from typing import Sequence
 import regex
 
 from planparse.extract.values import _alternation, comparator_for, find_values, fold, parse_value, word_comparator
-from planparse.models import Measure, Table, Target
+from planparse.models import Measure, Section, Table, Target
 from planparse.rules_loader import load_rules
 from planparse.spans import innermost
 
@@ -188,8 +188,6 @@ def _text_rules():
         "years_in_name": regex.compile(r"(?:到|至|在|于)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
-        "heading": regex.compile(t["heading_line"], regex.MULTILINE),
-        "levels": [regex.compile(p) for p in t["heading_levels"]],
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
         "zero": regex.compile(_alternation(t["zero_phrases"])),
@@ -219,18 +217,17 @@ def _text_rules():
     }
 
 
-def _headings(text: str):
-    """Heading starts and (past, goal) flags; a heading inherits both from the headings above it."""
+def _headings(sections: Sequence[Section]):
+    """Section starts and (past, goal) flags; a section inherits both from the sections above it."""
     t = _text_rules()
-    starts, flags, stack = [], [], []  # stack of (level, past, goal)
-    for m in t["heading"].finditer(text):
-        level = next((i for i, p in enumerate(t["levels"]) if p.match(m.group("label"))), len(t["levels"]))
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        past = bool(t["past_title"].search(m.group("title"))) or any(s[1] for s in stack)
-        goal = bool(t["goal_title"].search(m.group("title"))) or any(s[2] for s in stack)
-        stack.append((level, past, goal))
-        starts.append(m.start())
+    inherited: dict[str, tuple[bool, bool]] = {}
+    starts, flags = [], []
+    for section in sections:  # in text order, parents before children
+        parent_past, parent_goal = inherited.get(section.parent_id, (False, False))
+        past = parent_past or bool(t["past_title"].search(section.title))
+        goal = parent_goal or bool(t["goal_title"].search(section.title))
+        inherited[section.section_id] = (past, goal)
+        starts.append(section.char_start)
         flags.append((past, goal))
     return starts, flags
 
@@ -279,12 +276,16 @@ def targets_from_text(
     tables: Sequence[Table] = (),
     plan_start_year: int | None = None,
     plan_end_year: int | None = None,
+    sections: Sequence[Section] = (),
 ) -> list[Target]:
-    """Quantitative future targets stated in running text and 专栏 boxes (source="text")."""
+    """Quantitative future targets stated in running text and 专栏 boxes (source="text").
+
+    ``sections`` (the segmenter's headings) tell which parts review the past and which state goals.
+    """
     t = _text_rules()
     folded = fold(text)
     skip = [(tb.char_start, tb.char_end) for tb in tables if tb.kind == "indicator"]
-    head_starts, head_flags = _headings(text)
+    head_starts, head_flags = _headings(sections)
     measures = list(measures)
     out: list[Target] = []
     all_values = find_values(folded)
