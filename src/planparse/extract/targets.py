@@ -522,6 +522,9 @@ def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_e
 
 def example_items(text: str) -> list[dict]:
     """Matcher for rules/targets.examples.yaml (tests/test_rule_examples.py): the text targets in ``text``."""
+    from planparse.segment import segment_document
+
+    structure = segment_document(text, "ex")
     return [
         {
             "indicator": t.indicator,
@@ -531,5 +534,5 @@ def example_items(text: str) -> list[dict]:
             "year": t.target_year,
             "quote": t.quote,
         }
-        for t in targets_from_text(text, "ex")
+        for t in targets_from_text(text, "ex", structure.measures, structure.tables, sections=structure.sections)
     ]
