@@ -16,8 +16,8 @@ S = TypeVar("S", bound=Spanned)
 
 def innermost(records: Sequence[S], offset: int) -> S | None:
     """The last-starting record whose span contains ``offset`` (records sorted by char_start)."""
-    starts = [r.char_start for r in records]
-    i = bisect.bisect_right(starts, offset) - 1
+    # key= instead of building a list of starts: callers ask once per record, which made it quadratic.
+    i = bisect.bisect_right(records, offset, key=lambda r: r.char_start) - 1
     while i >= 0:
         r = records[i]
         if r.char_start <= offset < r.char_end:

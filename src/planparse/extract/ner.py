@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import warnings
 from functools import lru_cache
@@ -102,11 +103,17 @@ def candidate_windows(text: str, covered: list[tuple[int, int]] = ()) -> list[tu
     r = load_rules("agencies")
     trigger, _ = _patterns()
     before, after = r["ner_window_before"], r["ner_window_after"]
+    # A trigger is covered when the furthest end among spans starting at or before it reaches its end
+    # (bisect, not a scan of every span per trigger: that was quadratic on long texts).
+    covered = sorted(covered)
+    starts = [cs for cs, _ in covered]
+    reach = list(itertools.accumulate((ce for _, ce in covered), max))
     windows: list[tuple[int, int]] = []
     for sentence in _SENTENCE.finditer(text):
         s0, e0 = sentence.span()
         for m in trigger.finditer(text, s0, e0):
-            if any(cs <= m.start() and m.end() <= ce for cs, ce in covered):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and reach[i] >= m.end():
                 continue
             ws, we = max(s0, m.start() - before), min(e0, m.end() + after)
             if windows and ws <= windows[-1][1] and windows[-1][0] >= s0:
