@@ -14,12 +14,6 @@ import regex
 from planparse.models import AgencyMention
 from planparse.rules_loader import load_rules
 
-_LEVEL_CHARS = {"省": "provincial", "自治区": "provincial", "市": "city", "州": "city", "盟": "city",
-                "县": "county", "区": "county", "旗": "county"}
-# Characters that form ordinary words with a level char (城市, 全省, 社区 …): a bare level prefix
-# right after one of them is not a prefix.
-_NOT_BEFORE_LEVEL = "城都超门股夜集菜街节反郡社园片小辖景新山病范验护发全本外跨该同副"
-
 
 def _alt(words) -> str:
     """Alternation of literal words, longest first so the longest reading wins."""
@@ -64,8 +58,8 @@ def _compiled() -> _Compiled:
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
     # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
     # ordinary word (城市, 全省, 社区).
-    bare_level = rf"(?<![{_NOT_BEFORE_LEVEL}])(?:{_alt(sub_national)})"
-    level = rf"(?:{place}(?:{_alt(_LEVEL_CHARS)})|{bare_level})"
+    bare_level = rf"(?<![{regex.escape(r['level_not_after'])}])(?:{_alt(sub_national)})"
+    level = rf"(?:{place}(?:{_alt(r['level_words'])})|{bare_level})"
     body = (rf"(?:(?:{_alt(r['department_stems'])})(?:{_alt(r['department_suffixes'])})"
             rf"|(?:{_alt(r['prefixed_bodies'])}))")
     gaz = _alt(r["gazetteer"])
@@ -99,7 +93,7 @@ def _compiled() -> _Compiled:
         generic_after=regex.compile(r["generic_followers"]),
         no_follow=dict(r["no_follow"]),
         level_head=regex.compile(
-            rf"^[各团]?(?:(?P<lvl>{_alt(sub_national)})|(?:{_alt(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{_alt(_LEVEL_CHARS)}))"),
+            rf"^[各团]?(?:(?P<lvl>{_alt(sub_national)})|(?:{_alt(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{_alt(r['level_words'])}))"),
         national_head=regex.compile(rf"^(?:{_alt(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{_alt(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
@@ -135,9 +129,8 @@ def agency_level(name: str) -> str:
         for kind in ("provincial", "city", "county"):
             if lvl in c.rules["level_prefixes"][kind]:
                 return kind
-        return _LEVEL_CHARS.get(lvl, "unknown")
-    # Unprefixed ministries and administrations (生态环境部, 海关总署) are central bodies.
-    if name.endswith(("部", "总局", "署", "总社")):
+        return c.rules["level_words"].get(lvl, "unknown")
+    if name.endswith(tuple(c.rules["national_suffixes"])):
         return "national"
     return "unknown"
 
@@ -181,7 +174,7 @@ def _group_start(head: str) -> int:
 def _with_place(text: str, start: int) -> int:
     """Start of a match beginning with a level char, moved left over a place name (湛江|市人民政府)."""
     c = _compiled()
-    if not text.startswith(tuple(_LEVEL_CHARS), start):
+    if not text.startswith(tuple(c.rules["level_words"]), start):
         return start
     longest = max(len(p) for p in c.rules["places"])
     m = c.known_place_tail.search(text, max(0, start - longest), start) or c.place_tail.search(
@@ -189,7 +182,7 @@ def _with_place(text: str, start: int) -> int:
     return m.start() if m else start
 
 
-def _rule_spans(text: str) -> list[tuple[int, int]]:
+def rule_spans(text: str) -> list[tuple[int, int]]:
     """Candidate spans of every rule pass, overlaps resolved leftmost-longest, then filtered."""
     c = _compiled()
     spans = [(_with_place(text, m.start()) if placed else m.start(), m.end())
@@ -220,7 +213,7 @@ def _acceptable(text: str, s: int, e: int) -> bool:
 def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model=None) -> list[AgencyMention]:
     """Every named government body in ``text``, in text order. Rule matches first; the NER (the shipped
     model, or ``ner_model``) adds agency-like names the rules missed or only partly matched."""
-    spans = {(s, e): "rule" for s, e in _rule_spans(text)}
+    spans = {(s, e): "rule" for s, e in rule_spans(text)}
     if use_ner:
         from planparse.extract import ner
 

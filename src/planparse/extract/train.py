@@ -23,7 +23,7 @@ import regex
 from spacy.tokens import DocBin
 
 from planparse.extract import ner
-from planparse.extract.agencies import _rule_spans, find_agency_mentions
+from planparse.extract.agencies import rule_spans, find_agency_mentions
 from planparse.ingest import clean_text, decode_bytes
 from planparse.rules_loader import load_rules
 
@@ -51,7 +51,7 @@ def load_corpus(corpus_dir: Path = ROOT / "corpus") -> list[CorpusDoc]:
 
 def label_spans(doc: CorpusDoc) -> list[tuple[int, int]]:
     """Gold names wherever they occur plus rule matches, overlaps resolved leftmost-longest."""
-    spans = list(_rule_spans(doc.text))
+    spans = list(rule_spans(doc.text))
     if doc.gold:
         names = regex.compile("|".join(regex.escape(n) for n in sorted(doc.gold, key=len, reverse=True)))
         spans += [m.span() for m in names.finditer(doc.text)]
