@@ -1,7 +1,8 @@
 """Command line: ``planparse extract`` and ``planparse eval``.
 
 Exit codes of ``extract``: 0 every file extracted, 1 some files failed (outputs still written) or the
-outputs could not be written, 2 usage error (a path that does not exist, no input files).
+outputs could not be written, 2 usage error (a path that does not exist, no input files), 130
+interrupted (Ctrl-C: previous outputs left intact).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell convention for a run stopped by Ctrl-C
 
 
 def _err(message: str) -> None:
@@ -59,6 +61,9 @@ def extract(
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
             batch = run_batch(paths, workers=workers, progress=progress)
+    except KeyboardInterrupt:
+        _err(f"interrupted: nothing written, previous outputs in {out} left intact")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         raise _fatal("the batch could not run", exc, debug) from None
     if batch.n_files == 0:
@@ -80,6 +85,9 @@ def extract(
     records = batch.records()
     try:
         write_outputs(records, out)
+    except KeyboardInterrupt:
+        _err(f"interrupted while writing: previous outputs in {out} left intact")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         raise _fatal(f"could not write {out} (previous outputs left intact)", exc, debug) from None
 

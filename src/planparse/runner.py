@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -229,13 +230,13 @@ def _map_files(files: list[str], workers: int | None, progress=None) -> list[Fil
             outcomes.append(process_file(f))
             report(outcomes[-1], len(files))
         return outcomes
-    # The first file is processed here: it loads the models and rule caches once, and workers forked
-    # afterwards inherit them instead of each loading its own.
-    outcomes = [process_file(files[0])]
-    report(outcomes[0], len(files))
-    rest = files[1:]
-    with ProcessPoolExecutor(max_workers=min(workers, len(rest))) as pool:
-        futures = {pool.submit(process_file, f): f for f in rest}
+    # Rules and models load once here: workers forked afterwards inherit them (copy-on-write); with
+    # the spawn/forkserver start methods the initializer loads them once per worker. Never per document.
+    warm_up()
+    outcomes = []
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+    try:
+        futures = {pool.submit(process_file, f): f for f in files}
         for future in as_completed(futures):
             path = futures[future]
             try:
@@ -248,4 +249,27 @@ def _map_files(files: list[str], workers: int | None, progress=None) -> list[Fil
                     )
                 )
             report(outcomes[-1], len(files))
+    except BaseException:  # Ctrl-C or a failing progress callback: do not wait for queued documents
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return outcomes
+
+
+_WARM_UP_TEXT = "第一章 总则\n一、主要任务\n（一）加强建设。到2025年达到90%以上。2024年底前完成。（市卫生健康委负责）\n"
+
+
+def warm_up() -> None:
+    """Load every rule file and model the pipeline uses (module-level caches keep them)."""
+    from planparse import pipeline
+
+    try:
+        pipeline.process_bytes(_WARM_UP_TEXT.encode("utf-8"), "<warm-up>")
+    except Exception:  # noqa: BLE001 - a broken stage shows up again, per document, as an ErrorRecord
+        pass
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: only the parent handles it (no traceback per worker).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
