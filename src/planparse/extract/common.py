@@ -1,25 +1,16 @@
-"""Helpers shared by the extractors: numerals, masking, clause spans, measure lookup."""
+"""Helpers shared by the extractors: masking, clause spans, measure lookup."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-import cn2an
 import regex
 
 from planparse.models import Measure
 from planparse.spans import innermost
 
 MASK_CHAR = "\x00"
-
-
-def cn_int(digits: str) -> int:
-    """An integer written in Arabic or Chinese numerals ("2025", "二〇二五", "十二")."""
-    digits = digits.replace(" ", "")
-    if digits.isdigit():
-        return int(digits)
-    return int(cn2an.cn2an(digits, "smart"))
 
 
 def mask_spans(text: str, patterns: Iterable[regex.Pattern]) -> str:

@@ -10,7 +10,8 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import clause_span, cn_int, mask_spans, measure_id_at
+from planparse.extract.common import clause_span, mask_spans, measure_id_at
+from planparse.numerals import cn_int
 from planparse.models import Deadline, Measure, Table
 from planparse.rules_loader import load_rules
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 import regex
 
 from planparse.models import Measure, Section, Table
+from planparse.numerals import cn_int
 from planparse.rules_loader import load_rules
 from planparse.segment import Structure
 from planparse.segment.metadata import find_metadata
@@ -69,10 +70,12 @@ def build_structure(text: str, doc_id: str) -> Structure:
     excluded = [(b.char_start, b.char_end) for b in blocks]
     units = _units(text, excluded)
     candidates = _candidates(text, units)
-    _assign_depths(candidates)
+    for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
+        cand.depth = depth
     _classify(candidates, rules)
     headings = [c for c in candidates if c.kind == "heading"]
-    _assign_heading_levels(headings)
+    for head, depth in zip(headings, _style_depths([h.style for h in headings])):
+        head.level = depth + 1
     sections = _sections(text, doc_id, headings)
     measures = _measures(text, doc_id, candidates, sections, excluded)
     tables, row_spans = _tables(doc_id, blocks, sections)
@@ -186,24 +189,23 @@ def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool
 
 
 def _number(numeral: str) -> int | None:
-    if numeral.isdigit():
-        return int(numeral)
-    import cn2an
-
     try:
-        return int(cn2an.cn2an(numeral.replace("两", "二"), "smart"))
+        return cn_int(numeral)
     except (ValueError, KeyError):
         return None
 
 
-def _assign_depths(candidates: list[Candidate]) -> None:
+def _style_depths(styles: list[str]) -> list[int]:
+    """Nesting depth of each label: a style seen before closes the levels below it, a new one opens a level."""
     stack: list[str] = []
-    for cand in candidates:
-        if cand.style in stack:
-            del stack[stack.index(cand.style) + 1 :]
+    depths = []
+    for style in styles:
+        if style in stack:
+            del stack[stack.index(style) + 1 :]
         else:
-            stack.append(cand.style)
-        cand.depth = len(stack) - 1
+            stack.append(style)
+        depths.append(len(stack) - 1)
+    return depths
 
 
 def _classify(candidates: list[Candidate], rules: dict) -> None:
@@ -240,14 +242,6 @@ def _has_children(candidates: list[Candidate], i: int) -> bool:
     return False
 
 
-def _assign_heading_levels(headings: list[Candidate]) -> None:
-    stack: list[str] = []
-    for head in headings:
-        if head.style in stack:
-            del stack[stack.index(head.style) + 1 :]
-        else:
-            stack.append(head.style)
-        head.level = len(stack)
 
 
 def _normalise_label(label: str) -> str:
