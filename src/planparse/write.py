@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import types
@@ -93,7 +94,8 @@ def write_outputs(records: Mapping[str, Iterable[Record]], out: str | os.PathLik
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out} exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    clean_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=_work_prefix(out, "tmp"), dir=out.parent))
     try:
         for name in RECORD_TYPES:
             table = records_table(name, records.get(name, ()))
@@ -126,7 +128,7 @@ def _swap_in(tmp: Path, out: Path) -> None:
     if not out.exists():
         os.replace(tmp, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old = Path(tempfile.mkdtemp(prefix=_work_prefix(out, "old"), dir=out.parent))
     os.rmdir(old)  # only the unique name is wanted: rename needs the target not to exist
     os.replace(out, old)
     try:
@@ -135,6 +137,44 @@ def _swap_in(tmp: Path, out: Path) -> None:
         os.replace(old, out)  # put the previous outputs back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _work_prefix(out: Path, kind: str) -> str:
+    # The writer's pid in the name tells a later run whether the folder is still in use.
+    return f".{out.name}.{kind}-{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(out: str | os.PathLike) -> list[Path]:
+    """Remove work folders beside ``out`` left by a killed run (SIGKILL skips every cleanup).
+
+    A run killed between its two renames leaves no ``out`` but the previous outputs in ``.old-``: they
+    are put back. Folders of a writer that is still running are left alone. Returns what was removed.
+    """
+    out = Path(out)
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-")
+    removed = []
+    if not out.parent.is_dir():
+        return removed
+    for entry in sorted(out.parent.iterdir()):
+        m = pattern.match(entry.name)
+        if not m or not entry.is_dir() or _pid_alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out.exists():
+            os.replace(entry, out)
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
