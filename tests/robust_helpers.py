@@ -1,0 +1,32 @@
+"""Helpers shared by the robustness, kill and determinism tests: run the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+# The installed console script does exactly this.
+CLI = [sys.executable, "-c", "from planparse.cli import app; app(prog_name='planparse')"]
+
+
+def cli_command(*args: str | os.PathLike) -> list[str]:
+    return CLI + [os.fspath(a) for a in args]
+
+
+def run_cli(*args: str | os.PathLike, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+def corpus_texts() -> list[Path]:
+    return sorted(CORPUS.glob("*.txt"))
+
+
+def read_outputs(out: Path) -> dict[str, "pq.Table"]:
+    """Every Parquet file of an output folder, by record type."""
+    return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
