@@ -34,6 +34,7 @@ class _Compiled:
     place_tail: regex.Pattern
     groups: regex.Pattern  # group suffixes; the name part is the Han run before, trimmed in code
     han_tail: regex.Pattern
+    han: regex.Pattern
     group_cut: regex.Pattern
     group_head: regex.Pattern  # where a group name starts when a level/national prefix is inside the run
     group_suffix: regex.Pattern
@@ -50,9 +51,10 @@ def _compiled() -> _Compiled:
     r = load_rules("agencies")
     stop = regex.escape(r["place_stop_chars"])
     cut = _alt(r["left_cut_words"])
+    not_place = _alt(r["left_cut_words"] + r["place_not_words"])
     # A place not in the list: 2-3 Han chars after a non-Han or stop char, without a cut word (依托).
     unknown_place = (rf"(?:(?<![\p{{Han}}])|(?<=[{stop}]))"
-                     rf"(?!\p{{Han}}{{0,2}}(?:{cut}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
+                     rf"(?!\p{{Han}}{{0,2}}(?:{not_place}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
     place = rf"(?:{_alt(r['places'])}|{unknown_place})"
     lp = r["level_prefixes"]
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
@@ -86,8 +88,9 @@ def _compiled() -> _Compiled:
         known_place_tail=regex.compile(rf"(?:{_alt(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
+        han=regex.compile(r"\p{Han}"),
         han_tail=regex.compile(rf"\p{{Han}}{{1,{gmax}}}\Z"),
-        group_cut=regex.compile(cut),
+        group_cut=regex.compile(f"{cut}|{gsuf}"),
         group_head=regex.compile(rf"{_alt(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
         generic_after=regex.compile(r["generic_followers"]),
@@ -163,6 +166,7 @@ def _group_start(head: str) -> int:
     c = _compiled()
     name_part = head[: c.group_suffix.search(head).start()]
     start = 0
+    # The name starts after the last verb or function word, or after an earlier group's suffix.
     cuts = list(c.group_cut.finditer(name_part))
     if cuts:
         start = cuts[-1].end()
@@ -217,7 +221,12 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model
     if use_ner:
         from planparse.extract import ner
 
-        for s, e in ner.predict_spans(text, ner_model, covered=list(spans)):
+        # A rule span starting with a bare level char right after Han text may lack its place name
+        # (支持湛江|市人民政府): the model reads those too.
+        c = _compiled()
+        covered = [(s, e) for s, e in spans
+                   if not (s and text.startswith(tuple(c.rules["level_words"]), s) and c.han.match(text, s - 1))]
+        for s, e in ner.predict_spans(text, ner_model, covered=covered):
             overlapping = [k for k in spans if s < k[1] and k[0] < e]
             # Kept only if it passes the rules' name test and contains every rule span it overlaps
             # (支持湛江市人民政府: the rules take 市人民政府, the model 湛江市人民政府).
