@@ -100,7 +100,7 @@ def train_model(docs: list[CorpusDoc], out_dir: Path, quiet: bool = False) -> Pa
         DocBin(docs=examples[n_dev:]).to_disk(tmp / "train.spacy")
         DocBin(docs=examples[:n_dev]).to_disk(tmp / "dev.spacy")
         if not quiet:
-            print(f"{len(examples) - n_dev} train / {n_dev} dev sentences; {misaligned} labels off token "
+            print(f"{len(examples) - n_dev} train / {n_dev} dev windows; {misaligned} labels off token "
                   "boundaries (expanded)", file=sys.stderr)
         overrides = {"paths.train": str(tmp / "train.spacy"), "paths.dev": str(tmp / "dev.spacy")}
         if quiet:
