@@ -58,7 +58,8 @@ def test_levels_come_from_the_document_not_a_fixed_table():
 """
     _, st = segment(raw)
     assert outline(st) == [(1, "一、", "加强组织领导,因地制宜推广三明医改经验"), (1, "二、", "完善服务体系")]
-    assert [(m.label, m.number) for m in st.measures] == [("（一）", 1), ("（二）", 2), ("（三）", 3)]
+    # Labels are kept as written (half-width brackets here); the evaluator normalises them.
+    assert [(m.label, m.number) for m in st.measures] == [("(一)", 1), ("(二)", 2), ("(三)", 3)]
 
 
 def test_paren_heading_with_numbered_children_and_arabic_chapter_labels():
@@ -88,7 +89,7 @@ def test_heading_line_of_its_own_followed_by_body_is_a_measure():
     _, st = segment(raw)
     assert [(m.label, m.title) for m in st.measures] == [
         ("1.", "扩大优质医疗资源有效供给"),
-        ("2.", "健全统一的公共卫生应急物资保障体系"),
+        ("2．", "健全统一的公共卫生应急物资保障体系"),
     ]
     assert st.measures[0].text.endswith("提升服务能力。")
 
@@ -169,10 +170,12 @@ def test_every_record_is_grounded_in_every_corpus_document(corpus_results):
         text = result.document.text
         for section in result.sections:
             heading = text[section.char_start : section.heading_end]
+            assert heading.startswith(section.label)
             assert _label_form(heading) == _label_form(section.label + section.title)
             assert section.char_start < section.heading_end <= section.char_end
         for measure in result.measures:
             assert text[measure.char_start : measure.char_end] == measure.text
+            assert measure.text.startswith(measure.label)
             assert _label_form(measure.text).startswith(_label_form(measure.label + measure.title))
         for table in result.tables:
             span = text[table.char_start : table.char_end]

@@ -244,12 +244,6 @@ def _has_children(candidates: list[Candidate], i: int) -> bool:
 
 
 
-def _normalise_label(label: str) -> str:
-    label = regex.sub(r"\s+", "", label)
-    label = label.replace("(", "（").replace(")", "）").replace("．", ".")
-    return label
-
-
 def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section]:
     end_of_text = len(text.rstrip())
     sections: list[Section] = []
@@ -264,7 +258,7 @@ def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section
         while open_sections and open_sections[-1].level >= head.level:
             open_sections.pop()
         parent = open_sections[-1] if open_sections else None
-        label = _normalise_label(head.label)
+        label = head.label
         section = Section(
             doc_id=doc_id,
             section_id=f"{doc_id}-s{n:03d}",
@@ -309,7 +303,7 @@ def _measures(
                 doc_id=doc_id,
                 measure_id=f"{doc_id}-m{len(measures):04d}",
                 section_id=section.section_id if section else None,
-                label=_normalise_label(cand.label),
+                label=cand.label,
                 number=cand.number,
                 title=cand.title or "",
                 text=text[cand.start : end],
