@@ -244,6 +244,15 @@ def _has_children(candidates: list[Candidate], i: int) -> bool:
 
 
 
+_TRAILING_SPACE = regex.compile(r"\s+", regex.REVERSE)
+
+
+def _rstrip_end(text: str, end: int) -> int:
+    """``len(text[:end].rstrip())`` without copying the text (that was quadratic on long documents)."""
+    m = _TRAILING_SPACE.match(text, 0, end)
+    return m.start() if m else end
+
+
 def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section]:
     end_of_text = len(text.rstrip())
     sections: list[Section] = []
@@ -254,7 +263,7 @@ def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section
             if later.level <= head.level:
                 end = later.start
                 break
-        end = len(text[:end].rstrip())
+        end = _rstrip_end(text, end)
         while open_sections and open_sections[-1].level >= head.level:
             open_sections.pop()
         parent = open_sections[-1] if open_sections else None
@@ -296,7 +305,7 @@ def _measures(
                 end = later.start
                 break
         end = min(end, next(b for b in boundaries if b > cand.start))
-        end = cand.start + len(text[cand.start : end].rstrip())
+        end = max(cand.start, _rstrip_end(text, end))
         section = innermost(sections, cand.start)
         measures.append(
             Measure(
