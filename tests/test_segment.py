@@ -107,6 +107,24 @@ def test_principles_under_general_heading_are_not_measures_and_yishi_items_are()
     assert [(m.label, m.title) for m in st.measures] == [("一是", "落实组织管理保障"), ("二是", "落实财政投入保障")]
 
 
+def test_half_bracket_and_circled_item_numbers():
+    raw = """一、主要任务
+（一）加强基层建设
+1）完善基层网络。加快建设。
+2）提升服务能力。加强培训。
+①建设村卫生室。正文。
+②培训乡村医生。正文。
+"""
+    _, st = segment(raw)
+    assert [(s.level, s.title) for s in st.sections] == [(1, "主要任务"), (2, "加强基层建设")]
+    assert [(m.label, m.number, m.title) for m in st.measures] == [
+        ("1）", 1, "完善基层网络"),
+        ("2）", 2, "提升服务能力"),
+        ("①", 1, "建设村卫生室"),
+        ("②", 2, "培训乡村医生"),
+    ]
+
+
 def test_footnotes_after_a_table_are_not_measures():
     raw = """一、组织实施
 （一）切实加强组织领导。各地要充分认识重要意义。

@@ -189,6 +189,8 @@ def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool
 
 
 def _number(numeral: str) -> int | None:
+    if len(numeral) == 1 and "①" <= numeral <= "⑳":
+        return ord(numeral) - ord("①") + 1
     try:
         return cn_int(numeral)
     except (ValueError, KeyError):
