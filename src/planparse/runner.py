@@ -16,7 +16,6 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from planparse.ingest import IngestError
 from planparse.models import ErrorRecord, RECORD_TYPES

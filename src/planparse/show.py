@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from planparse.models import Deadline, Responsibility, Section, Target
 from planparse.pipeline import DocumentResult
-from planparse.spans import innermost
+from planparse.spans import SpanIndex
 
 COMPARATOR_SIGNS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "increase_by": "+", "decrease_by": "−"}
 
@@ -88,8 +88,10 @@ def build_tree(result: DocumentResult) -> Tree:
     for t in result.tables:
         items.append((t.char_start, 100, t.section_id, f"[yellow]table[/yellow] {escape(t.caption or '')} [dim]({t.kind}, {t.n_rows} rows)[/dim]", None))
 
+    section_index = SpanIndex(sections)
+
     def loose(offset: int, label: str) -> None:  # outside any measure: under the innermost section
-        section = innermost(sections, offset)
+        section = section_index.innermost(offset)
         items.append((offset, 100, section.section_id if section else None, label, None))
 
     for d in deadlines.get(None, []):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import regex
 
 from planparse.models import Measure
-from planparse.spans import innermost
+from planparse.spans import SpanIndex
 
 MASK_CHAR = "\x00"
 
@@ -53,7 +53,7 @@ def _reversed(pattern: regex.Pattern) -> regex.Pattern:
     return regex.compile(pattern.pattern, pattern.flags | regex.REVERSE)
 
 
-def measure_id_at(measures: Sequence[Measure], offset: int) -> str | None:
-    """Id of the innermost measure containing ``offset`` (measures sorted by char_start)."""
-    found = innermost(measures, offset)
+def measure_id_at(measures: SpanIndex[Measure], offset: int) -> str | None:
+    """Id of the innermost measure containing ``offset``."""
+    found = measures.innermost(offset)
     return found.measure_id if found else None

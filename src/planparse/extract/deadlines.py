@@ -12,6 +12,7 @@ import regex
 
 from planparse.extract.common import clause_span, mask_spans, measure_id_at
 from planparse.numerals import cn_int
+from planparse.spans import SpanIndex
 from planparse.models import Deadline, Measure, Table
 from planparse.rules_loader import load_rules
 
@@ -142,6 +143,7 @@ def find_deadlines(
     ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline.
     """
     rules = _rules()
+    measure_index = SpanIndex(measures)
     ref_year = reference_year(text)
     cells = deadline_cells(text, tables)
     scan = mask_spans(text, rules.masks)
@@ -178,7 +180,7 @@ def find_deadlines(
             Deadline(
                 doc_id=doc_id,
                 deadline_id=f"{doc_id}-dl{n:04d}",
-                measure_id=measure_id_at(measures, start),
+                measure_id=measure_id_at(measure_index, start),
                 text=text[start:end],
                 date=date,
                 granularity=granularity,

@@ -20,6 +20,7 @@ from planparse.extract.deadlines import reference_year
 from planparse.extract.common import clause_start, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
+from planparse.spans import SpanIndex, span_set
 
 LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
 # Table cells list agencies with any separator; normalised to 、 before splitting.
@@ -287,7 +288,8 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
         if all(rules.issuing_body.fullmatch(n) for n in names):
             continue
         cstart = _opens_clause(text, run[0].char_start, ref_year)
-        if cstart is None and rules.by_agency.search(text, 0, run[0].char_start):
+        # by_agency is anchored at the mention ($): look only at the few characters before it.
+        if cstart is None and rules.by_agency.search(text, max(0, run[0].char_start - 8), run[0].char_start):
             if rules.by_agency_verbs.match(text, run[-1].char_end):
                 cstart = clause_start(text, run[0].char_start, rules.clause_delims)
         if cstart is None:
@@ -375,13 +377,14 @@ def find_responsibilities(
         pairs = _parse_parenthetical(m.group("body"), listed_leads=m.end() > conv_at)
         if pairs:
             found.append(_Assignment(m.start(), m.end(), pairs))
-    taken = [(a.start, a.end) for a in found]
+    taken = span_set([(a.start, a.end) for a in found])
     for a in _labelled(text, listed_leads=convention is not None):
-        if not _inside(a.start, taken):
+        if a.start not in taken:
             found.append(a)
     if mentions is None:
         mentions = find_agency_mentions(text, doc_id, use_ner=False)
-    free = [m for m in mentions if not _inside(m.char_start, [(a.start, a.end) for a in found])]
+    taken = span_set([(a.start, a.end) for a in found])
+    free = [m for m in mentions if m.char_start not in taken]
     found += _sentences(text, free, reference_year(text))
     found += _tables(text, tables, listed_leads=convention is not None)
     found.sort(key=lambda a: a.start)
@@ -392,9 +395,10 @@ def find_responsibilities(
                 a.end -= 1
 
     out: list[Responsibility] = []
+    measure_index = SpanIndex(measures)
     for n, a in enumerate(found, start=1):
         quote = text[a.start : a.end]
-        mid = measure_id_at(measures, a.start)
+        mid = measure_id_at(measure_index, a.start)
         for pos, (agency, role) in enumerate(a.agencies):
             out.append(
                 Responsibility(
@@ -411,7 +415,3 @@ def find_responsibilities(
                 )
             )
     return out
-
-
-def _inside(offset: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= offset < e for s, e in spans)

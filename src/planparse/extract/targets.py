@@ -15,7 +15,7 @@ import regex
 from planparse.extract.values import _alternation, comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.rules_loader import load_rules
-from planparse.spans import innermost
+from planparse.spans import SpanIndex, span_set
 
 # Column roles in the order they are tried on a header cell: specific words before bare years.
 _ROLE_ORDER = ("seq", "note", "nature", "unit", "review_target", "baseline", "domain", "name", "target", "year")
@@ -89,6 +89,7 @@ def targets_from_tables(
 ) -> list[Target]:
     """One Target (source="table") per data row of every indicator table."""
     r = _table_rules()
+    measure_index = SpanIndex(measures)
     out: list[Target] = []
     for table in tables:
         if table.kind != "indicator" or not table.header:
@@ -131,7 +132,7 @@ def targets_from_tables(
             else:  # no row span: ground on the table as a whole
                 start, end = table.char_start, table.char_end
                 warnings.append("row span missing; quote is the whole table")
-            measure = innermost(list(measures), start) if measures else None
+            measure = measure_index.innermost(start)
             out.append(
                 Target(
                     doc_id=doc_id,
@@ -284,9 +285,9 @@ def targets_from_text(
     """
     t = _text_rules()
     folded = fold(text)
-    skip = [(tb.char_start, tb.char_end) for tb in tables if tb.kind == "indicator"]
+    skip = span_set([(tb.char_start, tb.char_end) for tb in tables if tb.kind == "indicator"])
     head_starts, head_flags = _headings(sections)
-    measures = list(measures)
+    measure_index = SpanIndex(measures)
     out: list[Target] = []
     all_values = find_values(folded)
     value_starts = [v.start for v in all_values]
@@ -294,7 +295,7 @@ def targets_from_text(
     for sstart, send in _sentences(folded):
         if sstart and folded[sstart - 1] == "\n":
             para = sstart  # a sentence after a real line break starts a paragraph
-        if send - sstart < 3 or any(a <= sstart < b or a < send <= b for a, b in skip):
+        if send - sstart < 3 or sstart in skip or send - 1 in skip:
             continue
         h = bisect.bisect_right(head_starts, sstart) - 1
         if h >= 0 and head_flags[h][0]:
@@ -312,7 +313,7 @@ def targets_from_text(
             name, ns = _clean_name(text, cstart, z.start())
             if len(name) < 2:
                 continue
-            measure = innermost(measures, z.start()) if measures else None
+            measure = measure_index.innermost(z.start())
             out.append(
                 Target(
                     doc_id=doc_id,
@@ -343,7 +344,7 @@ def targets_from_text(
                 continue
             kind, comparator, names, qs, qe = found
             year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
-            measure = innermost(measures, v.start) if measures else None
+            measure = measure_index.innermost(v.start)
             for name in names:
                 out.append(
                     Target(

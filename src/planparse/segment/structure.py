@@ -6,6 +6,7 @@ styles: a style seen before closes everything below it, a new style opens a leve
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,6 +14,7 @@ import regex
 
 from planparse.models import Measure, Section, Table
 from planparse.numerals import cn_int
+from planparse.spans import SpanIndex
 from planparse.rules_loader import load_rules
 from planparse.segment import Structure
 from planparse.segment.metadata import find_metadata
@@ -67,8 +69,7 @@ def build_structure(text: str, doc_id: str) -> Structure:
 
     rules = _rules()[0]
     blocks = find_tables(text)
-    excluded = [(b.char_start, b.char_end) for b in blocks]
-    units = _units(text, excluded)
+    units = _units(text, SpanIndex(blocks))
     candidates = _candidates(text, units)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
         cand.depth = depth
@@ -77,7 +78,7 @@ def build_structure(text: str, doc_id: str) -> Structure:
     for head, depth in zip(headings, _style_depths([h.style for h in headings])):
         head.level = depth + 1
     sections = _sections(text, doc_id, headings)
-    measures = _measures(text, doc_id, candidates, sections, excluded)
+    measures = _measures(text, doc_id, candidates, sections, [b.char_start for b in blocks])
     tables, row_spans = _tables(doc_id, blocks, sections)
     structure = Structure(
         sections=sections,
@@ -91,14 +92,14 @@ def build_structure(text: str, doc_id: str) -> Structure:
     return structure
 
 
-def _units(text: str, excluded: list[tuple[int, int]]) -> list[Unit]:
+def _units(text: str, excluded: SpanIndex) -> list[Unit]:
     rules, styles, inline, notes, after_title = _rules()
     title_window = rules["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
-        if any(a <= start < b for a, b in excluded):
+        if start in excluded:
             continue
         if notes.fullmatch(match.group()):
             in_notes = True
@@ -292,11 +293,11 @@ def _measures(
     doc_id: str,
     candidates: list[Candidate],
     sections: list[Section],
-    excluded: list[tuple[int, int]],
+    table_starts: list[int],
 ) -> list[Measure]:
-    from planparse.spans import innermost
-
-    boundaries = sorted({c.start for c in candidates} | {a for a, _ in excluded} | {len(text)})
+    # A measure ends at the next item, heading or table, whichever comes first.
+    boundaries = sorted({c.start for c in candidates} | set(table_starts) | {len(text)})
+    section_index = SpanIndex(sections)
     measures: list[Measure] = []
     for i, cand in enumerate(candidates):
         if cand.kind != "measure":
@@ -306,9 +307,9 @@ def _measures(
             if later.depth <= cand.depth or later.kind == "heading":
                 end = later.start
                 break
-        end = min(end, next(b for b in boundaries if b > cand.start))
+        end = min(end, boundaries[bisect.bisect_right(boundaries, cand.start)])
         end = max(cand.start, _rstrip_end(text, end))
-        section = innermost(sections, cand.start)
+        section = section_index.innermost(cand.start)
         measures.append(
             Measure(
                 doc_id=doc_id,
@@ -326,13 +327,12 @@ def _measures(
 
 
 def _tables(doc_id: str, blocks, sections: list[Section]) -> tuple[list[Table], dict[str, list[tuple[int, int]]]]:
-    from planparse.spans import innermost
-
+    section_index = SpanIndex(sections)
     tables: list[Table] = []
     row_spans: dict[str, list[tuple[int, int]]] = {}
     for n, block in enumerate(blocks):
         table_id = f"{doc_id}-t{n:02d}"
-        section = innermost(sections, block.char_start)
+        section = section_index.innermost(block.char_start)
         tables.append(
             Table(
                 doc_id=doc_id,
