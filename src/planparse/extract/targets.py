@@ -313,21 +313,14 @@ def targets_from_text(
             name, ns = _clean_name(text, cstart, z.start())
             if len(name) < 2:
                 continue
-            measure = measure_index.innermost(z.start())
             out.append(
-                Target(
-                    doc_id=doc_id,
-                    target_id=f"{doc_id}-x{len(out):03d}",
-                    source="text",
-                    measure_id=measure.measure_id if measure else None,
+                _text_record(
+                    text, doc_id, len(out), measure_index.innermost(z.start()), ns, z.end(),
                     indicator=name + z.group()[z.group().index("零") + 1 :],
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
                     comparator=t["zero_map"][z.group()],
                     target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_end_year),
-                    quote=text[ns : z.end()],
-                    char_start=ns,
-                    char_end=z.end(),
                 )
             )
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
@@ -347,24 +340,32 @@ def targets_from_text(
             measure = measure_index.innermost(v.start)
             for name in names:
                 out.append(
-                    Target(
-                        doc_id=doc_id,
-                        target_id=f"{doc_id}-x{len(out):03d}",
-                        source="text",
-                        measure_id=measure.measure_id if measure else None,
+                    _text_record(
+                        text, doc_id, len(out), measure, qs, qe,
                         indicator=name,
                         unit=text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit,
                         target_text=text[v.start : v.unit_end],
                         target_value=v.value,
                         comparator=comparator,
                         target_year=year,
-                        quote=text[qs:qe],
-                        char_start=qs,
-                        char_end=qe,
                         warnings=[f"{v.alternatives + 1} values; kept the first"] if v.alternatives else [],
                     )
                 )
     return out
+
+
+def _text_record(text: str, doc_id: str, n: int, measure: Measure | None, qs: int, qe: int, **fields) -> Target:
+    """A text target quoting text[qs:qe] (ids are renumbered with the table targets later)."""
+    return Target(
+        doc_id=doc_id,
+        target_id=f"{doc_id}-x{n:03d}",
+        source="text",
+        measure_id=measure.measure_id if measure else None,
+        quote=text[qs:qe],
+        char_start=qs,
+        char_end=qe,
+        **fields,
+    )
 
 
 def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
