@@ -201,8 +201,7 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     rules = _rules()
     found: list[_Assignment] = []
     for m in rules.label.finditer(text):
-        end_m = rules.label_end.search(text, m.end())
-        end = end_m.start() if end_m else len(text)
+        end = _label_list_end(text, m.end())
         names = split_agency_list(text[m.end() : end].strip(" \t，,"))
         if not names:
             continue
@@ -216,6 +215,20 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     for a in found:
         a.agencies = _resolve_roles(a.agencies, listed_leads)
     return found
+
+
+def _label_list_end(text: str, start: int) -> int:
+    """Where a labelled list ends; a bracket it opened itself (各县（市、区）…) does not end it."""
+    rules = _rules()
+    pos = start
+    while end_m := rules.label_end.search(text, pos):
+        end = end_m.start()
+        body = text[start:end]
+        if text[end] in "）)" and body.count("（") + body.count("(") > body.count("）") + body.count(")"):
+            pos = end + 1
+            continue
+        return end
+    return len(text)
 
 
 # ---------------------------------------------------------------- sentence-level

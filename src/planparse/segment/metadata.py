@@ -16,7 +16,7 @@ _HEAD_CHARS = 1500
 def _rules():
     rules = load_rules("metadata")
     compiled = {
-        "title_suffix": regex.compile(rules["title_suffix"] + r"$"),
+        "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
         "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
