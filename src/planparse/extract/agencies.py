@@ -60,7 +60,9 @@ def _compiled() -> _Compiled:
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
     # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
     # ordinary word (城市, 全省, 社区).
-    bare_level = rf"(?<![{regex.escape(r['level_not_after'])}])(?:{_alt(sub_national)})"
+    # …except after a verb that ends in such a char and takes an agency as object (会同市财政局).
+    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{_alt(r['level_after_words'])})))"
+                  rf"(?:{_alt(sub_national)})")
     level = rf"(?:{place}(?:{_alt(r['level_words'])})|{bare_level})"
     body = (rf"(?:(?:{_alt(r['department_stems'])})(?:{_alt(r['department_suffixes'])})"
             rf"|(?:{_alt(r['prefixed_bodies'])}))")

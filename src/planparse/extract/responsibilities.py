@@ -39,6 +39,7 @@ class _Rules:
     year: regex.Pattern
     role_tail: regex.Pattern  # list + role word at the end of a segment
     role_of: dict[str, str]
+    item_role: regex.Pattern  # a role word in brackets after one list item
     label: regex.Pattern
     label_role: dict[str, str]
     label_end: regex.Pattern
@@ -77,6 +78,7 @@ def _rules() -> _Rules:
         year=regex.compile(r"\d{4}"),
         role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
         role_of={w["word"]: w["role"] for w in words},
+        item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
         label=regex.compile("(?P<label>" + "|".join(regex.escape(w["word"]) for w in labels) + ")[ \t]*[：:]"),
         label_role={w["word"]: w["role"] for w in labels},
         label_end=regex.compile(r["label_list_end"]),
@@ -116,14 +118,23 @@ def split_agency_list(items_text: str) -> list[str] | None:
     A later item may omit the prefix the first one carries (国务院人力资源社会保障行政部门、
     教育行政部门): it is then read with that prefix, as the document means it.
     """
+    items = split_agency_items(items_text)
+    return None if items is None else [name for name, _ in items]
+
+
+def split_agency_items(items_text: str) -> list[tuple[str, str | None]] | None:
+    """Like split_agency_list, with the role an item states in brackets: "省教育厅（牵头）" -> lead."""
     rules = _rules()
-    out: list[str] = []
+    out: list[tuple[str, str | None]] = []
     prefix = ""
     for raw in rules.list_sep.split(items_text):
         item = raw.strip()
         tail = rules.list_tail.search(item)
         if tail and tail.start() > 0:
             item = item[: tail.start()]
+        role = None
+        if (mark := rules.item_role.search(item)) and mark.start() > 0:
+            item, role = item[: mark.start()], rules.role_of[mark.group("word")]
         if not item:
             continue
         parts = _agency_parts(item, prefix)
@@ -134,7 +145,7 @@ def split_agency_list(items_text: str) -> list[str] | None:
         for name in parts:
             if not out:
                 prefix = _prefix_of(name)
-            out.append(name)
+            out.append((name, role))
     return out
 
 
@@ -202,10 +213,10 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     found: list[_Assignment] = []
     for m in rules.label.finditer(text):
         end = _label_list_end(text, m.end())
-        names = split_agency_list(text[m.end() : end].strip(" \t，,"))
-        if not names:
+        items = split_agency_items(text[m.end() : end].strip(" \t，,"))
+        if not items:
             continue
-        pairs = [(n, rules.label_role[m.group("label")]) for n in names]
+        pairs = [(n, role or rules.label_role[m.group("label")]) for n, role in items]
         prev = found[-1] if found else None
         if prev and not text[prev.end : m.start()].strip(" \t；;，,"):
             prev.agencies += pairs
@@ -354,13 +365,13 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
             pairs, span = [], None
             for i, role in cols:
                 cell = row[i].strip() if i < len(row) else ""
-                names = split_agency_list(_CELL_SEPARATORS.sub("、", cell)) if cell else None
+                items = split_agency_items(_CELL_SEPARATORS.sub("、", cell)) if cell else None
                 at = text.find(cell, pos, table.char_end) if cell else -1
-                if not names or at < 0:
+                if not items or at < 0:
                     continue
                 pos = at + len(cell)
                 span = (at, pos) if span is None else (min(span[0], at), max(span[1], pos))
-                pairs += [(n, role) for n in names]
+                pairs += [(n, item_role or role) for n, item_role in items]
             if pairs and span:
                 out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
     return out

@@ -1,0 +1,91 @@
+"""Extraction on plans in styles the development corpus lacks (written for the genre, not taken
+from the corpus): a provincial 实施方案 (provincial/county bodies, role brackets, 会同, a 分工 table
+with 牵头单位/配合单位), a 重点工作任务 notice dated by its issue line (relative and sub-year
+deadlines) and a county 十四五 plan (comparators, ranges, Chinese numerals, past facts, a 专栏)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planparse.pipeline import process_bytes
+
+DATA = Path(__file__).parent / "data"
+
+
+def _run(name):
+    path = DATA / name
+    return process_bytes(path.read_bytes(), str(path))
+
+
+@pytest.fixture(scope="module")
+def province():
+    return _run("extract_province_plan.txt")
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return _run("extract_deadline_tasks.txt")
+
+
+@pytest.fixture(scope="module")
+def county():
+    return _run("extract_target_plan.txt")
+
+
+def _assignments(result):
+    by_id: dict[str, list] = {}
+    for r in result.responsibilities:
+        by_id.setdefault(r.assignment_id, []).append((r.canonical_name, r.role))
+    return list(by_id.values())
+
+
+# ---------------------------------------------------------------- provincial bodies and assignments
+
+
+def test_provincial_and_county_agencies(province):
+    names = {a.name: (a.canonical_name, a.level) for a in province.agencies}
+    assert names["区医保局"] == ("区医疗保障局", "county")
+    assert names["县卫生健康局"] == ("县卫生健康局", "county")
+    assert names["省人力资源社会保障厅"] == ("省人力资源社会保障厅", "provincial")
+    assert names["各地级以上市人民政府"][1] == "city"
+    assert "省深化医药卫生体制改革领导小组办公室" in names
+    # A class spanning several levels and a generic party are not named bodies.
+    assert not any("县级以上" in n or "省直" in n for n in names)
+
+
+def test_responsibility_forms(province):
+    got = _assignments(province)
+    assert [("省卫生健康委", "lead"), ("省财政厅", "support"), ("省医疗保障局", "support")] in got
+    # A role in brackets after a labelled list item.
+    assert [("省教育厅", "lead"), ("省人力资源社会保障厅", "support")] in got
+    assert [("省中医药局", "lead"), ("省教育厅", "support"), ("省科技厅", "support")] in got
+    # 由X会同Y负责; 由X牵头，会同Y、Z…; an agency right after the verb 会同.
+    assert [("省市场监管局", "lead"), ("省药品监督管理局", "support")] in got
+    assert [("省卫生健康委", "lead"), ("省医疗保障局", "support"), ("省财政厅", "support")] in got
+    assert [("区医疗保障局", "lead"), ("县卫生健康局", "support")] in got
+    assert [("省深化医药卫生体制改革领导小组办公室", "responsible")] in got
+    assert [("省人力资源社会保障厅", "responsible"), ("省财政厅", "responsible"), ("省卫生健康委", "responsible")] in got
+    assert all("县级以上" not in r.agency and "省直" not in r.agency for r in province.responsibilities)
+
+
+def test_division_table_lead_and_support_columns(province):
+    (table,) = province.tables
+    assert table.header == ["序号", "工作任务", "牵头单位", "配合单位"]
+    in_table = [
+        a for a in _assignments(province)
+        if any(table.char_start <= r.char_start < table.char_end and (r.canonical_name, r.role) == a[0]
+               for r in province.responsibilities)
+    ]
+    assert [("省卫生健康委", "lead"), ("省医疗保障局", "support"), ("省财政厅", "support")] in in_table
+    assert [("省医疗保障局", "lead"), ("省卫生健康委", "support"), ("省市场监管局", "support")] in in_table
+    assert [("省中医药局", "lead"), ("省发展改革委", "support"), ("省卫生健康委", "support")] in in_table
+
+
+def test_every_record_is_grounded(province, tasks, county):
+    for result in (province, tasks, county):
+        text = result.document.text
+        for rec in result.targets + result.deadlines + result.responsibilities:
+            assert text[rec.char_start : rec.char_end] == rec.quote
+        for rec in result.agencies:
+            assert text[rec.char_start : rec.char_end] == rec.name
