@@ -21,6 +21,9 @@ from planparse.segment.metadata import find_metadata
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
 _INLINE_SEARCH_MIN_CHARS = 300
+# Inside a one-line crawler body each paragraph keeps its indent (two or more full-width or
+# no-break spaces): a paragraph starts where such a run ends.
+_MIDLINE_INDENT = regex.compile(r"(?<=\S)[\u3000\u00a0]{2,}(?=\S)")
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Candidate:
     title: str | None
     title_end: int
     has_body: bool
+    title_stop: bool = False  # the title ends with 。！？
     depth: int = 0
     kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
     level: int = 0
@@ -56,7 +60,10 @@ def _rules():
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
         + ")"
     )
-    notes = regex.compile(r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*$")
+    # a notes opener alone on its line, or followed by the first numbered note (注：1.…)
+    notes = regex.compile(
+        r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*(?:$|(?=[（(]?\d{1,2}\s*[.．、)）]))"
+    )
     # Inside one-line text a short heading runs straight into the next label: split before it.
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
@@ -101,7 +108,7 @@ def _units(text: str, excluded: SpanIndex) -> list[Unit]:
         start, end = match.span()
         if start in excluded:
             continue
-        if notes.fullmatch(match.group()):
+        if notes.match(match.group()):
             in_notes = True
         if in_notes:
             # Footnotes run to the end of the document or the next chapter-like heading.
@@ -112,7 +119,9 @@ def _units(text: str, excluded: SpanIndex) -> list[Unit]:
         if end - start < _INLINE_SEARCH_MIN_CHARS:
             units.append(Unit(start, end))
             continue
-        cuts = [start] + [m.start() for m in inline.finditer(text, start, end)] + [end]
+        labels = [m.start() for m in inline.finditer(text, start, end)]
+        indents = [m.end() for m in _MIDLINE_INDENT.finditer(text, start, end)]
+        cuts = [start] + sorted(set(labels + indents)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
             units.extend(_split_after_title(text, piece_start, piece_end, styles, after_title, title_window))
     return units
@@ -161,6 +170,7 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
             if not rest.strip():
                 break
             title, title_len, has_body = _title(rest, style, max_title)
+            stop_at = rest_start + title_len
             found.append(
                 Candidate(
                     style=style,
@@ -171,6 +181,7 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
                     title=title,
                     title_end=rest_start + title_len,
                     has_body=has_body,
+                    title_stop=title is not None and text[stop_at : stop_at + 1] in ("。", "！", "？"),
                 )
             )
             break
@@ -229,10 +240,24 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
             cand.kind = ""
         elif cand.depth == 0 and not cand.has_body:
             cand.kind = "heading"
+        elif not cand.has_body and not cand.title_stop and _sibling_is_heading(candidates, i):
+            # a bare title (no 。, no body) whose same-style sibling heads a section is a heading too
+            cand.kind = "heading"
         else:
             cand.kind = "measure"
         if cand.kind == "heading":
             parents.append(cand)
+
+
+def _sibling_is_heading(candidates: list[Candidate], i: int) -> bool:
+    """Is the previous label of the same style under the same parent a heading?"""
+    cand = candidates[i]
+    for earlier in reversed(candidates[:i]):
+        if earlier.depth < cand.depth:
+            return False
+        if earlier.depth == cand.depth and earlier.title is not None:
+            return earlier.style == cand.style and earlier.kind == "heading"
+    return False
 
 
 def _has_children(candidates: list[Candidate], i: int) -> bool:

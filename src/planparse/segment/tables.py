@@ -203,14 +203,21 @@ def _caption(lines: list[_Line], header_idx: int, used: list[bool]) -> tuple[str
     return "".join(t for _, t in picked), start, end
 
 
-def _fill_rows(n_cols: int, raw_rows: list[list[str]]) -> list[list[str]]:
-    """Right-align short rows and carry the missing left cells down from the row above."""
+def _fill_rows(header: list[str], raw_rows: list[list[str]]) -> list[list[str]]:
+    """Right-align short rows and carry the missing left cells down from the row above.
+    A row that keeps its own serial (序号 first) lacks the merged cells right of the serial."""
+    n_cols = len(header)
+    serial_first = _nows(header[0]) in _rules().serial_columns
     out: list[list[str]] = []
     prev = [""] * n_cols
     for cells in raw_rows:
         if len(cells) > n_cols:  # surplus pieces belong to the last column
             cells = cells[: n_cols - 1] + ["".join(cells[n_cols - 1 :])]
-        row = prev[: n_cols - len(cells)] + list(cells)
+        missing = n_cols - len(cells)
+        if missing and serial_first and _INTEGER.fullmatch(cells[0]):
+            row = [cells[0]] + prev[1 : 1 + missing] + list(cells[1:])
+        else:
+            row = prev[:missing] + list(cells)
         out.append(row)
         prev = row
     return out
@@ -235,7 +242,7 @@ def _make_block(caption, header_start, header, raw_rows, spans, kind=None) -> Ta
         kind=kind or _kind(header),
         caption=caption[0] if caption else None,
         header=header,
-        rows=_fill_rows(len(header), raw_rows) if header else raw_rows,
+        rows=_fill_rows(header, raw_rows) if header else raw_rows,
         row_spans=spans,
     )
 
