@@ -144,3 +144,52 @@ def test_web_tab_table_carries_merged_cells_right_of_the_serial(web):
         ["5", "产业发展", "中医药健康旅游线路"],
     ]
     assert table.rows[1][4:] == ["各镇人民政府", "2024年12月"]
+
+
+# ------------------------------------------------------------ PDF copy: hard wraps, page numbers, 专栏
+
+
+@pytest.fixture(scope="module")
+def pdf_plan():
+    return _run("structure_pdf_plan.txt")
+
+
+def test_pdf_outline_with_a_wrapped_chapter_title(pdf_plan):
+    text = pdf_plan.document.text
+    assert "— 1 —" not in text and "- 2 -" not in text and "\n " not in text
+    outline = _outline(pdf_plan)
+    assert outline[:4] == [
+        (1, "第一部分", "发展基础与面临形势"),
+        (2, "一、", "发展基础"),
+        (2, "二、", "面临形势"),
+        (1, "第二部分", "指导思想、基本原则与“十四五”时期主要发展指标"),
+    ]
+    assert [o for o in outline if o[0] == 1][2:] == [(1, "第三部分", "主要任务"), (1, "第四部分", "保障措施")]
+    assert [m.title for m in pdf_plan.measures][:2] == ["改革完善疾病预防控制体系", "健全应急医疗救治体系"]
+    # each measure is one paragraph: the hard wraps are joined
+    assert "\n" not in pdf_plan.measures[0].text
+
+
+def test_pdf_indicator_table_with_a_two_line_header(pdf_plan):
+    table = next(t for t in pdf_plan.tables if t.kind == "indicator")
+    assert table.caption == "表1 英德县“十四五”时期卫生健康事业发展主要指标"
+    assert table.header == ["序号", "指标名称", "单位", "2020年基期值", "2025年目标值", "指标属性"]
+    assert table.n_rows == 7
+    # a row with a long cell is not glued to the next row
+    assert table.rows[3] == ["4", "每千人口执业（助理）医师数", "人", "2.1", "2.6", "预期性"]
+    assert table.rows[6] == ["7", "县域内住院率", "%", "82", "90", "约束性"]
+
+
+def test_pdf_boxes_with_bullets_and_numbers(pdf_plan):
+    boxes = [t for t in pdf_plan.tables if t.kind == "box"]
+    assert [b.caption for b in boxes] == ["专栏1 公共卫生能力提升重点项目", "专栏2 基层医疗卫生服务能力提升工程"]
+    assert [r[0][:7] for r in boxes[0].rows] == ["◆疾病预防控制", "◆发热门诊（诊", "◆院前急救网络"]
+    # an entry broken across a page number is one cell
+    assert boxes[0].rows[0][0].endswith("实验室改造，配齐检验检测设备。")
+    assert boxes[1].n_rows == 3
+
+
+def test_pdf_metadata(pdf_plan):
+    doc = pdf_plan.document
+    assert doc.title == "英德县“十四五”卫生健康事业发展规划"
+    assert (doc.region, doc.plan_start_year, doc.plan_end_year) == ("英德县", 2021, 2025)

@@ -122,12 +122,17 @@ def clean_text(raw: str) -> str:
 
 _HEADING_START = regex.compile(
     r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|\d{1,2}[.．、]\D|[（(]\d{1,2}[）)]|专栏\s*\d|附件|附表)"
+    r"|\d{1,2}[.．、]\D|[（(]\d{1,2}[）)]|专栏\s*\d|附件|附表|[◆●■▲◇•])"
 )
+# A heading line ending in one of these was cut by the converter (a long title wrapped in two).
+_TITLE_DANGLING = ("、", "与", "和", "及", "并", "的", "，", "“", "《", "（")
 
 
-# A PDF table row: four or more short space-separated cells.
-_TABLE_ROW = regex.compile(r"^(?=(?:\S{1,10}\s+){3,}\S)(?:\S+\s+)*\S+$")
+# A PDF table row: four or more short space-separated cells, or four or more cells of any
+# length set apart by runs of two or more spaces (prose never has those inside a line).
+_TABLE_ROW = regex.compile(
+    r"^(?:(?=(?:\S{1,10}\s+){3,}\S)(?:\S+\s+)*\S+|\S+(?: \S+)*(?: {2,}\S+(?: \S+)*){3,})$"
+)
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -169,6 +174,8 @@ def _cut_by_converter(line: str, width: int | None) -> bool:
     """Does this source line stop mid-paragraph, so that the next line continues it?"""
     if _TABLE_ROW.match(line):
         return False
+    if _HEADING_START.match(line) and line.endswith(_TITLE_DANGLING):
+        return True
     if width is not None:
         # Hard-wrapped text: a visual line that reaches the wrap width was cut there.
         return len(line) >= width - 3 and not line.endswith(tuple(_SENTENCE_END))

@@ -70,6 +70,7 @@ class _Rules:
         self.complete_number = regex.compile(raw["complete_number"])
         self.box_caption = regex.compile(raw["box_caption"])
         self.box_entry = regex.compile(raw["box_entry"])
+        self.box_bullet = regex.compile(raw["box_bullet"])
         self.heading_start = regex.compile(raw["heading_start"])
         self.caption_prefix = regex.compile(raw["caption_prefix"])
         self.caption_max_chars = raw["caption_max_chars"]
@@ -288,6 +289,9 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
             cell = entries[-1][0]
             more = _cell_of(line)
             entries[-1][0] = _Cell(cell.text + more.text, cell.start, more.end)
+        elif m is None and rules.box_bullet.match(s) and numbered is not True:
+            numbered = False  # bulleted entries: one per bullet
+            entries.append([_cell_of(line)])
         elif m is None and line.tabbed and numbered is not True:
             numbered = False  # unnumbered Word box: one entry per tab-prefixed paragraph
             entries.append([_cell_of(line)])
@@ -558,6 +562,18 @@ def _pdf_header(lines: list[_Line], i: int) -> list[_Cell] | None:
     return cells
 
 
+def _header_continuation(lines: list[_Line], j: int, n_header: int) -> list[_Cell] | None:
+    """A second header line: fewer short word cells than the header, no numbers, no sentence."""
+    if j >= len(lines) or "\t" in lines[j].text or _SENTENCE_PUNCT.search(lines[j].text):
+        return None
+    toks = _tokens(lines[j], j)
+    if not 0 < len(toks) < n_header or any(len(t.text) > 6 or regex.search(r"\d", t.text) for t in toks):
+        return None
+    if not any(k in t.text for t in toks for k in _rules().header_keywords):
+        return None
+    return [_Cell(t.text, t.start, t.end) for t in toks]
+
+
 def _is_label_piece(s: str) -> bool:
     """A piece of a merged cell written vertically: a few characters, no digits, no spaces."""
     return 0 < len(s) <= 6 and not regex.search(r"[\d\s]", s)
@@ -568,6 +584,14 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
     header = _pdf_header(lines, i)
     if header is None:
         return None, i + 1
+    header_idx = i
+    j = _next_nonblank(lines, i + 1)
+    more = _header_continuation(lines, j, len(header))
+    if more:
+        # the header's second line ("基期值 目标值 属性") finishes the rightmost cells
+        tail = header[len(header) - len(more) :]
+        header[len(header) - len(more) :] = [_Cell(h.text + m.text, h.start, m.end) for h, m in zip(tail, more)]
+        i = j
     names = [c.text for c in header]
     cols = _Columns(names)
     first_col = cols.serial if cols.serial is not None else 0
@@ -618,7 +642,7 @@ def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
         left = [c.text for c in own_left] or label
         raw.append(left + [c.text for c in cells])
         spans.append(((own_left or cells)[0].start, cells[-1].end))
-    block = _make_block(_caption(lines, i, used), header[0].start, names, raw, spans)
+    block = _make_block(_caption(lines, header_idx, used), header[0].start, names, raw, spans)
     return block, _line_index(lines, block.char_end) + 1
 
 
