@@ -89,3 +89,40 @@ def test_every_record_is_grounded(province, tasks, county):
             assert text[rec.char_start : rec.char_end] == rec.quote
         for rec in result.agencies:
             assert text[rec.char_start : rec.char_end] == rec.name
+
+
+# ---------------------------------------------------------------- deadlines of a dated notice
+
+
+def test_deadlines_of_a_dated_task_notice(tasks):
+    got = [(d.text, d.date, d.granularity) for d in tasks.deadlines]
+    for expected in [
+        ("2024年第三季度前", dt.date(2024, 9, 30), "quarter"),
+        ("2025年上半年", dt.date(2025, 6, 30), "half"),
+        ("2023—2025年", dt.date(2025, 12, 31), "year"),
+        ("2024年9月30日前", dt.date(2024, 9, 30), "day"),
+        ("二〇二五年底前", dt.date(2025, 12, 31), "year"),
+        ("2024年内", dt.date(2024, 12, 31), "year"),
+        # Relative to the issue date (2024年3月15日).
+        ("年内", dt.date(2024, 12, 31), "year"),
+        ("本年度内", dt.date(2024, 12, 31), "year"),
+        ("今年底前", dt.date(2024, 12, 31), "year"),
+        ("年底前", dt.date(2024, 12, 31), "year"),
+        ("下半年", dt.date(2024, 12, 31), "half"),
+        ("上半年", dt.date(2024, 6, 30), "half"),
+        ("第三季度", dt.date(2024, 9, 30), "quarter"),
+        ("第四季度", dt.date(2024, 12, 31), "quarter"),
+    ]:
+        assert expected in got
+    # "年内" is found once: not inside 三年内 / 近年内.
+    assert [d.text for d in tasks.deadlines].count("年内") == 1
+
+
+def test_not_deadlines(tasks):
+    texts = {d.text for d in tasks.deadlines}
+    # The issue date (2024年3月15日), a citation's years, a start date (2024年起), a past fact (2023年，…).
+    assert all(d.date.year >= 2024 for d in tasks.deadlines)
+    assert not any("2024年起" in d.quote or "2023年，" in d.quote for d in tasks.deadlines)
+    # Recurring and open-ended phrases name no date.
+    assert not texts & {"每季度", "长期坚持", "三年内", "近年内"}
+    assert not any(d.quote.startswith(("每季度", "基层减负", "近年内", "各地要在三年内")) for d in tasks.deadlines)

@@ -58,12 +58,13 @@ def _rules() -> _Rules:
         f"(?:{sp}(?P<suffix>{suffix}))?"
     )
     # Year-less deadlines ("每年2月底前", "3月底前") take the year from the sentence and need 前.
+    # Without 前 a year-less period must open its clause (checked in code); a month always needs 前.
     yearless = (
         f"(?:(?P<every>每年){sp})?(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?P<mend2>底|末)?)"
-        f"{sp}(?P<suffix2>之前|以前|前)"
+        f"(?:{sp}(?P<suffix2>之前|以前|前))?"
     )
     return _Rules(
-        expr=regex.compile(f"{with_year}|{yearless}"),
+        expr=regex.compile(f"(?P<cur>{r['current_year']})|{with_year}|{yearless}"),
         year_mention=regex.compile(f"(?r)({y}){sp}年"),
         reject_before=regex.compile(r["reject_before"]),
         reject_after=regex.compile(r["reject_after"]),
@@ -154,7 +155,11 @@ def find_deadlines(
             continue
         if rules.reject_after.match(scan, end, min(len(scan), end + 4)):
             continue
-        if m.group("y") is not None:
+        if m.group("cur") is not None:
+            year = ref_year
+            if year is None:
+                continue
+        elif m.group("y") is not None:
             year = cn_int(m.group("y"))
             marked = any(m.group(g) for g in ("prefix", "suffix", "mend")) or any(
                 m.group(f"p{i}") for i in range(len(rules.periods))
@@ -163,11 +168,13 @@ def find_deadlines(
             if not marked and not in_cell and not _bare_year_ok(scan, m, ref_year):
                 continue
         else:
-            # Year-less: the last year named earlier in the same sentence.
-            ctx = rules.year_mention.search(scan, _sentence_start(scan, start), start)
-            if ctx is None:
+            if m.group("suffix2") is None and not _bare_period_ok(scan, m, out):
                 continue
-            year = cn_int(ctx.group(1))
+            # Year-less: the last year named earlier in the same sentence, else the reference year.
+            ctx = rules.year_mention.search(scan, _sentence_start(scan, start), start)
+            year = cn_int(ctx.group(1)) if ctx else ref_year
+            if year is None:
+                continue
         if ref_year is not None and year < ref_year:
             continue  # a past fact, not a commitment
         norm = _normalise(m, year)
@@ -192,6 +199,25 @@ def find_deadlines(
     return out
 
 
+def _opens_clause(scan: str, start: int) -> bool:
+    """Nothing but a delimiter or space before ``start``: the expression opens its clause."""
+    before = scan[max(0, start - 1) : start]
+    return not before or bool(_rules().delimiters.match(before)) or before.isspace()
+
+
+def _bare_period_ok(scan: str, m: regex.Match, found: list[Deadline]) -> bool:
+    """A year-less "下半年" / "第三季度" without 前 is a deadline when it opens a sentence, is set
+    off by a comma ("第三季度，…"), or continues a schedule begun in the same sentence ("上半年完成…，
+    第四季度组织…"); "按照上半年评估，下半年调价的节奏" states a cycle, not a deadline."""
+    start = m.start()
+    if m.group("m2") or not _opens_clause(scan, start):
+        return False
+    before = scan[max(0, start - 1) : start]
+    if not before or before in "。；;\n" or scan.startswith(("，", ","), m.end()):
+        return True
+    return bool(found) and found[-1].char_start >= _sentence_start(scan, start)
+
+
 def _bare_year_ok(scan: str, m: regex.Match, ref_year: int | None) -> bool:
     """A plain "2019年" is a deadline only as the time frame of a commitment clause.
 
@@ -201,9 +227,7 @@ def _bare_year_ok(scan: str, m: regex.Match, ref_year: int | None) -> bool:
     rules = _rules()
     if ref_year is None or m.group("d"):
         return False
-    start = m.start()
-    before = scan[max(0, start - 1) : start]
-    if before and not (rules.delimiters.match(before) or before.isspace()):
+    if not _opens_clause(scan, m.start()):
         return False
     stop = rules.delimiters.search(scan, m.end())
     return bool(stop and rules.clause_end.match(stop.group()))
