@@ -126,3 +126,59 @@ def test_not_deadlines(tasks):
     # Recurring and open-ended phrases name no date.
     assert not texts & {"每季度", "长期坚持", "三年内", "近年内"}
     assert not any(d.quote.startswith(("每季度", "基层减负", "近年内", "各地要在三年内")) for d in tasks.deadlines)
+
+
+# ---------------------------------------------------------------- targets of a county plan
+
+
+def _targets(result):
+    return {(t.indicator, t.comparator, t.target_value, t.unit, t.target_year) for t in result.targets}
+
+
+def test_goal_targets_with_comparators_and_ranges(county):
+    got = _targets(county)
+    for expected in [
+        ("高血压患者规范管理率", "=", 85.0, "%", 2025),
+        ("城乡居民健康素养水平", "increase_by", 5.0, "个百分点", 2025),  # 较2020年: the base, not the year
+        ("每千人口医疗卫生机构床位数", "=", 6.5, "张", 2025),
+        ("家庭医生签约服务重点人群覆盖率", "=", 100.0, "%", 2025),
+        ("适龄儿童免疫规划疫苗接种率", "~", 95.0, "%", 2025),
+        ("县域内就诊率", ">=", 90.0, "%", 2025),
+        ("县域内就诊率", "<=", 95.0, "%", 2025),
+        ("农村卫生厕所普及率", "<=", 95.0, "%", 2025),
+        ("个人卫生支出占卫生总费用的比例", "<=", 30.0, "%", 2025),
+        ("5岁以下儿童死亡率", "<=", 12.0, "‰", 2025),
+        ("政府卫生健康投入", "increase_by", 10.0, "%", 2025),
+        ("城市生活垃圾无害化处理率", "=", 100.0, "%", 2025),
+        ("居民电子健康档案建档率", ">=", 90.0, "%", None),
+    ]:
+        assert expected in got, expected
+
+
+def test_counts_with_chinese_numerals_and_boxes(county):
+    got = {(t.indicator, t.comparator, t.target_value, t.unit) for t in county.targets}
+    for expected in [
+        ("县级临床重点专科", ">=", 3.0, "家"),
+        ("县域医疗次中心", "=", 2.0, "个"),
+        ("乡镇中心卫生院", "=", 3.0, "所"),
+        ("标准化村卫生室", "=", 100.0, "个"),
+        ("每个行政村合格乡村医生", ">=", 1.0, "名"),
+        ("县级名中医", "=", 4.0, "名"),
+        ("基层医疗卫生机构门诊患者平均候诊时间", "decrease_by", 30.0, "%"),
+        # 专栏 entries.
+        ("床位", "=", 200.0, "张"),
+        ("全科医生", "=", 50.0, "名"),
+        ("负压救护车", "=", 4.0, "辆"),
+        ("急救呼叫满足率", "=", 100.0, "%"),
+    ]:
+        assert expected in got, expected
+    boxes = [t for t in county.tables if t.kind == "box"]
+    in_boxes = [t for t in county.targets if any(b.char_start <= t.char_start < b.char_end for b in boxes)]
+    assert len(in_boxes) >= 8
+
+
+def test_past_facts_are_not_targets(county):
+    quotes = " ".join(t.quote for t in county.targets)
+    for past in ("77.5", "15.2", "2.6人", "92%", "286", "65名", "5.1张", "8所"):
+        assert past not in quotes
+    assert not any(d.text == "2022年" for d in county.deadlines)  # 2022年已达到…

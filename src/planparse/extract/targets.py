@@ -173,6 +173,8 @@ def _text_rules():
         "level": regex.compile(_alternation(t["level_verbs"])),
         "near": regex.compile(rf"(?:{_alternation(t['near_verbs'])})\s*$"),
         "count": regex.compile(_alternation(t["count_verbs"])),
+        "count_verb_only": regex.compile(f"(?:{_alternation(t['count_verbs'])})"),
+        "per_unit": regex.compile(t["per_unit"]),
         "post_verb": regex.compile(rf"\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{_alternation(t['post_verbs'])})"),
         "share": regex.compile(
             rf"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{_alternation(t['post_verbs'] + t['level_verbs'])})"
@@ -186,7 +188,8 @@ def _text_rules():
         "past_clause": regex.compile(_alternation(fold(w) for w in t["past_cues_clause"])),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
-        "years_in_name": regex.compile(r"(?:到|至|在|于)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
+        # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
+        "years_in_name": regex.compile(r"(?:到|至|在|于|较|比)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
         "future_year": regex.compile(t["future_year_cue"]),
@@ -405,9 +408,9 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     if in_range:
         if values[k - 1].unit_end == values[k - 1].end:
             return None  # "1～2家": only the lower bound is a target
-        return _named("level", "<=", text, folded, cstart, values[k - 1].start, v, cend)
+        return _named("level", "<=", text, folded, cstart, _before_verb(folded, cstart, values[k - 1].start), v, cend)
     if range_next and values[k].unit_end > v.end and v.unit in t["rate_units"]:
-        return _named("level", comparator, text, folded, lo, v.start, v, cend)
+        return _named("level", comparator, text, folded, lo, _before_verb(folded, lo, v.start), v, cend)
     tail = folded[lo : v.start].rstrip()
     if comparator in ("<", "<=", ">", ">=") and tail and tail[-1] in "<>≤≥=":
         return _named("level", comparator, text, folded, lo, lo + len(tail) - 1, v, cend)
@@ -464,6 +467,13 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     return None
 
 
+def _before_verb(folded: str, lo: int, at: int) -> int:
+    """Where the indicator before a number ends: at its level verb ("稳定在90%—95%"), if any."""
+    t = _text_rules()
+    lv = _last_match(t["level"], folded, lo, at, t["max_gap"], t["gap_stop"])
+    return lv.start() if lv else at
+
+
 def _last_comma(folded: str, end: int) -> int:
     # Folding turns "，" into ",": look for both.
     return max(folded.rfind(",", 0, end), folded.rfind("，", 0, end))
@@ -484,12 +494,19 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
         prior_start = _last_comma(folded, before) + 1 if before > 0 else 0
         if before > 0 and start - before <= 8 and t["indicator_tail"].search(folded, prior_start, before):
             name, ns = _clean_name(text, prior_start, before)
+    if t["count_verb_only"].fullmatch(name):
+        name = ""  # "建成不少于3家…": the verb builds; what it builds follows the number
     if len(name) < 4:
         gap = _squash(text[verb_end : v.start]) if verb_end else ""
         after, _ = _clean_name(text, qe, cend)
         if len(name + gap + after) >= 4:
             name = name + gap + after
             qe = cend if after else qe
+    elif v.unit in t["count_units"] and t["per_unit"].match(name):
+        # "每个行政村至少有1名合格乡村医生": a count per unit names what it counts after the number.
+        after, _ = _clean_name(text, qe, cend)
+        if len(after) >= 2:
+            name, qe = name + after, cend
     if len(name) < 2:
         return None
     parts = [p for p in t["split_names"].split(name) if p]
