@@ -151,6 +151,8 @@ def test_goal_targets_with_comparators_and_ranges(county):
         ("政府卫生健康投入", "increase_by", 10.0, "%", 2025),
         ("城市生活垃圾无害化处理率", "=", 100.0, "%", 2025),
         ("居民电子健康档案建档率", ">=", 90.0, "%", None),
+        ("县城急救平均反应时间", "<=", 12.0, "分钟", None),
+        ("农村地区急救平均反应时间", "<=", 30.0, "分钟", None),
     ]:
         assert expected in got, expected
 

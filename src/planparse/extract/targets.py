@@ -184,6 +184,8 @@ def _text_rules():
         "unit_need_before": {u: regex.compile(p) for u, p in t["unit_need_before"].items()},
         "count_units": {u for u in rules["units"] if u not in rate_units},
         "skip_units": set(t["units_not_in_text"]),
+        "bound_units": set(t["bounded_durations"]["units"]),
+        "bound_before": regex.compile(rf"(?:{t['bounded_durations']['before']})\s*$"),
         "past_sentence": regex.compile(_alternation(fold(w) for w in t["past_cues_sentence"])),
         "past_clause": regex.compile(_alternation(fold(w) for w in t["past_cues_clause"])),
         "trim": regex.compile(t["trim_prefix"]),
@@ -379,7 +381,11 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     """
     t = _text_rules()
     v = values[k]
-    if not v.unit or v.unit in t["skip_units"]:
+    if not v.unit:
+        return None
+    if v.unit in t["skip_units"] and not (
+        v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
+    ):
         return None
     cstart = sstart
     for cm in t["clause_stop"].finditer(folded, sstart, v.start):
