@@ -24,6 +24,16 @@ from planparse.pipeline import DocumentResult
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 GOLD = CORPUS / "gold"
+# Plans written for the tests in styles the corpus lacks.
+TEST_PLANS = Path(__file__).resolve().parent / "data"
+
+
+def run_test_plan(name: str) -> DocumentResult:
+    """The pipeline's output for ``tests/data/<name>``."""
+    from planparse.pipeline import process_bytes
+
+    path = TEST_PLANS / name
+    return process_bytes(path.read_bytes(), str(path))
 
 # A short plan in the genre: chapter heading, numbered measure, target, deadline, responsible agencies.
 PLAN_TEXT = (

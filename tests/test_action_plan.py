@@ -3,18 +3,15 @@ responsibility lists, 责任单位 lists mixing city bodies and county governmen
 (牵头单位 / 完成时限). Written for the genre, not taken from the corpus."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from planparse.pipeline import process_bytes
-
-PLAN = Path(__file__).parent / "data" / "action_plan.txt"
+from conftest import run_test_plan
 
 
 @pytest.fixture(scope="module")
 def result():
-    return process_bytes(PLAN.read_bytes(), str(PLAN))
+    return run_test_plan("action_plan.txt")
 
 
 def test_metadata_with_a_bracketed_period_in_the_title(result):

@@ -4,18 +4,10 @@ with 牵头单位/配合单位), a 重点工作任务 notice dated by its issue 
 deadlines) and a county 十四五 plan (comparators, ranges, Chinese numerals, past facts, a 专栏)."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from planparse.pipeline import process_bytes
-
-DATA = Path(__file__).parent / "data"
-
-
-def _run(name):
-    path = DATA / name
-    return process_bytes(path.read_bytes(), str(path))
+from conftest import run_test_plan as _run
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,11 @@
 a 五年规划 converted from PDF, a 通知 + 实施方案 copied from a web page (paragraph lines with CRLF,
 and a crawler copy with the whole body on one line), and a 工作要点 with four heading levels."""
 
-from pathlib import Path
 
 import pytest
 import regex
 
-from planparse.pipeline import process_bytes
-
-DATA = Path(__file__).parent / "data"
-
-
-def _run(name):
-    path = DATA / name
-    return process_bytes(path.read_bytes(), str(path))
+from conftest import run_test_plan as _run
 
 
 @pytest.fixture(scope="module")
