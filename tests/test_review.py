@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from planparse.cli import app
 from planparse.review import Span, document_records, highlight
 
-from conftest import make_result
 from outputs_helper import unique_results, write_corpus_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
