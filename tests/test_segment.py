@@ -171,6 +171,12 @@ def test_text_without_structure_gives_a_warning_not_an_error():
             "国务院办公厅\n2018年12月29日\n“无废城市”建设试点工作方案\n正文。\n",
             {"title": "“无废城市”建设试点工作方案", "doc_number": "国办发〔2018〕128号", "issuer": "国务院办公厅", "region": "全国"},
         ),
+        (
+            # An annual task list: its one year is the period, not the 2023—2025 schedule in its body.
+            "英德市2024年卫生健康工作要点\n2024年是实施“十四五”规划的关键一年，2023—2025年三年行动进入攻坚期。\n"
+            "英德市卫生健康局\n2024年1月\n",
+            {"title": "英德市2024年卫生健康工作要点", "plan_start_year": 2024, "plan_end_year": 2024, "issuer": "英德市卫生健康局"},
+        ),
     ],
 )
 def test_metadata_stated_in_the_text(raw, expected):

@@ -25,6 +25,8 @@ def _rules():
         "region": regex.compile(rules["region"]),
         "region_fallback": regex.compile(rules["region_fallback"]),
         "explicit_period": regex.compile(rules["explicit_period"]),
+        "period_cue": regex.compile(rules["period_cue"]),
+        "single_year": regex.compile(rules["single_year"]),
     }
     return rules, compiled
 
@@ -124,10 +126,17 @@ def _region(title: str | None, issuer: str | None, text: str, rx: dict) -> str |
 
 
 def _plan_period(title: str | None, head: str, rules: dict, rx: dict) -> tuple[int | None, int | None]:
-    match = rx["explicit_period"].search(head)
-    if match:
+    """From the title (a range, a 五年规划 name, one year), else a range the body calls the period."""
+    title = title or ""
+    if match := rx["explicit_period"].search(title):
         return int(match.group("start")), int(match.group("end"))
     for name, (start, end) in rules["plan_periods"].items():
-        if title and name in title:
+        if name in title:
             return start, end
+    for match in rx["explicit_period"].finditer(head):
+        if rx["period_cue"].search(head, max(0, match.start() - 12), match.start()):
+            return int(match.group("start")), int(match.group("end"))
+    if match := rx["single_year"].search(title):
+        year = int(match.group("year"))
+        return year, year
     return None, None
