@@ -18,7 +18,9 @@ same names, so they join too. Offsets: ``documents.text[char_start:char_end]`` i
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,11 +64,8 @@ def _check_outputs(path: str | os.PathLike) -> Path:
 
 
 def _default_engine() -> str:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        return "pyarrow"
-    return "pandas"
+    # Probe without importing: pandas is only imported when a table is converted.
+    return "pandas" if importlib.util.find_spec("pandas") is not None else "pyarrow"
 
 
 def _convert(table: pa.Table, engine: str):
@@ -148,7 +147,5 @@ class _CallableModule(type(os)):
     def __call__(self, *args, **kwargs) -> Tables:
         return load(*args, **kwargs)
 
-
-import sys  # noqa: E402  (only needed for the line below)
 
 sys.modules[__name__].__class__ = _CallableModule
