@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -18,12 +19,15 @@ from planparse.spans import SpanIndex
 from planparse.rules_loader import load_rules
 from planparse.segment import Structure
 from planparse.segment.metadata import find_metadata
+from planparse.segment.tables import find_tables
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
 _INLINE_SEARCH_MIN_CHARS = 300
 # Inside a one-line crawler body each paragraph keeps its indent (two or more full-width or
 # no-break spaces): a paragraph starts where such a run ends.
 _MIDLINE_INDENT = regex.compile(r"(?<=\S)[\u3000\u00a0]{2,}(?=\S)")
+# The end of a title sentence.
+_TITLE_STOP = regex.compile(r"[。！？]")
 
 
 @dataclass
@@ -50,8 +54,16 @@ class Candidate:
     level: int = 0
 
 
+class _Rules(NamedTuple):
+    raw: dict  # rules/headings.yaml as loaded
+    styles: dict[str, regex.Pattern]  # style name -> label at a paragraph start
+    inline: regex.Pattern  # a label after a sentence end, inside a one-line body
+    notes: regex.Pattern  # the line opening a block of notes
+    after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
+
+
 @lru_cache(maxsize=1)
-def _rules():
+def _rules() -> _Rules:
     rules = load_rules("headings")
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
@@ -68,13 +80,11 @@ def _rules():
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    return rules, styles, inline, notes, after_title
+    return _Rules(rules, styles, inline, notes, after_title)
 
 
 def build_structure(text: str, doc_id: str) -> Structure:
-    from planparse.segment.tables import find_tables
-
-    rules = _rules()[0]
+    rules = _rules().raw
     blocks = find_tables(text)
     units = _units(text, SpanIndex(blocks))
     candidates = _candidates(text, units)
@@ -100,15 +110,15 @@ def build_structure(text: str, doc_id: str) -> Structure:
 
 
 def _units(text: str, excluded: SpanIndex) -> list[Unit]:
-    rules, styles, inline, notes, after_title = _rules()
-    title_window = rules["max_title_chars"] + 20
+    rules = _rules()
+    title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
         if start in excluded:
             continue
-        if notes.match(match.group()):
+        if rules.notes.match(match.group()):
             in_notes = True
         if in_notes:
             # Footnotes run to the end of the document or the next chapter-like heading.
@@ -119,24 +129,24 @@ def _units(text: str, excluded: SpanIndex) -> list[Unit]:
         if end - start < _INLINE_SEARCH_MIN_CHARS:
             units.append(Unit(start, end))
             continue
-        labels = [m.start() for m in inline.finditer(text, start, end)]
+        labels = [m.start() for m in rules.inline.finditer(text, start, end)]
         indents = [m.end() for m in _MIDLINE_INDENT.finditer(text, start, end)]
         cuts = [start] + sorted(set(labels + indents)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
-            units.extend(_split_after_title(text, piece_start, piece_end, styles, after_title, title_window))
+            units.extend(_split_after_title(text, piece_start, piece_end, rules, title_window))
     return units
 
 
-def _split_after_title(text, start, end, styles, after_title, window) -> list[Unit]:
+def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: int) -> list[Unit]:
     """Split 一、总体要求（一）指导思想。… into the heading and what follows it."""
     units = []
     while True:
-        label = next((m for p in styles.values() if (m := p.match(text, start, end))), None)
+        label = next((m for p in rules.styles.values() if (m := p.match(text, start, end))), None)
         if not label:
             break
         limit = min(end, label.end() + window)
-        stop = regex.compile(r"[。！？]").search(text, label.end(), limit)
-        nxt = after_title.search(text, label.end() + 1, stop.start() if stop else limit)
+        stop = _TITLE_STOP.search(text, label.end(), limit)
+        nxt = rules.after_title.search(text, label.end() + 1, stop.start() if stop else limit)
         if not nxt:
             break
         units.append(Unit(start, nxt.start()))
@@ -147,18 +157,17 @@ def _split_after_title(text, start, end, styles, after_title, window) -> list[Un
 
 def starts_with_numbering(line: str) -> bool:
     """Does the line open with a heading or item label of any style?"""
-    styles = _rules()[1]
-    return any(p.match(line) for p in styles.values())
+    return any(p.match(line) for p in _rules().styles.values())
 
 
 def _is_top_heading(line: str) -> bool:
-    styles = _rules()[1]
+    styles = _rules().styles
     return any(styles[s].match(line) for s in ("chapter", "cn_comma"))
 
 
 def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
-    rules, styles = _rules()[:2]
-    max_title = rules["max_title_chars"]
+    styles = _rules().styles
+    max_title = _rules().raw["max_title_chars"]
     found: list[Candidate] = []
     for unit in units:
         for style, pattern in styles.items():
@@ -190,7 +199,7 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
 
 def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool]:
     """(title, its length in ``rest``, whether body text follows on the same paragraph)."""
-    stop = regex.search(r"[。！？]", rest)
+    stop = _TITLE_STOP.search(rest)
     if stop and stop.start() <= max_title:
         title = rest[: stop.start()].strip()
         return title, stop.start(), bool(rest[stop.end() :].strip())
@@ -268,8 +277,6 @@ def _has_children(candidates: list[Candidate], i: int) -> bool:
         if later.title is not None:
             return True
     return False
-
-
 
 
 _TRAILING_SPACE = regex.compile(r"\s+", regex.REVERSE)
