@@ -20,6 +20,10 @@ class Structure:
 
 
 def segment_document(text: str, doc_id: str) -> Structure:
+    # Imported here: both modules import Structure from this package.
+    from planparse.segment.metadata import find_metadata
     from planparse.segment.structure import build_structure
 
-    return build_structure(text, doc_id)
+    structure = build_structure(text, doc_id)
+    structure.metadata = find_metadata(text)
+    return structure

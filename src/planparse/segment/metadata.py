@@ -7,6 +7,7 @@ from functools import lru_cache
 import regex
 
 from planparse.rules_loader import load_rules
+from planparse.segment.structure import starts_with_numbering
 
 # Metadata lives on the cover and the first lines of the body.
 _HEAD_CHARS = 1500
@@ -52,8 +53,6 @@ def find_metadata(text: str) -> dict:
 
 def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
     """Runs of consecutive short lines (a title broken over lines) that end with a genre word."""
-    from planparse.segment.structure import starts_with_numbering
-
     runs, current = [], []
     limit = rules["max_title_line_chars"]
     for line in lines:

@@ -18,7 +18,6 @@ from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
 from planparse.rules_loader import load_rules
 from planparse.segment import Structure
-from planparse.segment.metadata import find_metadata
 from planparse.segment.tables import find_tables
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
@@ -102,7 +101,6 @@ def build_structure(text: str, doc_id: str) -> Structure:
         measures=measures,
         tables=tables,
         row_spans=row_spans,
-        metadata=find_metadata(text),
     )
     if not sections and not measures and not tables:
         structure.warnings.append("no structure found: no headings, numbered measures or tables")
