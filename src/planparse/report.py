@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -89,12 +91,17 @@ class DocumentSummary:
     warnings: list[str] = field(default_factory=list)
 
 
+def group_by(records: Iterable, attr: str) -> dict:
+    """Records grouped by one attribute's value (e.g. ``measure_id``), groups and rows in the order given."""
+    grouped: dict = defaultdict(list)
+    for r in records:
+        grouped[getattr(r, attr)].append(r)
+    return grouped
+
+
 def summarize(result: DocumentResult) -> DocumentSummary:
     records = result.records()
-    by_table: dict[str, list[Target]] = {}
-    for target in result.targets:
-        if target.table_id:
-            by_table.setdefault(target.table_id, []).append(target)
+    by_table = group_by(result.targets, "table_id")
     clean = sum(table_is_clean(t, by_table.get(t.table_id, [])) for t in result.tables)
     share = structure_share(result)
     doc = result.document

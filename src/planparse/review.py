@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 
 from planparse.models import ErrorRecord
 from planparse.pipeline import DocumentResult
-from planparse.report import summarize
-from planparse.show import describe_assignments, describe_deadline, describe_target
+from planparse.report import group_by, summarize
+from planparse.show import describe_assignment, describe_deadline, describe_target
 
 # Highlight kinds, outermost first when two spans start together; colours in templates/base.html.j2.
 KINDS = ("heading", "responsibility", "deadline", "target", "agency")
@@ -64,14 +64,11 @@ def document_records(result: DocumentResult) -> tuple[list[Span], dict[str, dict
         add("target", t.target_id, t.char_start, t.char_end, describe_target(t), _fields(t))
     for d in result.deadlines:
         add("deadline", d.deadline_id, d.char_start, d.char_end, describe_deadline(d), _fields(d))
-    by_assignment: dict[str, list] = defaultdict(list)
-    for r in result.responsibilities:
-        by_assignment[r.assignment_id].append(r)
-    for assignment_id, rows in by_assignment.items():
+    for assignment_id, rows in group_by(result.responsibilities, "assignment_id").items():
         first = rows[0]
         fields = _fields(first, drop=("doc_id", "agency", "canonical_name", "role", "position"))
         fields["agencies"] = [f"{r.canonical_name} ({r.role})" for r in sorted(rows, key=lambda r: r.position)]
-        add("responsibility", assignment_id, first.char_start, first.char_end, describe_assignments(rows)[0], fields)
+        add("responsibility", assignment_id, first.char_start, first.char_end, describe_assignment(rows), fields)
     for a in result.agencies:
         add("agency", a.mention_id, a.char_start, a.char_end, f"{a.name} ({a.level})", _fields(a))
     return spans, records
@@ -200,10 +197,7 @@ def _environment() -> Environment:
 
 
 def _tables(result: DocumentResult) -> list[dict]:
-    by_table: dict[str, list] = defaultdict(list)
-    for t in result.targets:
-        if t.table_id:
-            by_table[t.table_id].append(t)
+    by_table = group_by(result.targets, "table_id")
     return [{"table": table, "targets": by_table.get(table.table_id, [])} for table in result.tables]
 
 

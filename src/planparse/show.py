@@ -7,13 +7,12 @@ contains them (or under the document when they come before the first heading).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from rich.markup import escape
 from rich.tree import Tree
 
 from planparse.models import Deadline, Responsibility, Section, Target
 from planparse.pipeline import DocumentResult
+from planparse.report import group_by
 from planparse.spans import SpanIndex
 
 COMPARATOR_SIGNS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "increase_by": "+", "decrease_by": "−"}
@@ -45,25 +44,12 @@ def describe_deadline(d: Deadline) -> str:
     return f"{d.text} → {d.date.isoformat()}"
 
 
-def describe_assignments(responsibilities: list[Responsibility]) -> list[str]:
-    """One line per assignment: agencies grouped by role (lead: … · support: …), in written order."""
-    by_assignment: dict[str, list[Responsibility]] = defaultdict(list)
-    for r in responsibilities:
-        by_assignment[r.assignment_id].append(r)
-    lines = []
-    for rows in by_assignment.values():
-        by_role: dict[str, list[str]] = {}
-        for r in sorted(rows, key=lambda r: r.position):
-            by_role.setdefault(r.role, []).append(r.canonical_name)
-        lines.append(" · ".join(f"{role}: {', '.join(names)}" for role, names in by_role.items()))
-    return lines
-
-
-def _by_measure(records) -> dict[str | None, list]:
-    grouped: dict[str | None, list] = defaultdict(list)
-    for r in records:
-        grouped[r.measure_id].append(r)
-    return grouped
+def describe_assignment(rows: list[Responsibility]) -> str:
+    """The agencies of one assignment grouped by role (lead: … · support: …), in written order."""
+    by_role: dict[str, list[str]] = {}
+    for r in sorted(rows, key=lambda r: r.position):
+        by_role.setdefault(r.role, []).append(r.canonical_name)
+    return " · ".join(f"{role}: {', '.join(names)}" for role, names in by_role.items())
 
 
 def build_tree(result: DocumentResult) -> Tree:
@@ -72,7 +58,8 @@ def build_tree(result: DocumentResult) -> Tree:
     root = Tree(f"[bold]{escape(doc.title or doc.source_path)}[/bold]  [dim]{doc.doc_id} · {escape(doc.source_path)} · {counts}[/dim]")
     nodes: dict[str | None, Tree] = {None: root}
     sections: list[Section] = sorted(result.sections, key=lambda s: s.char_start)
-    targets, deadlines, assignments = _by_measure(result.targets), _by_measure(result.deadlines), _by_measure(result.responsibilities)
+    targets, deadlines = group_by(result.targets, "measure_id"), group_by(result.deadlines, "measure_id")
+    assignments = group_by(result.responsibilities, "measure_id")
 
     # (offset, rank, parent section_id or None, label, own section_id): added in text order, so a
     # section's subsections, measures and tables come out as the document has them.
@@ -82,7 +69,10 @@ def build_tree(result: DocumentResult) -> Tree:
     for m in result.measures:
         lines = [f"[bold]{escape(m.label)}[/bold] {escape(m.title)}"]
         lines += [f"  [magenta]deadline[/magenta] {escape(describe_deadline(d))}" for d in deadlines.get(m.measure_id, [])]
-        lines += [f"  [blue]agencies[/blue] {escape(line)}" for line in describe_assignments(assignments.get(m.measure_id, []))]
+        lines += [
+            f"  [blue]agencies[/blue] {escape(describe_assignment(rows))}"
+            for rows in group_by(assignments.get(m.measure_id, []), "assignment_id").values()
+        ]
         lines += [f"  [green]target[/green] {escape(describe_target(t))}" for t in targets.get(m.measure_id, [])]
         items.append((m.char_start, 100, m.section_id, "\n".join(lines), None))
     for t in result.tables:
@@ -96,11 +86,8 @@ def build_tree(result: DocumentResult) -> Tree:
 
     for d in deadlines.get(None, []):
         loose(d.char_start, f"[magenta]deadline[/magenta] {escape(describe_deadline(d))}")
-    by_assignment: dict[str, list[Responsibility]] = defaultdict(list)
-    for r in assignments.get(None, []):
-        by_assignment[r.assignment_id].append(r)
-    for rows in by_assignment.values():
-        loose(rows[0].char_start, f"[blue]agencies[/blue] {escape(describe_assignments(rows)[0])}")
+    for rows in group_by(assignments.get(None, []), "assignment_id").values():
+        loose(rows[0].char_start, f"[blue]agencies[/blue] {escape(describe_assignment(rows))}")
     for t in targets.get(None, []):
         loose(t.char_start, f"[green]target[/green] {escape(describe_target(t))}")
 
