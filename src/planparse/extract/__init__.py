@@ -19,13 +19,15 @@ class Extracted:
 def extract_records(document: Document, structure: Structure) -> Extracted:
     """Run every extractor over one segmented document."""
     from planparse.extract.agencies import find_agency_mentions
-    from planparse.extract.deadlines import find_deadlines
+    from planparse.extract.deadlines import find_deadlines, reference_year
     from planparse.extract.responsibilities import find_responsibilities
     from planparse.extract.targets import targets_from_tables, targets_from_text
 
     text, doc_id = document.text, document.doc_id
     measures, tables = structure.measures, structure.tables
     agencies = find_agency_mentions(text, doc_id)
+    # The plan's "now" (issue date, else plan-period start): read once, used by deadlines and assignments.
+    ref_year = reference_year(text)
     targets = targets_from_tables(tables, structure.row_spans, text, doc_id, measures) + targets_from_text(
         text, doc_id, measures, tables, document.plan_start_year, document.plan_end_year, structure.sections
     )
@@ -34,7 +36,7 @@ def extract_records(document: Document, structure: Structure) -> Extracted:
     targets = [t.model_copy(update={"target_id": f"{doc_id}-tg{n:04d}"}) for n, t in enumerate(targets)]
     return Extracted(
         targets=targets,
-        deadlines=find_deadlines(text, doc_id, measures, tables),
-        responsibilities=find_responsibilities(text, doc_id, measures, tables, mentions=agencies),
+        deadlines=find_deadlines(text, doc_id, measures, tables, ref_year=ref_year),
+        responsibilities=find_responsibilities(text, doc_id, measures, tables, mentions=agencies, ref_year=ref_year),
         agencies=agencies,
     )

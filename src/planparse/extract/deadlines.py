@@ -79,6 +79,10 @@ def _rules() -> _Rules:
     )
 
 
+# ``ref_year`` default: read the reference year from the text (None is a valid "unknown" year).
+FROM_TEXT = object()
+
+
 def reference_year(text: str) -> int | None:
     """The year the plan is written from: its issue date, else the first year of its plan period."""
     rules = _rules()
@@ -137,15 +141,17 @@ def deadline_cells(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
 
 
 def find_deadlines(
-    text: str, doc_id: str, measures: list[Measure], tables: Sequence[Table] = ()
+    text: str, doc_id: str, measures: list[Measure], tables: Sequence[Table] = (), ref_year=FROM_TEXT
 ) -> list[Deadline]:
     """Every deadline in ``text``, in text order, grounded by the clause that holds it.
 
     ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline.
+    ``ref_year``: the plan's reference year when the caller has it (see reference_year).
     """
     rules = _rules()
     measure_index = SpanIndex(measures)
-    ref_year = reference_year(text)
+    if ref_year is FROM_TEXT:
+        ref_year = reference_year(text)
     cells = deadline_cells(text, tables)
     scan = mask_spans(text, rules.masks)
     out: list[Deadline] = []

@@ -16,7 +16,7 @@ from typing import Sequence
 import regex
 
 from planparse.extract.agencies import canonical_name, find_agency_mentions, looks_like_agency
-from planparse.extract.deadlines import reference_year
+from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import clause_start, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
@@ -386,10 +386,12 @@ def find_responsibilities(
     measures: list[Measure],
     tables: list[Table],
     mentions: Sequence[AgencyMention] | None = None,
+    ref_year=FROM_TEXT,
 ) -> list[Responsibility]:
     """One row per agency per assignment, assignments in text order.
 
-    ``mentions`` (agency mentions of ``text``) may be passed to avoid finding them twice.
+    ``mentions`` (agency mentions of ``text``) and ``ref_year`` (the plan's reference year) may be
+    passed to avoid finding them twice.
     """
     rules = _rules()
     convention = rules.first_lead.search(text)
@@ -409,7 +411,9 @@ def find_responsibilities(
         mentions = find_agency_mentions(text, doc_id, use_ner=False)
     taken = span_set([(a.start, a.end) for a in found])
     free = [m for m in mentions if m.char_start not in taken]
-    found += _sentences(text, free, reference_year(text))
+    if ref_year is FROM_TEXT:
+        ref_year = reference_year(text)
+    found += _sentences(text, free, ref_year)
     found += _tables(text, tables, listed_leads=convention is not None)
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
