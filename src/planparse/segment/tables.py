@@ -12,6 +12,7 @@ carried down so every data row is as long as the header.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -93,6 +94,8 @@ _HAN_START = regex.compile(r"^\p{Han}")
 _HAN_END = regex.compile(r"\p{Han}$")
 _ASCII_END = regex.compile(r"[0-9A-Za-z%‰.]$")
 _DIGIT_START = regex.compile(r"^[0-9]")
+_DIGIT = regex.compile(r"\d")
+_DIGIT_OR_SPACE = regex.compile(r"[\d\s]")
 
 
 def _nows(s: str) -> str:
@@ -129,14 +132,8 @@ def find_tables(text: str) -> list[TableBlock]:
 
 
 def _line_index(lines: list[_Line], offset: int) -> int:
-    lo, hi = 0, len(lines) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if lines[mid].start <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """The index of the line holding ``offset``."""
+    return max(0, bisect.bisect_right(lines, offset, key=lambda line: line.start) - 1)
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -442,11 +439,10 @@ def _width(s: str) -> int:
 
 def _tokens(line: _Line, idx: int) -> list[_Tok]:
     width = _width(line.stripped)
-    out = [
+    return [
         _Tok(m.group(), line.start + m.start(), line.start + m.end(), idx, k == 0, width)
         for k, m in enumerate(_TOKEN.finditer(line.text))
     ]
-    return out
 
 
 def _glue_header(toks: list[_Tok]) -> list[_Cell]:
@@ -567,7 +563,7 @@ def _header_continuation(lines: list[_Line], j: int, n_header: int) -> list[_Cel
     if j >= len(lines) or "\t" in lines[j].text or _SENTENCE_PUNCT.search(lines[j].text):
         return None
     toks = _tokens(lines[j], j)
-    if not 0 < len(toks) < n_header or any(len(t.text) > 6 or regex.search(r"\d", t.text) for t in toks):
+    if not 0 < len(toks) < n_header or any(len(t.text) > 6 or _DIGIT.search(t.text) for t in toks):
         return None
     if not any(k in t.text for t in toks for k in _rules().header_keywords):
         return None
@@ -576,7 +572,7 @@ def _header_continuation(lines: list[_Line], j: int, n_header: int) -> list[_Cel
 
 def _is_label_piece(s: str) -> bool:
     """A piece of a merged cell written vertically: a few characters, no digits, no spaces."""
-    return 0 < len(s) <= 6 and not regex.search(r"[\d\s]", s)
+    return 0 < len(s) <= 6 and not _DIGIT_OR_SPACE.search(s)
 
 
 def _parse_pdf(lines: list[_Line], i: int, used: list[bool]):
