@@ -75,24 +75,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return text.lstrip("\ufeff"), best.encoding
 
 
+# Control characters other than \t \n \f \r, and the private-use area: what a wrong decoding yields.
+_BAD_CHAR = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
+
+
 def _looks_like_text(text: str) -> bool:
     """Mostly CJK, ASCII and punctuation; few control or private-use characters."""
     if not text:
         return True
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad / len(sample) < 0.01
+    return len(_BAD_CHAR.findall(sample)) / len(sample) < 0.01
 
 
 @lru_cache(maxsize=1)
 def _noise_patterns() -> dict[str, list[regex.Pattern]]:
     rules = load_rules("noise")
     return {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
-
-
-@lru_cache(maxsize=1)
-def _max_dropped_line_chars() -> int:
-    return load_rules("noise")["max_dropped_line_chars"]
 
 
 _PARA_END = "。；！？：”’）)」』…"
@@ -109,7 +107,7 @@ def clean_text(raw: str) -> str:
     for pattern in patterns["inline"]:
         text = pattern.sub("", text)
     lines = []
-    max_dropped = _max_dropped_line_chars()
+    max_dropped = load_rules("noise")["max_dropped_line_chars"]
     for line in text.split("\n"):
         line = line.rstrip(_INDENT + "\t")
         bare = line.strip(_INDENT)
