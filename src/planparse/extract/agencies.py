@@ -11,13 +11,9 @@ from functools import lru_cache
 
 import regex
 
+from planparse.extract.common import alternation
 from planparse.models import AgencyMention
 from planparse.rules_loader import load_rules
-
-
-def _alt(words) -> str:
-    """Alternation of literal words, longest first so the longest reading wins."""
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -50,31 +46,31 @@ class _Compiled:
 def _compiled() -> _Compiled:
     r = load_rules("agencies")
     stop = regex.escape(r["place_stop_chars"])
-    cut = _alt(r["left_cut_words"])
-    not_place = _alt(r["left_cut_words"] + r["place_not_words"])
+    cut = alternation(r["left_cut_words"])
+    not_place = alternation(r["left_cut_words"] + r["place_not_words"])
     # A place not in the list: 2-3 Han chars after a non-Han or stop char, without a cut word (依托).
     unknown_place = (rf"(?:(?<![\p{{Han}}])|(?<=[{stop}]))"
                      rf"(?!\p{{Han}}{{0,2}}(?:{not_place}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
-    place = rf"(?:{_alt(r['places'])}|{unknown_place})"
+    place = rf"(?:{alternation(r['places'])}|{unknown_place})"
     lp = r["level_prefixes"]
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
     # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
     # ordinary word (城市, 全省, 社区).
     # …except after a verb that ends in such a char and takes an agency as object (会同市财政局).
-    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{_alt(r['level_after_words'])})))"
-                  rf"(?:{_alt(sub_national)})")
-    level = rf"(?:{place}(?:{_alt(r['level_words'])})|{bare_level})"
-    body = (rf"(?:(?:{_alt(r['department_stems'])})(?:{_alt(r['department_suffixes'])})"
-            rf"|(?:{_alt(r['prefixed_bodies'])}))")
-    gaz = _alt(r["gazetteer"])
+    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{alternation(r['level_after_words'])})))"
+                  rf"(?:{alternation(sub_national)})")
+    level = rf"(?:{place}(?:{alternation(r['level_words'])})|{bare_level})"
+    body = (rf"(?:(?:{alternation(r['department_stems'])})(?:{alternation(r['department_suffixes'])})"
+            rf"|(?:{alternation(r['prefixed_bodies'])}))")
+    gaz = alternation(r["gazetteer"])
     dept = rf"各?{level}{body}"
-    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{_alt(r['institution_suffixes'])})"
+    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{alternation(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
     # The scanning passes start at the level char (a place name is added in code, see _with_place):
     # trying place names at every position of the text is slow.
     scan_dept = rf"各?{bare_level}{body}"
     scan_institution = rf"{bare_level}{institution}"
-    gsuf = _alt(r["group_suffixes"])
+    gsuf = alternation(r["group_suffixes"])
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
     return _Compiled(
@@ -84,23 +80,23 @@ def _compiled() -> _Compiled:
         stem_aliases=sorted(r["stem_aliases"].items(), key=lambda kv: len(kv[0]), reverse=True),
         not_agencies=frozenset(r["not_agencies"]),
         not_agency_groups=tuple(w for w in r["not_agencies"] if not_groups.search(w) and not not_groups.fullmatch(w)),
-        markers=regex.compile(_alt(r["non_agency_markers"])),
+        markers=regex.compile(alternation(r["non_agency_markers"])),
         passes=tuple((regex.compile(p), placed) for p, placed in
                      ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
-        known_place_tail=regex.compile(rf"(?:{_alt(r['places'])})\Z"),
+        known_place_tail=regex.compile(rf"(?:{alternation(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
         han=regex.compile(r"\p{Han}"),
         han_tail=regex.compile(rf"\p{{Han}}{{1,{gmax}}}\Z"),
         group_cut=regex.compile(f"{cut}|{gsuf}"),
-        group_head=regex.compile(rf"{_alt(lp['national'])}|{level}"),
+        group_head=regex.compile(rf"{alternation(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
         generic_after=regex.compile(r["generic_followers"]),
         no_follow=dict(r["no_follow"]),
         level_head=regex.compile(
-            rf"^[各团]?(?:(?P<lvl>{_alt(sub_national)})|(?:{_alt(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{_alt(r['level_words'])}))"),
-        national_head=regex.compile(rf"^(?:{_alt(lp['national'])}|党中央)"),
-        municipality_head=regex.compile(rf"^(?:{_alt(r['municipalities'])})市"),
+            rf"^[各团]?(?:(?P<lvl>{alternation(sub_national)})|(?:{alternation(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{alternation(r['level_words'])}))"),
+        national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
+        municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
     )
 

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import clause_span, mask_spans, measure_id_at
+from planparse.extract.common import alternation, clause_span, mask_spans, measure_id_at
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
 from planparse.models import Deadline, Measure, Table
@@ -33,22 +33,19 @@ class _Rules:
     table_columns: frozenset[str]
 
 
-def _alt(items: Sequence[str]) -> str:
-    return "|".join(items)
-
-
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     r = load_rules("deadlines")
     y, n, sp = r["year"], r["number"], "[ \\t]*"
     periods = tuple(r["periods"])
     # One named group per period so the match says which one fired.
-    period_alt = _alt(f"(?P<p{i}>{p['pattern']})" for i, p in enumerate(periods))
-    yearless_alt = _alt(
+    period_alt = "|".join(f"(?P<p{i}>{p['pattern']})" for i, p in enumerate(periods))
+    yearless_alt = "|".join(
         f"(?P<q{i}>{p['pattern']})" for i, p in enumerate(periods) if not p.get("needs_year")
     )
-    prefix = _alt(regex.escape(p) for p in r["prefixes"])
-    suffix = _alt(regex.escape(s) for s in r["suffixes"])
+    # Literal words, longest first (the YAML order is not relied on).
+    prefix = alternation(r["prefixes"])
+    suffix = alternation(r["suffixes"])
     with_year = (
         f"(?:(?P<prefix>{prefix}){sp})?"
         f"(?:(?P<y0>{y}){sp}年?{sp}[-—–－~～至]{sp})?"

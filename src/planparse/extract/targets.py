@@ -12,7 +12,8 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.values import _alternation, comparator_for, find_values, fold, parse_value, word_comparator
+from planparse.extract.common import alternation
+from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.rules_loader import load_rules
 from planparse.spans import SpanIndex, span_set
@@ -24,7 +25,7 @@ _ROLE_ORDER = ("seq", "note", "nature", "unit", "review_target", "baseline", "do
 @lru_cache(maxsize=None)
 def _table_rules():
     rules = load_rules("targets")
-    units = _alternation(rules["units"])
+    units = alternation(rules["units"])
     return {
         "columns": [(role, [regex.compile(p) for p in rules["table_columns"][role]]) for role in _ROLE_ORDER],
         "label": regex.compile(rules["cell_label"]),
@@ -170,14 +171,14 @@ def _text_rules():
     t = rules["text"]
     rate_units = {"%", "‰", "个百分点", "百分点", "1/10万", "/10万", "/万"}
     return {
-        "level": regex.compile(_alternation(t["level_verbs"])),
-        "near": regex.compile(rf"(?:{_alternation(t['near_verbs'])})\s*$"),
-        "count": regex.compile(_alternation(t["count_verbs"])),
-        "count_verb_only": regex.compile(f"(?:{_alternation(t['count_verbs'])})"),
+        "level": regex.compile(alternation(t["level_verbs"])),
+        "near": regex.compile(rf"(?:{alternation(t['near_verbs'])})\s*$"),
+        "count": regex.compile(alternation(t["count_verbs"])),
+        "count_verb_only": regex.compile(f"(?:{alternation(t['count_verbs'])})"),
         "per_unit": regex.compile(t["per_unit"]),
-        "post_verb": regex.compile(rf"\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{_alternation(t['post_verbs'])})"),
+        "post_verb": regex.compile(rf"\s*(?:以上|左右)?\s*(?:全部)?\s*(?:{alternation(t['post_verbs'])})"),
         "share": regex.compile(
-            rf"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{_alternation(t['post_verbs'] + t['level_verbs'])})"
+            rf"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:]{{2,40}}?)\s*(?:{alternation(t['post_verbs'] + t['level_verbs'])})"
         ),
         "vague": regex.compile(t["vague"]),
         "unit_reject_after": {u: regex.compile(p) for u, p in t["unit_reject_after"].items()},
@@ -186,8 +187,8 @@ def _text_rules():
         "skip_units": set(t["units_not_in_text"]),
         "bound_units": set(t["bounded_durations"]["units"]),
         "bound_before": regex.compile(rf"(?:{t['bounded_durations']['before']})\s*$"),
-        "past_sentence": regex.compile(_alternation(fold(w) for w in t["past_cues_sentence"])),
-        "past_clause": regex.compile(_alternation(fold(w) for w in t["past_cues_clause"])),
+        "past_sentence": regex.compile(alternation(fold(w) for w in t["past_cues_sentence"])),
+        "past_clause": regex.compile(alternation(fold(w) for w in t["past_cues_clause"])),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
@@ -196,7 +197,7 @@ def _text_rules():
         "goal_title": regex.compile(t["goal_section_titles"]),
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
-        "zero": regex.compile(_alternation(t["zero_phrases"])),
+        "zero": regex.compile(alternation(t["zero_phrases"])),
         "zero_map": dict(t["zero_phrases"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
         "reject_before": regex.compile(t["reject_before"]),
@@ -205,7 +206,7 @@ def _text_rules():
         "indicator_tail": regex.compile(t["indicator_tail"]),
         "max_gap": int(t["max_gap"]),
         "max_count_gap": int(t["max_count_gap"]),
-        "count_end": regex.compile(t["count_noun_end"].replace("{units}", _alternation(rules["units"]))),
+        "count_end": regex.compile(t["count_noun_end"].replace("{units}", alternation(rules["units"]))),
         "stop": regex.compile(r"[。；;！？!?]|\n"),
         "clause_stop": regex.compile(r"[，,：:]"),
         "gap_stop": regex.compile(r"[，,。；;：:“”]"),

@@ -12,6 +12,7 @@ from functools import lru_cache
 import cn2an
 import regex
 
+from planparse.extract.common import alternation
 from planparse.rules_loader import load_rules
 
 # Full-width ASCII (！..～) -> half-width, ideographic space -> space: one char for one char.
@@ -53,14 +54,10 @@ class ValueSpan:
     alternatives: int = 0  # extra values written as 97/88.89/83.33
 
 
-def _alternation(words) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 @lru_cache(maxsize=None)
 def _compiled():
     rules = load_rules("targets")
-    units = _alternation(rules["units"])
+    units = alternation(rules["units"])
     cn = "[零〇一二两三四五六七八九十百千]+"
     # Arabic number, optionally more values after "/" (not "/10万", which is a unit), or a
     # Chinese numeral directly followed by a unit (a Chinese numeral alone is too ambiguous).
@@ -82,15 +79,15 @@ def _compiled():
         "number": number,
         "unit": unit,
         "symbols": symbols,
-        "suffix": regex.compile(rf"^\s*(?:{_alternation(w for w, _ in suffix)})"),
+        "suffix": regex.compile(rf"^\s*(?:{alternation(w for w, _ in suffix)})"),
         "suffix_map": dict(suffix),
-        "prefix": regex.compile(rf"(?:{_alternation(w for w, _ in prefix)})(?=[^，,。；;、]{{0,4}}$)"),
+        "prefix": regex.compile(rf"(?:{alternation(w for w, _ in prefix)})(?=[^，,。；;、]{{0,4}}$)"),
         "prefix_map": dict(prefix),
-        "delta": regex.compile(rf"(?:{_alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
+        "delta": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
         "delta_map": dict(delta),
-        "delta_level": regex.compile(rf"(?:{_alternation(w for w, _ in delta)})\s*(?:{_alternation(rules['level_after_delta'])})"),
-        "qualitative": regex.compile(_alternation(rules["qualitative_words"])),
-        "maintain": regex.compile(_alternation(rules["maintain_words"])),
+        "delta_level": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:{alternation(rules['level_after_delta'])})"),
+        "qualitative": regex.compile(alternation(rules["qualitative_words"])),
+        "maintain": regex.compile(alternation(rules["maintain_words"])),
         "empty": {fold(c) for c in rules["empty_cells"]},
         "space": regex.compile(r"\s+"),
     }
