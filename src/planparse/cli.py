@@ -38,6 +38,16 @@ def _fatal(message: str, exc: BaseException, debug: bool, code: int = EXIT_FAILE
     return typer.Exit(code)
 
 
+def _require_paths(paths: list[Path]) -> None:
+    """Exit with a usage error when a path does not exist (a dangling symlink counts as given: its
+    failure is reported per file)."""
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    for p in missing:
+        _err(f"error: {p}: no such file or folder")
+    if missing:
+        raise typer.Exit(EXIT_USAGE)
+
+
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt)."),
@@ -49,14 +59,10 @@ def extract(
 ) -> None:
     """Extract records from plan texts and write one Parquet file per record type."""
     from planparse.report import BatchProgress, print_summary, summary_json
-    from planparse.runner import run_batch
+    from planparse.runner import describe_error, run_batch, skip_notes
     from planparse.write import write_outputs
 
-    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        for p in missing:
-            _err(f"error: {p}: no such file or folder")
-        raise typer.Exit(EXIT_USAGE)
+    _require_paths(paths)
     started = time.perf_counter()
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
@@ -71,16 +77,12 @@ def extract(
         raise typer.Exit(EXIT_USAGE)
 
     for error in batch.errors:
-        _err(f"error: {error.source_path}: {error.message} [{error.stage}/{error.error_type}]")
+        _err(f"error: {describe_error(error)}")
         if debug and error.source_path in batch.tracebacks:
             _err(batch.tracebacks[error.source_path])
     if not (quiet or as_json):
-        others = [n for n in batch.skipped if n.kind == "other_extension"]
-        for notice in batch.skipped:
-            if notice.kind != "other_extension":
-                typer.echo(f"note: {notice.source_path}: {notice.message}")
-        if others:
-            typer.echo(f"note: skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+        for note in skip_notes(batch.skipped):
+            typer.echo(f"note: {note}")
 
     records = batch.records()
     try:
@@ -166,11 +168,7 @@ def validate(
     if fmt not in ("text", "json"):
         _err(f"error: --format must be text or json, not {fmt!r}")
         raise typer.Exit(EXIT_USAGE)
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        _err(f"error: {p}: no such file or folder")
-    if missing:
-        raise typer.Exit(EXIT_USAGE)
+    _require_paths(paths)
     try:
         contract = load_schemas(schemas) if schemas is not None else None
     except (OSError, ValueError) as exc:
@@ -198,6 +196,7 @@ def show(
     """Show one document as a tree: chapters, sections, measures with their deadlines, agencies, targets."""
     from planparse.show import run_show
 
+    _require_paths([path])
     raise typer.Exit(run_show(path, doc))
 
 
@@ -210,4 +209,5 @@ def review(
     """Write self-contained HTML pages to review the extraction: highlighted text, records, tables, charts."""
     from planparse.review import run_review
 
+    _require_paths(paths)
     raise typer.Exit(run_review(paths, out, workers))

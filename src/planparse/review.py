@@ -253,19 +253,15 @@ def write_review(results: list[DocumentResult], errors: list[ErrorRecord], out: 
 
 
 def run_review(paths: list[Path], out: Path, workers: int | None = None) -> int:
-    """``planparse review``: returns the exit code (0 written, 1 some inputs failed, 2 usage error)."""
+    """``planparse review``: returns the exit code (0 written, 1 some inputs failed, 2 nothing to review; the CLI checks the paths exist)."""
     import sys
 
     from planparse.load import results_for
+    from planparse.runner import describe_error
 
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        print(f"error: {p}: no such file or folder", file=sys.stderr)
-    if missing:
-        return 2
     results, errors = results_for(paths, workers=workers)
     for e in errors:
-        print(f"error: {e.source_path}: {e.message}", file=sys.stderr)
+        print(f"error: {describe_error(e)}", file=sys.stderr)
     if not results:
         print("error: no documents to review in " + ", ".join(map(str, paths)), file=sys.stderr)
         return 2

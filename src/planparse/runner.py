@@ -73,6 +73,19 @@ class BatchResult:
         return merged
 
 
+def skip_notes(skipped: list[Notice]) -> list[str]:
+    """Notices as printed lines: each one named, except plain non-.txt files, which are only counted."""
+    others = [n for n in skipped if n.kind == "other_extension"]
+    notes = [f"{n.source_path}: {n.message}" for n in skipped if n.kind != "other_extension"]
+    if others:
+        notes.append(f"skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+    return notes
+
+
+def describe_error(error: ErrorRecord) -> str:
+    return f"{error.source_path}: {error.message} [{error.stage}/{error.error_type}]"
+
+
 @dataclass
 class FileOutcome:
     """What processing one file gave: a result or an error (with a traceback for unexpected ones)."""

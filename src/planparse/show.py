@@ -99,22 +99,20 @@ def build_tree(result: DocumentResult) -> Tree:
 
 
 def run_show(path, doc: str | None = None, file=None) -> int:
-    """``planparse show``: print the tree; returns the exit code (2 for a bad path or --doc)."""
+    """``planparse show``: print the tree; returns the exit code (2 for a bad --doc; the CLI checks the path exists)."""
     import sys
 
     from rich.console import Console
 
     from planparse.load import find_document, results_for
+    from planparse.runner import describe_error
 
     def err(message: str) -> None:
         print(message, file=sys.stderr)
 
-    if not path.exists():
-        err(f"error: {path}: no such file or folder")
-        return 2
     results, errors = results_for([path], workers=1)
     for e in errors:
-        err(f"error: {e.source_path}: {e.message}")
+        err(f"error: {describe_error(e)}")
     if not results:
         err(f"error: no document in {path}")
         return 2 if not errors else 1

@@ -386,15 +386,12 @@ def _check_indicator_rows(tables: list[Mapping], targets: list[Mapping], add) ->
 
 def validate_texts(paths: Iterable[str | os.PathLike], workers: int | None = None, checkers=None) -> Report:
     """Run the pipeline on plan text files or folders and check every document."""
-    from planparse.runner import run_batch
+    from planparse.runner import run_batch, skip_notes
 
     checkers = checkers or validators()
     # Each file is checked on its own, even when two hold the same text (e.g. in two encodings).
     batch = run_batch(list(paths), workers=workers, dedupe=False)
-    report = Report(notes=[f"{n.source_path}: {n.message}" for n in batch.skipped if n.kind != "other_extension"])
-    others = [n for n in batch.skipped if n.kind == "other_extension"]
-    if others:
-        report.notes.append(f"skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+    report = Report(notes=skip_notes(batch.skipped))
     for error in batch.errors:
         subject = Subject("document", error.source_path)
         subject.issues.append(Issue(ERROR, f"{error.stage}/{error.error_type}", f"not a readable plan text: {error.message}"))
