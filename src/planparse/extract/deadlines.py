@@ -10,7 +10,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import alternation, clause_span, mask_spans, measure_id_at
+from planparse.extract.common import alternation, clause_span, clause_start, mask_spans, measure_id_at
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
 from planparse.models import Deadline, Measure, Table
@@ -25,6 +25,7 @@ class _Rules:
     reject_after: regex.Pattern
     masks: tuple[regex.Pattern, ...]
     delimiters: regex.Pattern
+    sentence_end: regex.Pattern
     clause_end: regex.Pattern
     issue_date: regex.Pattern
     plan_periods: dict[str, int]
@@ -67,6 +68,7 @@ def _rules() -> _Rules:
         reject_after=regex.compile(r["reject_after"]),
         masks=tuple(regex.compile(p) for p in r["masked_spans"]),
         delimiters=regex.compile(r["clause_delimiters"]),
+        sentence_end=regex.compile(r["sentence_delimiters"]),
         clause_end=regex.compile(r["clause_end_punct"]),
         issue_date=regex.compile(r["issue_date_line"], regex.MULTILINE),
         plan_periods=dict(r["plan_periods"]),
@@ -114,10 +116,6 @@ def _normalise(m: regex.Match, year: int) -> tuple[dt.date, str] | None:
             return None
         return dt.date(year, month, day), "day"
     return _month_end(year, month), "month"
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
 
 
 def deadline_cells(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
@@ -174,7 +172,7 @@ def find_deadlines(
             if m.group("suffix2") is None and not _bare_period_ok(scan, m, out):
                 continue
             # Year-less: the last year named earlier in the same sentence, else the reference year.
-            ctx = rules.year_mention.search(scan, _sentence_start(scan, start), start)
+            ctx = rules.year_mention.search(scan, clause_start(scan, start, rules.sentence_end), start)
             year = cn_int(ctx.group(1)) if ctx else ref_year
             if year is None:
                 continue
@@ -218,7 +216,7 @@ def _bare_period_ok(scan: str, m: regex.Match, found: list[Deadline]) -> bool:
     before = scan[max(0, start - 1) : start]
     if not before or before in "。；;\n" or scan.startswith(("，", ","), m.end()):
         return True
-    return bool(found) and found[-1].char_start >= _sentence_start(scan, start)
+    return bool(found) and found[-1].char_start >= clause_start(scan, start, _rules().sentence_end)
 
 
 def _bare_year_ok(scan: str, m: regex.Match, ref_year: int | None) -> bool:
