@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -41,7 +40,7 @@ import planparse
 from planparse.models import RECORD_TYPES, SCHEMA_VERSION
 from planparse.rules_loader import load_rules
 from planparse.schema import record_schemas
-from planparse.write import METADATA_KEY, arrow_schema
+from planparse.write import METADATA_KEY, arrow_schema, schema_metadata
 
 ERROR, WARNING = "error", "warning"
 LINE_NOTE = "line numbers are lines of the cleaned text (documents.text), counted from 1"
@@ -487,7 +486,7 @@ def _check_metadata(schema: pa.Schema, name: str, add) -> None:
         add(Issue(ERROR, "metadata", f"no {METADATA_KEY.decode()!r} key-value metadata: not written by planparse", name))
         return
     try:
-        meta = read_metadata_from_schema(schema)
+        meta = schema_metadata(schema)
     except ValueError as exc:
         add(Issue(ERROR, "metadata", f"{METADATA_KEY.decode()!r} metadata is not JSON: {exc}", name))
         return
@@ -499,13 +498,6 @@ def _check_metadata(schema: pa.Schema, name: str, add) -> None:
         add(Issue(ERROR, "metadata", "planparse_version is missing", name))
     elif meta["planparse_version"] != planparse.__version__:
         add(Issue(WARNING, "metadata", f"written by planparse {meta['planparse_version']}, this is {planparse.__version__}", name))
-
-
-def read_metadata_from_schema(schema: pa.Schema) -> dict:
-    meta = json.loads(schema.metadata[METADATA_KEY])
-    if not isinstance(meta, dict):
-        raise ValueError("not a JSON object")
-    return meta
 
 
 def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: list[Subject]) -> list[Subject]:

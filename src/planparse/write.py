@@ -179,5 +179,12 @@ def clean_stale(out: str | os.PathLike) -> list[Path]:
 
 def read_metadata(path: str | os.PathLike) -> dict:
     """The planparse key-value metadata of one written Parquet file."""
-    meta = pq.read_schema(path).metadata or {}
-    return json.loads(meta[METADATA_KEY])
+    return schema_metadata(pq.read_schema(path))
+
+
+def schema_metadata(schema: pa.Schema) -> dict:
+    """The planparse metadata of an Arrow schema (KeyError without it, ValueError when not a JSON object)."""
+    meta = json.loads((schema.metadata or {})[METADATA_KEY])
+    if not isinstance(meta, dict):
+        raise ValueError("not a JSON object")
+    return meta
