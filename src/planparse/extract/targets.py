@@ -12,7 +12,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import alternation
+from planparse.extract.common import alternation, measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.rules_loader import load_rules
@@ -133,14 +133,13 @@ def targets_from_tables(
             else:  # no row span: ground on the table as a whole
                 start, end = table.char_start, table.char_end
                 warnings.append("row span missing; quote is the whole table")
-            measure = measure_index.innermost(start)
             out.append(
                 Target(
                     doc_id=doc_id,
                     target_id=f"{table.table_id}-r{i:03d}",
                     source="table",
                     table_id=table.table_id,
-                    measure_id=measure.measure_id if measure else None,
+                    measure_id=measure_id_at(measure_index, start),
                     domain="/".join(domains) or None,
                     indicator=name,
                     unit=unit,
@@ -321,7 +320,7 @@ def targets_from_text(
                 continue
             out.append(
                 _text_record(
-                    text, doc_id, len(out), measure_index.innermost(z.start()), ns, z.end(),
+                    text, doc_id, len(out), measure_id_at(measure_index, z.start()), ns, z.end(),
                     indicator=name + z.group()[z.group().index("零") + 1 :],
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
@@ -343,11 +342,11 @@ def targets_from_text(
                 continue
             kind, comparator, names, qs, qe = found
             year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
-            measure = measure_index.innermost(v.start)
+            measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
                     _text_record(
-                        text, doc_id, len(out), measure, qs, qe,
+                        text, doc_id, len(out), measure_id, qs, qe,
                         indicator=name,
                         unit=text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit,
                         target_text=text[v.start : v.unit_end],
@@ -360,13 +359,13 @@ def targets_from_text(
     return out
 
 
-def _text_record(text: str, doc_id: str, n: int, measure: Measure | None, qs: int, qe: int, **fields) -> Target:
+def _text_record(text: str, doc_id: str, n: int, measure_id: str | None, qs: int, qe: int, **fields) -> Target:
     """A text target quoting text[qs:qe] (ids are renumbered with the table targets later)."""
     return Target(
         doc_id=doc_id,
         target_id=f"{doc_id}-x{n:03d}",
         source="text",
-        measure_id=measure.measure_id if measure else None,
+        measure_id=measure_id,
         quote=text[qs:qe],
         char_start=qs,
         char_end=qe,
