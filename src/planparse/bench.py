@@ -50,8 +50,9 @@ def _child_pipeline(corpus: Path) -> dict:
 
     warm_up()
     startup = time.perf_counter() - started
-    data = [t.encode("utf-8") for t in _corpus_texts(corpus)]
-    chars = sum(len(t) for t in _corpus_texts(corpus))
+    texts = _corpus_texts(corpus)
+    data = [t.encode("utf-8") for t in texts]
+    chars = sum(map(len, texts))
     t0 = time.perf_counter()
     for _ in range(PASSES):
         for i, blob in enumerate(data):
