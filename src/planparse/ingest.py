@@ -118,10 +118,15 @@ def clean_text(raw: str) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
-_HEADING_START = regex.compile(
-    r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|\d{1,2}[.．、]\D|[（(]\d{1,2}[）)]|专栏\s*\d|附件|附表|[◆●■▲◇•])"
-)
+@lru_cache(maxsize=1)
+def _heading_start() -> regex.Pattern:
+    """A line opening with a numbering label (the segmenter's styles) or a block marker:
+    never the continuation of the paragraph above."""
+    rules = load_rules("headings")
+    labels = [p.format(cn=rules["numerals"]) for p in rules["styles"].values()]
+    return regex.compile(r"\s*(?:" + "|".join(labels + rules["block_openers"]) + ")")
+
+
 # A heading line ending in one of these was cut by the converter (a long title wrapped in two).
 _TITLE_DANGLING = ("、", "与", "和", "及", "并", "的", "，", "“", "《", "（")
 
@@ -148,6 +153,7 @@ def _wrap_width(lines: list[str]) -> int | None:
 def _rebuild_paragraphs(lines: list[str]) -> list[str]:
     """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
     width = _wrap_width(lines)
+    heading_start = _heading_start()
     out: list[str] = []
     pending_join = False  # the last output line is an unfinished paragraph
     for line in lines:
@@ -160,7 +166,7 @@ def _rebuild_paragraphs(lines: list[str]) -> list[str]:
             if width is None and not pending_join:
                 out.append("")
             continue
-        if pending_join and out and not _HEADING_START.match(stripped) and not _TABLE_ROW.match(stripped):
+        if pending_join and out and not heading_start.match(stripped) and not _TABLE_ROW.match(stripped):
             out[-1] += stripped
         else:
             out.append(stripped)
@@ -172,7 +178,7 @@ def _cut_by_converter(line: str, width: int | None) -> bool:
     """Does this source line stop mid-paragraph, so that the next line continues it?"""
     if _TABLE_ROW.match(line):
         return False
-    if _HEADING_START.match(line) and line.endswith(_TITLE_DANGLING):
+    if _heading_start().match(line) and line.endswith(_TITLE_DANGLING):
         return True
     if width is not None:
         # Hard-wrapped text: a visual line that reaches the wrap width was cut there.
