@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator, Sequence
 
 import regex
 
-from planparse.models import Measure
+from planparse.models import Measure, Table
 from planparse.spans import SpanIndex
 
 MASK_CHAR = "\x00"
@@ -56,6 +56,23 @@ def clause_start(text: str, pos: int, delimiters: regex.Pattern) -> int:
 @lru_cache(maxsize=None)
 def _reversed(pattern: regex.Pattern) -> regex.Pattern:
     return regex.compile(pattern.pattern, pattern.flags | regex.REVERSE)
+
+
+def column_cells(text: str, table: Table, columns: Sequence[int]) -> Iterator[list[tuple[int, str, int]]]:
+    """Per data row, (column, stripped cell, offset in ``text``) of each non-empty cell of ``columns``.
+
+    Cells are looked up in table order, so equal cells in later rows land on their own text.
+    """
+    pos = table.char_start
+    for row in table.rows:
+        found = []
+        for i in columns:
+            cell = row[i].strip() if i < len(row) else ""
+            at = text.find(cell, pos, table.char_end) if cell else -1
+            if at >= 0:
+                found.append((i, cell, at))
+                pos = at + len(cell)
+        yield found
 
 
 def measure_id_at(measures: SpanIndex[Measure], offset: int) -> str | None:

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import alternation, clause_span, clause_start, mask_spans, measure_id_at
+from planparse.extract.common import alternation, clause_span, clause_start, column_cells, mask_spans, measure_id_at
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
 from planparse.models import Deadline, Measure, Table
@@ -124,14 +124,8 @@ def deadline_cells(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for table in tables:
         idx = [i for i, h in enumerate(table.header) if h.strip() in cols]
-        pos = table.char_start
-        for row in table.rows if idx else ():
-            for i in idx:
-                cell = row[i].strip() if i < len(row) else ""
-                at = text.find(cell, pos, table.char_end) if cell else -1
-                if at >= 0:
-                    spans.append((at, at + len(cell)))
-                    pos = at + len(cell)
+        for row in column_cells(text, table, idx) if idx else ():
+            spans += [(at, at + len(cell)) for _, cell, at in row]
     return spans
 
 

@@ -17,7 +17,7 @@ import regex
 
 from planparse.extract.agencies import canonical_name, find_agency_mentions, looks_like_agency
 from planparse.extract.deadlines import FROM_TEXT, reference_year
-from planparse.extract.common import clause_start, measure_id_at
+from planparse.extract.common import clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
 from planparse.spans import SpanIndex, span_set
@@ -357,21 +357,17 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
     labels = rules.label_role
     out: list[_Assignment] = []
     for table in tables:
-        cols = [(i, labels[h.strip()]) for i, h in enumerate(table.header) if h.strip() in labels]
+        cols = {i: labels[h.strip()] for i, h in enumerate(table.header) if h.strip() in labels}
         if not cols:
             continue
-        pos = table.char_start
-        for row in table.rows:
+        for row in column_cells(text, table, list(cols)):
             pairs, span = [], None
-            for i, role in cols:
-                cell = row[i].strip() if i < len(row) else ""
-                items = split_agency_items(_CELL_SEPARATORS.sub("、", cell)) if cell else None
-                at = text.find(cell, pos, table.char_end) if cell else -1
-                if not items or at < 0:
+            for i, cell, at in row:
+                items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
+                if not items:
                     continue
-                pos = at + len(cell)
-                span = (at, pos) if span is None else (min(span[0], at), max(span[1], pos))
-                pairs += [(n, item_role or role) for n, item_role in items]
+                span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
+                pairs += [(n, item_role or cols[i]) for n, item_role in items]
             if pairs and span:
                 out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
     return out
