@@ -12,7 +12,6 @@ import pytest
 from planparse.extract.deadlines import find_deadlines, reference_year
 from planparse.ingest import clean_text, decode_bytes
 from planparse.models import Measure, Table
-from planparse.segment import segment_document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PLAN = "某市卫生健康事业发展“十四五”规划\n"
@@ -104,12 +103,12 @@ def test_task_table_time_column_makes_bare_year_a_deadline():
 DOCS = corpus_docs()
 
 
-@pytest.mark.parametrize("stem,text,gold", DOCS, ids=[d[0] for d in DOCS])
-def test_grounded_on_corpus(stem, text, gold):
-    structure = segment_document(text, stem)
-    for d in find_deadlines(text, stem, structure.measures, structure.tables):
-        assert text[d.char_start : d.char_end] == d.quote
-        assert d.text in d.quote
+def test_grounded_on_corpus(corpus_results):
+    for result in corpus_results:
+        text = result.document.text
+        for d in result.deadlines:
+            assert text[d.char_start : d.char_end] == d.quote
+            assert d.text in d.quote
 
 
 def test_f1_floor_on_corpus():

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-from test_deadlines import PLAN, corpus_docs, multiset_f1
+from test_deadlines import PLAN, _key, corpus_docs, multiset_f1
 
 from planparse.extract.agencies import canonical_name
 from planparse.extract.responsibilities import find_responsibilities, split_agency_list
 from planparse.models import Measure, Table
-from planparse.segment import segment_document
-
-
-def _key(s: str) -> str:
-    return "".join(s.split())
 
 
 def test_first_listed_lead_convention_applies_from_its_note_on():
@@ -63,14 +57,14 @@ def test_task_table_columns():
 DOCS = corpus_docs()
 
 
-@pytest.mark.parametrize("stem,text,gold", DOCS, ids=[d[0] for d in DOCS])
-def test_grounded_on_corpus(stem, text, gold):
-    structure = segment_document(text, stem)
-    for r in find_responsibilities(text, stem, structure.measures, structure.tables):
-        assert text[r.char_start : r.char_end] == r.quote
-        # The agency is in the quote, or (a list item written without its prefix) its tail is.
-        assert r.agency in r.quote or any(
-            r.agency.startswith(p) and r.agency[len(p):] in r.quote for p in ("国务院", "国家")), r
+def test_grounded_on_corpus(corpus_results):
+    for result in corpus_results:
+        text = result.document.text
+        for r in result.responsibilities:
+            assert text[r.char_start : r.char_end] == r.quote
+            # The agency is in the quote, or (a list item written without its prefix) its tail is.
+            assert r.agency in r.quote or any(
+                r.agency.startswith(p) and r.agency[len(p):] in r.quote for p in ("国务院", "国家")), r
 
 
 def test_f1_floors_on_corpus():
