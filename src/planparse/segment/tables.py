@@ -72,7 +72,9 @@ class _Rules:
         self.box_caption = regex.compile(raw["box_caption"])
         self.box_entry = regex.compile(raw["box_entry"])
         self.box_bullet = regex.compile(raw["box_bullet"])
-        self.heading_start = regex.compile(raw["heading_start"])
+        numbering = load_rules("headings")
+        labels = [numbering["styles"][name].format(cn=numbering["numerals"]) for name in raw["heading_styles"]]
+        self.heading_start = regex.compile("|".join(labels + [raw["heading_markers"]]))
         self.caption_prefix = regex.compile(raw["caption_prefix"])
         self.caption_max_chars = raw["caption_max_chars"]
         self.wrapped_piece_max_chars = raw["wrapped_piece_max_chars"]
