@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planparse.models import RECORD_TYPES
+from planparse.runner import BatchResult
 from planparse.write import write_outputs
 
 
@@ -18,8 +18,5 @@ def unique_results(results):
 
 
 def write_corpus_outputs(results, folder: Path) -> Path:
-    records = {name: [] for name in RECORD_TYPES}
-    for result in unique_results(results):
-        for name, recs in result.records().items():
-            records[name].extend(recs)
-    return write_outputs(records, folder)
+    # BatchResult.records() merges the record types exactly as the CLI writes them.
+    return write_outputs(BatchResult(documents=unique_results(results)).records(), folder)
