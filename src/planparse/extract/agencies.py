@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import regex
 
-from planparse.extract.common import alternation
+from planparse.extract.common import alternation, leftmost_longest
 from planparse.models import AgencyMention
 from planparse.rules_loader import load_rules
 
@@ -25,6 +25,8 @@ class _Compiled:
     not_agencies: frozenset
     not_agency_groups: tuple  # not_agencies that are groups (专家委员会): also rejected as a name's tail
     markers: regex.Pattern
+    level_words: tuple  # level chars a place name may precede (市, 省, 自治区)
+    longest_place: int
     passes: tuple  # (pattern, may a place name precede it): gazetteer, departments, extras, institutions
     known_place_tail: regex.Pattern
     place_tail: regex.Pattern
@@ -81,6 +83,8 @@ def _compiled() -> _Compiled:
         not_agencies=frozenset(r["not_agencies"]),
         not_agency_groups=tuple(w for w in r["not_agencies"] if not_groups.search(w) and not not_groups.fullmatch(w)),
         markers=regex.compile(alternation(r["non_agency_markers"])),
+        level_words=tuple(r["level_words"]),
+        longest_place=max(map(len, r["places"])),
         passes=tuple((regex.compile(p), placed) for p, placed in
                      ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
         known_place_tail=regex.compile(rf"(?:{alternation(r['places'])})\Z"),
@@ -176,10 +180,9 @@ def _group_start(head: str) -> int:
 def _with_place(text: str, start: int) -> int:
     """Start of a match beginning with a level char, moved left over a place name (湛江|市人民政府)."""
     c = _compiled()
-    if not text.startswith(tuple(c.rules["level_words"]), start):
+    if not text.startswith(c.level_words, start):
         return start
-    longest = max(len(p) for p in c.rules["places"])
-    m = c.known_place_tail.search(text, max(0, start - longest), start) or c.place_tail.search(
+    m = c.known_place_tail.search(text, max(0, start - c.longest_place), start) or c.place_tail.search(
         text, max(0, start - 3), start)
     return m.start() if m else start
 
@@ -193,13 +196,7 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         run = c.han_tail.search(text, max(0, m.start() - c.rules["group_name_max"]), m.start())
         if run:
             spans.append((run.start() + _group_start(text[run.start():m.end()]), m.end()))
-    spans.sort(key=lambda s: (s[0], -s[1]))
-    kept: list[tuple[int, int]] = []
-    for s, e in spans:
-        if kept and s < kept[-1][1]:
-            continue
-        kept.append((s, e))
-    return [(s, e) for s, e in kept if _acceptable(text, s, e)]
+    return [(s, e) for s, e in leftmost_longest(spans) if _acceptable(text, s, e)]
 
 
 def _acceptable(text: str, s: int, e: int) -> bool:
@@ -223,7 +220,7 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model
         # (支持湛江|市人民政府): the model reads those too.
         c = _compiled()
         covered = [(s, e) for s, e in spans
-                   if not (s and text.startswith(tuple(c.rules["level_words"]), s) and c.han.match(text, s - 1))]
+                   if not (s and text.startswith(c.level_words, s) and c.han.match(text, s - 1))]
         for s, e in ner.predict_spans(text, ner_model, covered=covered):
             overlapping = [k for k in spans if s < k[1] and k[0] < e]
             # Kept only if it passes the rules' name test and contains every rule span it overlaps

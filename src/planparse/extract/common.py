@@ -18,6 +18,15 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Non-overlapping spans, in text order: at each start the longest wins, later overlaps are dropped."""
+    kept: list[tuple[int, int]] = []
+    for s, e in sorted(spans, key=lambda se: (se[0], -se[1])):
+        if not kept or s >= kept[-1][1]:
+            kept.append((s, e))
+    return kept
+
+
 def mask_spans(text: str, patterns: Iterable[regex.Pattern]) -> str:
     """``text`` with every match of ``patterns`` overwritten by MASK_CHAR (offsets unchanged)."""
     for pattern in patterns:

@@ -24,6 +24,7 @@ from spacy.tokens import DocBin
 
 from planparse.extract import ner
 from planparse.extract.agencies import rule_spans, find_agency_mentions
+from planparse.extract.common import alternation, leftmost_longest
 from planparse.ingest import clean_text, decode_bytes
 from planparse.rules_loader import load_rules
 
@@ -53,14 +54,8 @@ def label_spans(doc: CorpusDoc) -> list[tuple[int, int]]:
     """Gold names wherever they occur plus rule matches, overlaps resolved leftmost-longest."""
     spans = list(rule_spans(doc.text))
     if doc.gold:
-        names = regex.compile("|".join(regex.escape(n) for n in sorted(doc.gold, key=len, reverse=True)))
-        spans += [m.span() for m in names.finditer(doc.text)]
-    spans.sort(key=lambda s: (s[0], -s[1]))
-    kept: list[tuple[int, int]] = []
-    for s, e in spans:
-        if not kept or s >= kept[-1][1]:
-            kept.append((s, e))
-    return kept
+        spans += [m.span() for m in regex.finditer(alternation(doc.gold), doc.text)]
+    return leftmost_longest(spans)
 
 
 def make_examples(nlp, docs: list[CorpusDoc]) -> tuple[list, int]:
