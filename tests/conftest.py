@@ -35,6 +35,37 @@ def run_test_plan(name: str) -> DocumentResult:
     path = TEST_PLANS / name
     return process_bytes(path.read_bytes(), str(path))
 
+
+def assert_grounded(result: DocumentResult) -> None:
+    """Every record lies in the text, and text[char_start:char_end] is its quote / text / name."""
+    text = result.document.text
+    n = len(text)
+    for kind, records in result.records().items():
+        for r in records:
+            if hasattr(r, "char_start"):
+                assert 0 <= r.char_start <= r.char_end <= n, (kind, r)
+    for m in result.measures:
+        assert text[m.char_start : m.char_end] == m.text
+    for rec in result.targets + result.deadlines + result.responsibilities:
+        assert text[rec.char_start : rec.char_end] == rec.quote, rec
+    for d in result.deadlines:
+        assert d.text in d.quote
+    for a in result.agencies:
+        assert text[a.char_start : a.char_end] == a.name
+    for s in result.sections:
+        heading = text[s.char_start : s.heading_end]
+        assert s.char_start <= s.heading_end <= s.char_end
+        assert s.label in heading and s.title in heading, (s.label, s.title, heading)
+
+
+def assignments(result: DocumentResult, name: str = "agency") -> list[list[tuple[str, str]]]:
+    """The (agency ``name`` field, role) pairs of each assignment, assignments and rows in written order."""
+    by_id: dict[str, list] = {}
+    for r in result.responsibilities:
+        by_id.setdefault(r.assignment_id, []).append((getattr(r, name), r.role))
+    return list(by_id.values())
+
+
 # A short plan in the genre: chapter heading, numbered measure, target, deadline, responsible agencies.
 PLAN_TEXT = (
     "某市卫生健康事业发展“十四五”规划\n"

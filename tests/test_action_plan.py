@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import run_test_plan
+from conftest import assert_grounded, assignments, run_test_plan
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +37,13 @@ def test_outline_and_measures(result):
     ]
 
 
-def _assignments(result):
-    by_id: dict[str, list] = {}
-    for r in result.responsibilities:
-        by_id.setdefault(r.assignment_id, []).append((r.agency, r.role))
-    return list(by_id.values())
-
-
 def test_responsibility_forms(result):
-    assignments = _assignments(result)
-    assert [("市卫生健康局", "lead"), ("市委编办", "support"), ("市财政局", "support"), ("市人力资源社会保障局", "support")] in assignments
-    assert [("市卫生健康局", "lead"), ("市人力资源社会保障局", "support")] in assignments
+    found = assignments(result)
+    assert [("市卫生健康局", "lead"), ("市委编办", "support"), ("市财政局", "support"), ("市人力资源社会保障局", "support")] in found
+    assert [("市卫生健康局", "lead"), ("市人力资源社会保障局", "support")] in found
     # 责任单位 with a comma before the county governments; no lead is stated.
-    assert [("市卫生健康局", "responsible"), ("市发展改革局", "responsible"), ("各县（市、区）人民政府", "responsible")] in assignments
-    assert [("市卫生健康局", "responsible"), ("市医疗保障局", "responsible")] in assignments
+    assert [("市卫生健康局", "responsible"), ("市发展改革局", "responsible"), ("各县（市、区）人民政府", "responsible")] in found
+    assert [("市卫生健康局", "responsible"), ("市医疗保障局", "responsible")] in found
     measure_of = {m.measure_id: m.title for m in result.measures}
     labelled = next(r for r in result.responsibilities if r.agency == "市委编办")
     assert measure_of[labelled.measure_id] == "健全医共体管理委员会"
@@ -74,8 +67,4 @@ def test_targets_and_their_years(result):
 
 
 def test_every_record_is_grounded(result):
-    text = result.document.text
-    for rec in result.targets + result.deadlines + result.responsibilities:
-        assert text[rec.char_start : rec.char_end] == rec.quote
-    for rec in result.agencies:
-        assert text[rec.char_start : rec.char_end] == rec.name
+    assert_grounded(result)

@@ -8,6 +8,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import assert_grounded
 from planparse.ingest import IngestError
 from planparse.pipeline import DocumentResult, process_bytes
 
@@ -93,27 +94,6 @@ def plan_texts(draw) -> str:
     return "\n".join(indent + line if line and not line.startswith("\t") else line for line in lines)
 
 
-def check_grounded(result: DocumentResult) -> None:
-    text = result.document.text
-    n = len(text)
-    for kind, records in result.records().items():
-        for r in records:
-            if hasattr(r, "char_start"):
-                assert 0 <= r.char_start <= r.char_end <= n, (kind, r)
-    for m in result.measures:
-        assert text[m.char_start : m.char_end] == m.text
-    for rec in result.targets + result.deadlines + result.responsibilities:
-        assert text[rec.char_start : rec.char_end] == rec.quote, rec
-    for d in result.deadlines:
-        assert d.text in d.quote
-    for a in result.agencies:
-        assert text[a.char_start : a.char_end] == a.name
-    for s in result.sections:
-        heading = text[s.char_start : s.heading_end]
-        assert s.char_start <= s.heading_end <= s.char_end
-        assert s.label in heading and s.title in heading, (s.label, s.title, heading)
-
-
 def check_nesting(result: DocumentResult) -> None:
     by_id = {s.section_id: s for s in result.sections}
     assert len(by_id) == len(result.sections)  # ids are unique
@@ -130,7 +110,7 @@ def check_nesting(result: DocumentResult) -> None:
 @given(plan_texts())
 def test_plan_like_texts(text):
     result = process_bytes(text.encode("utf-8"), "fuzz.txt")
-    check_grounded(result)
+    assert_grounded(result)
     check_nesting(result)
 
 
@@ -150,7 +130,7 @@ def test_random_bytes_only_raise_ingest_error(data):
     except IngestError as exc:
         assert exc.error_type and exc.message
         return
-    check_grounded(result)
+    assert_grounded(result)
     check_nesting(result)
 
 
@@ -159,5 +139,5 @@ def test_random_bytes_only_raise_ingest_error(data):
 def test_structure_soup(text):
     """Numbering characters thrown together: headings, tables and lists the segmenter cannot trust."""
     result = process_bytes(text.encode("utf-8"), "soup.txt")
-    check_grounded(result)
+    assert_grounded(result)
     check_nesting(result)
