@@ -73,7 +73,7 @@ def _rules() -> _Rules:
     )
     # a notes opener alone on its line, or followed by the first numbered note (注：1.…)
     notes = regex.compile(
-        r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*(?:$|(?=[（(]?\d{1,2}\s*[.．、)）]))"
+        r"\s*(?:" + "|".join(rules["notes_openers"]) + r")\s*[:：]?\s*(?:$|(?=[（(]?\d{1,2}\s*[.．、)）]))"
     )
     # Inside one-line text a short heading runs straight into the next label: split before it.
     after_title = regex.compile(

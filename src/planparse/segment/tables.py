@@ -78,7 +78,8 @@ class _Rules:
         self.caption_prefix = regex.compile(raw["caption_prefix"])
         self.caption_max_chars = raw["caption_max_chars"]
         self.wrapped_piece_max_chars = raw["wrapped_piece_max_chars"]
-        self.table_end = regex.compile(raw["table_end"])
+        notes = "|".join(numbering["notes_openers"])
+        self.table_end = regex.compile(rf"(?:{notes})\s*[：:]|{raw['table_end']}")
         self.pdf_piece_max_chars = raw["pdf_piece_max_chars"]
 
 
