@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from planparse.cli import app
 from planparse.models import RECORD_TYPES
-from planparse.validate import Lines, check_document, validate_outputs, validators
+from planparse.validate import Lines, check_document, result_rows, validate_outputs, validators
 from planparse.write import arrow_schema, write_outputs
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from conftest import CORPUS
+
 cli = CliRunner()
 
 
@@ -134,11 +135,6 @@ def test_usage_errors_exit_2(tmp_path):
 # ------------------------------------------------------------------ record-level checks
 
 
-def _dumped(result) -> tuple[dict, dict[str, list[dict]]]:
-    records = {n: [r.model_dump(mode="json") for r in recs] for n, recs in result.records().items() if n != "documents"}
-    return result.document.model_dump(mode="json"), records
-
-
 @pytest.fixture(scope="module")
 def with_table(corpus_results):
     """A corpus document with an indicator table whose targets were parsed."""
@@ -146,12 +142,12 @@ def with_table(corpus_results):
 
 
 def test_clean_document_has_no_issues(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     assert [i for i in check_document(doc, records, validators()) if i.severity == "error"] == []
 
 
 def test_table_with_missing_cell(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     table = next(t for t in records["tables"] if t["kind"] == "indicator")
     row = table["rows"][2]
     row.pop()  # drop the last cell of the third row
@@ -164,14 +160,14 @@ def test_table_with_missing_cell(with_table):
 
 
 def test_table_without_header(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     table = next(t for t in records["tables"] if t["kind"] == "indicator")
     table["header"] = []
     assert any(i.code == "table_no_header" for i in check_document(doc, records))
 
 
 def test_offset_that_does_not_match_the_text(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     deadline = records["deadlines"][0]
     deadline["char_start"] += 1
     (issue,) = [i for i in check_document(doc, records) if i.code == "not_grounded"]
@@ -185,7 +181,7 @@ def test_offset_that_does_not_match_the_text(with_table):
 
 
 def test_dangling_references_and_duplicate_ids(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     records["deadlines"][0]["measure_id"] = "nowhere-m99"
     records["sections"][-1]["parent_id"] = "nowhere-s99"
     records["measures"].append(copy.deepcopy(records["measures"][0]))
@@ -198,7 +194,7 @@ def test_dangling_references_and_duplicate_ids(with_table):
 
 
 def test_indicator_row_needs_parsed_target_or_warning(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     target = next(g for g in records["targets"] if g["source"] == "table" and g["target_value"] is not None)
     target.update(target_text="争取明显好转", target_value=None, comparator=None, warnings=[])
     (issue,) = [i for i in check_document(doc, records) if i.code == "target_unparsed"]
@@ -208,7 +204,7 @@ def test_indicator_row_needs_parsed_target_or_warning(with_table):
 
 
 def test_schema_violation_in_a_record(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     records["sections"][0]["level"] = 0
     records["tables"][0]["kind"] = "chart"
     messages = [i.message for i in check_document(doc, records, validators()) if i.code == "schema"]
@@ -217,7 +213,7 @@ def test_schema_violation_in_a_record(with_table):
 
 
 def test_document_without_title_or_heading(with_table):
-    doc, records = _dumped(with_table)
+    doc, records = result_rows(with_table)
     doc["title"] = None
     records = {**records, "sections": [], "measures": [], "tables": [], "targets": [], "deadlines": [], "responsibilities": [], "agencies": []}
     codes = {i.code for i in check_document(doc, records)}

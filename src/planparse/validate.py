@@ -383,6 +383,12 @@ def _check_indicator_rows(tables: list[Mapping], targets: list[Mapping], add) ->
 # ------------------------------------------------------------------ plan texts
 
 
+def result_rows(result) -> tuple[dict, dict[str, list[dict]]]:
+    """A pipeline result as :func:`check_document` takes it: the document and the other records as JSON-like dicts."""
+    records = {name: [r.model_dump(mode="json") for r in recs] for name, recs in result.records().items() if name != "documents"}
+    return result.document.model_dump(mode="json"), records
+
+
 def validate_texts(paths: Iterable[str | os.PathLike], workers: int | None = None, checkers=None) -> Report:
     """Run the pipeline on plan text files or folders and check every document."""
     from planparse.runner import run_batch, skip_notes
@@ -396,10 +402,9 @@ def validate_texts(paths: Iterable[str | os.PathLike], workers: int | None = Non
         subject.issues.append(Issue(ERROR, f"{error.stage}/{error.error_type}", f"not a readable plan text: {error.message}"))
         report.subjects.append(subject)
     for result in batch.documents:
-        doc = result.document
-        records = {name: [r.model_dump(mode="json") for r in recs] for name, recs in result.records().items() if name != "documents"}
-        subject = Subject("document", doc.source_path, doc_id=doc.doc_id, counts={k: len(v) for k, v in records.items()})
-        subject.issues = check_document(doc.model_dump(mode="json"), records, checkers)
+        document, records = result_rows(result)
+        subject = Subject("document", document["source_path"], doc_id=document["doc_id"], counts={k: len(v) for k, v in records.items()})
+        subject.issues = check_document(document, records, checkers)
         report.subjects.append(subject)
     report.subjects.sort(key=lambda s: s.path)
     return report
