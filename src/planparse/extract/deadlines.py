@@ -12,7 +12,7 @@ import regex
 
 from planparse.extract.common import alternation, clause_span, clause_start, column_cells, mask_spans, measure_id_at
 from planparse.numerals import cn_int
-from planparse.spans import SpanIndex
+from planparse.spans import SpanIndex, span_set
 from planparse.models import Deadline, Measure, Table
 from planparse.rules_loader import load_rules
 
@@ -141,7 +141,7 @@ def find_deadlines(
     measure_index = SpanIndex(measures)
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
-    cells = deadline_cells(text, tables)
+    cells = span_set(deadline_cells(text, tables))
     scan = mask_spans(text, rules.masks)
     out: list[Deadline] = []
     for m in rules.expr.finditer(scan):
@@ -159,8 +159,7 @@ def find_deadlines(
             marked = any(m.group(g) for g in ("prefix", "suffix", "mend")) or any(
                 m.group(f"p{i}") for i in range(len(rules.periods))
             )
-            in_cell = any(s <= start < e for s, e in cells)
-            if not marked and not in_cell and not _bare_year_ok(scan, m, ref_year):
+            if not marked and start not in cells and not _bare_year_ok(scan, m, ref_year):
                 continue
         else:
             if m.group("suffix2") is None and not _bare_period_ok(scan, m, out):
