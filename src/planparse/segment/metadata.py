@@ -11,6 +11,7 @@ from planparse.segment.structure import starts_with_numbering
 
 # Metadata lives on the cover and the first lines of the body.
 _HEAD_CHARS = 1500
+_WS = regex.compile(r"\s+")
 
 
 @lru_cache(maxsize=1)
@@ -18,6 +19,7 @@ def _rules():
     rules = load_rules("metadata")
     compiled = {
         "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
+        "issued_title": regex.compile(rules["issued_title"]),
         "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
@@ -75,12 +77,12 @@ def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     if not runs:
         return None
     first = runs[0]
-    issued = regex.search(r"关于印发[《]?(?P<inner>.+?)[》]?的通知$", first)
+    issued = rx["issued_title"].search(first)
     if not issued:
         return first
-    inner = regex.sub(r"\s+", "", issued.group("inner"))
+    inner = _WS.sub("", issued.group("inner"))
     for run in runs[1:]:
-        if regex.sub(r"\s+", "", run) == inner:
+        if _WS.sub("", run) == inner:
             return run
     return inner
 
@@ -89,7 +91,7 @@ def _doc_number(lines: list[str], rx: dict) -> str | None:
     for line in lines:
         match = rx["doc_number"].search(line)
         if match and not line.startswith(("（", "(")) and "《" not in line[: match.start()]:
-            return regex.sub(r"\s+", "", match.group())
+            return _WS.sub("", match.group())
     return None
 
 
