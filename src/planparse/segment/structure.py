@@ -259,7 +259,7 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
 def _sibling_is_heading(candidates: list[Candidate], i: int) -> bool:
     """Is the previous label of the same style under the same parent a heading?"""
     cand = candidates[i]
-    for earlier in reversed(candidates[:i]):
+    for earlier in (candidates[k] for k in range(i - 1, -1, -1)):
         if earlier.depth < cand.depth:
             return False
         if earlier.depth == cand.depth and earlier.title is not None:
@@ -269,7 +269,7 @@ def _sibling_is_heading(candidates: list[Candidate], i: int) -> bool:
 
 def _has_children(candidates: list[Candidate], i: int) -> bool:
     depth = candidates[i].depth
-    for later in candidates[i + 1 :]:
+    for later in (candidates[k] for k in range(i + 1, len(candidates))):
         if later.depth <= depth:
             return False
         if later.title is not None:
@@ -292,7 +292,7 @@ def _sections(text: str, doc_id: str, headings: list[Candidate]) -> list[Section
     open_sections: list[Section] = []
     for n, head in enumerate(headings):
         end = end_of_text
-        for later in headings[n + 1 :]:
+        for later in (headings[k] for k in range(n + 1, len(headings))):
             if later.level <= head.level:
                 end = later.start
                 break
@@ -333,7 +333,7 @@ def _measures(
         if cand.kind != "measure":
             continue
         end = len(text)
-        for later in candidates[i + 1 :]:
+        for later in (candidates[k] for k in range(i + 1, len(candidates))):
             if later.depth <= cand.depth or later.kind == "heading":
                 end = later.start
                 break
