@@ -1,4 +1,4 @@
-"""Helpers shared by the robustness, kill and determinism tests: run the real CLI in a subprocess."""
+"""Helpers shared by the robustness, kill, determinism and write tests: run the real CLI in a subprocess, read outputs back."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+from conftest import CORPUS
 # The installed console script does exactly this.
 CLI = [sys.executable, "-c", "from planparse.cli import app; app(prog_name='planparse')"]
 
@@ -25,6 +24,11 @@ def run_cli(*args: str | os.PathLike, timeout: float = 300) -> subprocess.Comple
 
 def corpus_texts() -> list[Path]:
     return sorted(CORPUS.glob("*.txt"))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder by name, byte for byte."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def read_outputs(out: Path) -> dict[str, "pq.Table"]:

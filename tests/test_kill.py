@@ -16,13 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from planparse.ingest import decode_bytes
-from robust_helpers import cli_command, corpus_texts, read_outputs, run_cli
+from robust_helpers import cli_command, corpus_texts, read_outputs, run_cli, snapshot
 
 COPIES = 12  # ~100 documents: a couple of seconds of processing and a noticeable write
-
-
-def _snapshot(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
 def _work_folders(out: Path) -> list[str]:
@@ -85,7 +81,7 @@ def _wait_for_writing(proc: subprocess.Popen, out: Path, limit: float) -> bool:
 )
 def test_killed_run_leaves_previous_outputs(setup, sig, moment):
     big, out, _, duration = setup
-    before = _snapshot(out)
+    before = snapshot(out)
     proc = _start(big, out)
     try:
         if moment == "writing":
@@ -100,7 +96,7 @@ def test_killed_run_leaves_previous_outputs(setup, sig, moment):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     for path in out.glob("*.parquet"):
         pq.read_table(path)  # still loadable
     if sig == signal.SIGINT:

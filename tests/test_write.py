@@ -15,6 +15,7 @@ import planparse
 from planparse import write
 from planparse.models import RECORD_TYPES, SCHEMA_VERSION
 from planparse.write import arrow_schema, read_metadata, write_outputs
+from robust_helpers import snapshot
 
 
 def test_contract_column_types():
@@ -111,14 +112,10 @@ def test_out_that_is_a_file_refused(tmp_path, sample_records):
     assert target.read_text() == "not a folder"
 
 
-def _snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-
-
 def test_failure_midway_leaves_previous_outputs_intact(tmp_path, sample_records, monkeypatch):
     out = tmp_path / "out"
     write_outputs(sample_records, out)
-    before = _snapshot(out)
+    before = snapshot(out)
 
     calls = []
     real_write_table = pq.write_table
@@ -132,27 +129,27 @@ def test_failure_midway_leaves_previous_outputs_intact(tmp_path, sample_records,
     monkeypatch.setattr(write.pq, "write_table", failing_write_table)
     with pytest.raises(OSError, match="disk full"):
         write_outputs({"documents": []}, out)
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(os.listdir(tmp_path)) == ["out"]  # no temporary folder left behind
 
 
 def test_record_failing_to_serialise_leaves_previous_outputs_intact(tmp_path, sample_records, sample_result, monkeypatch):
     out = tmp_path / "out"
     write_outputs(sample_records, out)
-    before = _snapshot(out)
+    before = snapshot(out)
     bad = sample_result.measures[0].model_copy()
     monkeypatch.setattr(type(bad), "model_dump", lambda self, **kw: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError, match="boom"):
         write_outputs({"measures": [bad]}, out)
     monkeypatch.undo()
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
 def test_failed_swap_puts_old_outputs_back(tmp_path, sample_records, monkeypatch):
     out = tmp_path / "out"
     write_outputs(sample_records, out)
-    before = _snapshot(out)
+    before = snapshot(out)
     real_replace = os.replace
     calls = []
 
@@ -166,7 +163,7 @@ def test_failed_swap_puts_old_outputs_back(tmp_path, sample_records, monkeypatch
     with pytest.raises(OSError, match="interrupted"):
         write_outputs({}, out)
     monkeypatch.undo()
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
