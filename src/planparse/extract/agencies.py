@@ -11,9 +11,9 @@ from functools import lru_cache
 
 import regex
 
-from planparse.extract.common import alternation, leftmost_longest
+from planparse.extract.common import leftmost_longest
 from planparse.models import AgencyMention
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Helpers shared by the extractors: word alternations, masking, clause spans, measure lookup."""
+"""Helpers shared by the extractors: masking, clause spans, measure lookup."""
 
 from __future__ import annotations
 
@@ -11,11 +11,6 @@ from planparse.models import Measure, Table
 from planparse.spans import SpanIndex
 
 MASK_CHAR = "\x00"
-
-
-def alternation(words: Iterable[str]) -> str:
-    """Regex alternation of literal words, longest first so the longest reading wins."""
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

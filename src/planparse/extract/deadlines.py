@@ -10,11 +10,11 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import alternation, clause_span, clause_start, column_cells, mask_spans, measure_id_at
+from planparse.extract.common import clause_span, clause_start, column_cells, mask_spans, measure_id_at
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex, span_set
 from planparse.models import Deadline, Measure, Table
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import alternation, measure_id_at
+from planparse.extract.common import measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 from planparse.spans import SpanIndex, span_set
 
 # Column roles in the order they are tried on a header cell: specific words before bare years.

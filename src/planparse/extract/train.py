@@ -24,9 +24,9 @@ from spacy.tokens import DocBin
 
 from planparse.extract import ner
 from planparse.extract.agencies import rule_spans, find_agency_mentions
-from planparse.extract.common import alternation, leftmost_longest
+from planparse.extract.common import leftmost_longest
 from planparse.ingest import clean_text, decode_bytes
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "training" / "config.cfg"

@@ -12,8 +12,7 @@ from functools import lru_cache
 import cn2an
 import regex
 
-from planparse.extract.common import alternation
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 
 # Full-width ASCII (！..～) -> half-width, ideographic space -> space: one char for one char.
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import regex
 
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules
 
 
 @dataclass
@@ -64,7 +64,7 @@ class _Rules:
         self.unit_columns = set(raw["unit_columns"])
         self.nature_columns = set(raw["nature_columns"])
         self.nature_values = set(raw["nature_values"])
-        words = "|".join(sorted(map(regex.escape, raw["unit_words"]), key=len, reverse=True))
+        words = alternation(raw["unit_words"])
         per = rf"(?:\d+(?:\.\d+)?)?(?:{words})"
         # "岁", "1/10万", "/10万", "张/千人", "%"
         self.unit_cell = regex.compile(rf"(?:\d*/)?{per}(?:/{per})?|{raw['unit_symbols']}")
