@@ -71,7 +71,8 @@ def _rules() -> _Rules:
         sentence_end=regex.compile(r["sentence_delimiters"]),
         clause_end=regex.compile(r["clause_end_punct"]),
         issue_date=regex.compile(r["issue_date_line"], regex.MULTILINE),
-        plan_periods=dict(r["plan_periods"]),
+        # Plan-period names (十四五 …) are metadata rules; a deadline only needs their first year.
+        plan_periods={name: years[0] for name, years in load_rules("metadata")["plan_periods"].items()},
         plan_period_window=int(r["plan_period_window"]),
         periods=periods,
         table_columns=frozenset(r["table_deadline_columns"]),
