@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import run_test_plan as _run
+from conftest import assignments, run_test_plan as _run
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,7 @@ def county():
 
 
 def _assignments(result):
-    by_id: dict[str, list] = {}
-    for r in result.responsibilities:
-        by_id.setdefault(r.assignment_id, []).append((r.canonical_name, r.role))
-    return list(by_id.values())
+    return assignments(result, "canonical_name")
 
 
 # ---------------------------------------------------------------- provincial bodies and assignments
