@@ -156,9 +156,16 @@ class DocReport:
 class Report:
     documents: list[DocReport]
     overall: dict[str, dict[str, Score]]
+    problems: list[str] = field(default_factory=list)  # gold files not scored, one line each
+
+    @property
+    def ok(self) -> bool:
+        """Every gold file scored and every document processed."""
+        return not self.problems and all(d.error is None for d in self.documents)
 
     def to_dict(self) -> dict:
         return {
+            "problems": self.problems,
             "overall": {m: {mode: s.to_dict() for mode, s in by_mode.items()} for m, by_mode in self.overall.items()},
             "documents": [d.to_dict() for d in self.documents],
         }
@@ -449,23 +456,56 @@ def _text_target_matches(g: dict, t, key) -> bool:
 # --- corpus ----------------------------------------------------------------------------------
 
 
+class GoldError(ValueError):
+    """A gold file that cannot be scored: unreadable, not a JSON object, empty, or its document is missing."""
+
+
+# Keys of a gold file that annotate something (FORMAT.md); a file with none of them scores nothing.
+_ANNOTATION_KEYS = ("title", "doc_number", "issuer", "region", "plan_period", "headings", "measures", "tables",
+                    "indicators", "text_targets", "deadlines", "responsibilities", "agency_names")
+
+
+def read_gold(gold_path: Path, corpus_dir: Path) -> tuple[dict, Path]:
+    """The gold annotations of one file and the path of its document; ``GoldError`` names what is wrong."""
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldError(f"{gold_path}: cannot read gold file: {exc}") from None
+    if not isinstance(gold, dict):
+        raise GoldError(f"{gold_path}: a gold file is a JSON object (corpus/gold/FORMAT.md), not {type(gold).__name__}")
+    if not any(gold.get(key) not in (None, [], {}, "") for key in _ANNOTATION_KEYS):
+        raise GoldError(f"{gold_path}: the gold file holds no annotations (none of {', '.join(_ANNOTATION_KEYS)})")
+    doc_name = gold.get("doc") or gold_path.name[: -len(".gold.json")] + ".txt"
+    gold.setdefault("doc", doc_name)
+    document = _find_document(corpus_dir, doc_name)
+    if not document.is_file():
+        raise GoldError(f"no document for gold file {gold_path}: {doc_name} is not in {corpus_dir}")
+    return gold, document
+
+
 def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
-    """Run the pipeline on every document that has a ``<stem>.gold.json`` and score it."""
+    """Run the pipeline on every document that has a ``<stem>.gold.json`` and score it.
+
+    Gold files that cannot be scored (see ``read_gold``) are left out of the scores and listed in
+    ``Report.problems``; a document that fails to process is scored as finding nothing (``error`` set).
+    """
     from planparse.runner import process_file
 
     corpus_dir, gold_dir = Path(corpus_dir), Path(gold_dir)
-    documents = []
+    documents, problems = [], []
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        doc_name = gold.get("doc") or gold_path.name[: -len(".gold.json")] + ".txt"
-        gold.setdefault("doc", doc_name)
-        outcome = process_file(str(_find_document(corpus_dir, doc_name)))
+        try:
+            gold, document = read_gold(gold_path, corpus_dir)
+        except GoldError as exc:
+            problems.append(str(exc))
+            continue
+        outcome = process_file(str(document))
         doc_report = evaluate_document(gold, outcome.result)
         if outcome.error is not None:
             doc_report.error = f"{outcome.error.error_type}: {outcome.error.message}"
             doc_report.source_path = outcome.source_path
         documents.append(doc_report)
-    return Report(documents=documents, overall=micro_average(documents))
+    return Report(documents=documents, overall=micro_average(documents), problems=problems)
 
 
 def _find_document(corpus_dir: Path, doc_name: str) -> Path:
