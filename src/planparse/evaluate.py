@@ -89,7 +89,7 @@ CELL_FIELDS = {
     "target": "target_text",
     "baseline_year": "baseline_year",
     "target_year": "target_year",
-    "nature": "nature",
+    "nature": "nature",  # the 指标性质 cell as written: Target.nature and Target.measure_kind together
 }
 TABLE_SIMILARITY = 0.5
 MIN_COMMON = 4
@@ -404,6 +404,12 @@ def _table_similarity(g: dict, p) -> float:
     return max(caption, header)
 
 
+def _predicted_cell(t, attr: str):
+    if attr == "nature":  # gold keeps the one 指标性质 column; planparse splits it in two
+        return "/".join(v for v in (t.measure_kind, t.nature) if v) or None
+    return getattr(t, attr)
+
+
 def _indicator_scores(gold: dict, r, mode: str, caption_of: dict[str, str], metrics, detail) -> None:
     key = KEYS[mode]
     gold_rows = gold.get("indicators", [])
@@ -421,7 +427,7 @@ def _indicator_scores(gold: dict, r, mode: str, caption_of: dict[str, str], metr
         t = candidates.pop(0)
         matched += 1
         for g_field, attr in CELL_FIELDS.items():
-            correct[g_field] += _cell_key(mode, g.get(g_field)) == _cell_key(mode, getattr(t, attr))
+            correct[g_field] += _cell_key(mode, g.get(g_field)) == _cell_key(mode, _predicted_cell(t, attr))
     n = len(CELL_FIELDS)
     metrics["indicator_rows"][mode] = Score(matched, len(pred_rows), len(gold_rows))
     metrics["indicator_cells"][mode] = Score(sum(correct.values()), n * len(pred_rows), n * len(gold_rows))

@@ -10,7 +10,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 class Record(BaseModel):
@@ -127,7 +127,8 @@ class Target(Grounded):
     target_id: str = Field(description="Stable id: doc_id plus position.")
     source: TargetSource = Field(description="table (an indicator-table row) or text (running text or a box).")
     table_id: str | None = Field(default=None, description="Source table for table targets.")
-    measure_id: str | None = Field(default=None, description="Measure containing the target, if any.")
+    section_id: str | None = Field(default=None, description="Section of the source table, for table targets (text targets: through measure_id).")
+    measure_id: str | None = Field(default=None, description="Measure containing the target (or its table), if any.")
     domain: str | None = Field(default=None, description="领域 the indicator belongs to (merged cell carried down).")
     indicator: str = Field(description="Indicator name.")
     unit: str | None = Field(default=None, description="Unit as written (%, 岁, ‰, 张, 1/10万 …).")
@@ -138,7 +139,8 @@ class Target(Grounded):
     target_value: float | None = Field(default=None, description="Target parsed as a number.")
     comparator: Comparator | None = Field(default=None, description="How the target value is to be read.")
     target_year: int | None = Field(default=None, description="Year by which the target should hold.")
-    nature: str | None = Field(default=None, description="指标性质 as written: 预期性 / 约束性 / 定量 / 定性.")
+    nature: str | None = Field(default=None, description="指标性质 as written: 预期性 or 约束性 (binding), null when not stated.")
+    measure_kind: str | None = Field(default=None, description="Whether the indicator is measured: 定量 (quantitative) or 定性 (qualitative), as written in the 指标性质/属性 column.")
     quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
     warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
 

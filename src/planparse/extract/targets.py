@@ -139,6 +139,7 @@ def targets_from_tables(
                     target_id=f"{table.table_id}-r{i:03d}",
                     source="table",
                     table_id=table.table_id,
+                    section_id=table.section_id,
                     measure_id=measure_id_at(measure_index, start),
                     domain="/".join(domains) or None,
                     indicator=name,
@@ -150,7 +151,7 @@ def targets_from_tables(
                     target_value=goal.value,
                     comparator=goal.comparator,
                     target_year=target_year,
-                    nature=_cell_text(by_role["nature"][0]) if "nature" in by_role else None,
+                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else None),
                     quote=text[start:end],
                     char_start=start,
                     char_end=end,
@@ -158,6 +159,16 @@ def targets_from_tables(
                 )
             )
     return out
+
+
+def _nature_fields(cell: str | None) -> dict:
+    """A 指标性质 cell split into ``nature`` (预期性/约束性) and ``measure_kind`` (定量/定性): plans
+    use the one column for either, or both ("定量/约束性")."""
+    kinds = load_rules("targets")["measure_kinds"]
+    kind = next((k for k in kinds if cell and k in cell), None)
+    rest = cell.replace(kind, "") if kind else cell
+    rest = rest.strip(" /、，,;；（）()") if rest else rest
+    return {"nature": rest or None, "measure_kind": kind}
 
 
 # ---------------------------------------------------------------- running text
