@@ -40,3 +40,17 @@ def extract_records(document: Document, structure: Structure) -> Extracted:
         responsibilities=find_responsibilities(text, doc_id, measures, tables, mentions=agencies, ref_year=ref_year),
         agencies=agencies,
     )
+
+
+class _CallableModule(type(__import__("sys"))):
+    """``planparse.extract(path_or_text)`` is the in-memory API (``planparse.api.extract``), and this
+    package of extractors has the same name: importing the package rebinds ``planparse.extract`` to it,
+    so the package calls through to the API (as ``planparse.load`` does)."""
+
+    def __call__(self, *args, **kwargs):
+        from planparse.api import extract
+
+        return extract(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule
