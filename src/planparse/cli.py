@@ -328,3 +328,7 @@ def export(
         raise _fatal(f"cannot export {outputs} to {out}", exc, debug) from None
     rows = sum(n for _, n in written)
     typer.echo(f"wrote {len(written)} {fmt} files ({rows} rows) to {out}/")
+
+
+if __name__ == "__main__":  # python -m planparse.cli
+    app()

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 
@@ -172,18 +173,35 @@ MAX_TABLE_ROWS = 200  # past this many documents the summary is totals, grades a
 WORST_SHOWN = 20
 # Columns in the order they are dropped when the table is wider than the terminal (file and grade stay).
 _DROP_ORDER = ("clean tables", "agencies", "deadlines", "tables", "structure", "warnings", "sections", "responsibilities", "measures", "targets")
+_SHORT_HEADERS = {"sections": "sect", "measures": "meas", "tables": "tabl", "targets": "targ", "deadlines": "dead",
+                  "responsibilities": "resp", "agencies": "agen", "warnings": "warn", "structure": "struct", "clean tables": "clean"}
 _MIN_PATH = 16
+_WANTED_PATH = 30
 
 
 def middle_truncate(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters by replacing its middle with …, keeping both ends (the
-    folder a path starts with and the file name it ends with)."""
-    if len(text) <= width:
+    """``text`` cut to ``width`` terminal cells (a CJK character takes two) by replacing its middle
+    with …, keeping both ends (the folder a path starts with and the file name it ends with)."""
+    if cell_len(text) <= width:
         return text
     if width <= 1:
         return "…"[:width]
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+    head, tail, room = [], [], width - 1
+    left, right = 0, len(text) - 1
+    take_head = True
+    while left <= right:  # alternate ends, as many characters as fit
+        ch = text[left] if take_head else text[right]
+        if cell_len(ch) > room:
+            break
+        room -= cell_len(ch)
+        if take_head:
+            head.append(ch)
+            left += 1
+        else:
+            tail.append(ch)
+            right -= 1
+        take_head = not take_head
+    return "".join(head) + "…" + "".join(reversed(tail))
 
 
 def _summary_table(docs: list[DocumentSummary], width: int, title: str) -> RichTable:
@@ -204,16 +222,19 @@ def _summary_table(docs: list[DocumentSummary], width: int, title: str) -> RichT
 
     rows = [cells(d) for d in docs]
     plain = {"grade": max((len(d.grade) for d in docs), default=4)}
+    longest = max((cell_len(r["file"]) for r in rows), default=4)
+    headers = {n: n for n in columns}
 
     def needed(names: list[str], path_width: int) -> int:
         # cell widths plus rich's borders and padding: 3 characters per column and 1 for the edge
-        widths = [path_width if n == "file" else max(len(n), plain.get(n, 0), *(len(r[n]) for r in rows)) for n in names]
+        widths = [path_width if n == "file" else max(len(headers[n]), plain.get(n, 0), *(len(r[n]) for r in rows)) for n in names]
         return sum(widths) + 3 * len(names) + 1
 
-    longest = max((len(r["file"]) for r in rows), default=4)
     kept = list(columns)
-    for drop in _DROP_ORDER:
-        if needed(kept, min(longest, max(_MIN_PATH, longest // 2))) <= width:
+    if needed(kept, min(longest, _WANTED_PATH)) > width:
+        headers.update(_SHORT_HEADERS)
+    for drop in _DROP_ORDER:  # keep room for a readable path before keeping a low-value column
+        if needed(kept, min(longest, _WANTED_PATH)) <= width:
             break
         kept.remove(drop)
     path_width = max(min(longest, width - needed([c for c in kept if c != "file"], 0) - 3), _MIN_PATH)
@@ -222,7 +243,7 @@ def _summary_table(docs: list[DocumentSummary], width: int, title: str) -> RichT
         if name == "file":
             table.add_column(name, no_wrap=True, max_width=path_width)
         else:
-            table.add_column(name, justify="left" if name == "grade" else "right", no_wrap=True)
+            table.add_column(headers[name], justify="left" if name == "grade" else "right", no_wrap=True)
     for r in rows:
         table.add_row(*(middle_truncate(r[n], path_width) if n == "file" else r[n] for n in kept))
     return table
@@ -239,7 +260,7 @@ def print_summary(batch, file: TextIO | None = None) -> None:
         console.print(_summary_table(docs, console.width, "Extracted documents"))
         for d in docs:
             for warning in d.warnings:
-                console.print(f"warning: {d.source_path}: {warning}", markup=False, highlight=False)
+                console.print(f"warning: {Path(d.source_path).name}: {warning}", markup=False, highlight=False)
         return
     grades = ", ".join(f"{sum(d.grade == g for d in docs)} {g}" for g in GRADE_STYLE)
     totals = ", ".join(f"{sum(d.counts[name] for d in docs)} {name}" for name in COUNTED)
