@@ -338,10 +338,12 @@ def run_review(paths: list[Path], out: Path, workers: int | None = None) -> int:
     from planparse.runner import describe_error
 
     results, errors = results_for(paths, workers=workers)
+    from planparse.show import terminal_safe
+
     for e in errors:
-        print(f"error: {describe_error(e)}", file=sys.stderr)
+        print(terminal_safe(f"error: {describe_error(e)}"), file=sys.stderr)
     if not results:
-        print("error: no documents to review in " + ", ".join(map(str, paths)), file=sys.stderr)
+        print(terminal_safe("error: no documents to review in " + ", ".join(map(str, paths))), file=sys.stderr)
         return 2
     index = write_review(results, errors, out)
     print(f"wrote {len(results)} document page(s) and {index}")
