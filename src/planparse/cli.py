@@ -81,6 +81,19 @@ def _fatal_line(message: str, exc: BaseException, debug: bool, code: int = EXIT_
     return typer.Exit(code)
 
 
+def _guarded(run, what: str, debug: bool):
+    """``run()``'s result; an unreadable outputs folder or any other failure ends the command with one
+    line (exit 1) instead of a traceback."""
+    from planparse.load import OutputsError
+
+    try:
+        return run()
+    except OutputsError as exc:  # its message names the file and the problem
+        raise _fatal_line(str(exc), exc, debug) from None
+    except Exception as exc:
+        raise _fatal(what, exc, debug) from None
+
+
 def _require_paths(paths: list[Path]) -> None:
     """Exit with a usage error when a path does not exist (a dangling symlink counts as given: its
     failure is reported per file)."""
@@ -258,18 +271,11 @@ def show(
     rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Show one document as a tree: chapters, sections, measures with their deadlines, agencies, targets."""
-    from planparse.load import OutputsError
     from planparse.show import run_show
 
     _require_paths([path])
     _use_rules(rules, debug)
-    try:
-        code = run_show(path, doc)
-    except OutputsError as exc:
-        raise _fatal_line(str(exc), exc, debug) from None
-    except Exception as exc:
-        raise _fatal(f"cannot show {path}", exc, debug) from None
-    raise typer.Exit(code)
+    raise typer.Exit(_guarded(lambda: run_show(path, doc), f"cannot show {path}", debug))
 
 
 @app.command()
@@ -281,7 +287,6 @@ def review(
     rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Write self-contained HTML pages to review the extraction: highlighted text, records, tables, charts."""
-    from planparse.load import OutputsError
     from planparse.review import check_review_out, cjk_font_warning, run_review
 
     _require_paths(paths)
@@ -293,13 +298,7 @@ def review(
     warning = cjk_font_warning()
     if warning:
         _err(f"warning: {warning}")
-    try:
-        code = run_review(paths, out, workers)
-    except OutputsError as exc:
-        raise _fatal_line(str(exc), exc, debug) from None
-    except Exception as exc:
-        raise _fatal(f"cannot write the review pages to {out}", exc, debug) from None
-    raise typer.Exit(code)
+    raise typer.Exit(_guarded(lambda: run_review(paths, out, workers), f"cannot write the review pages to {out}", debug))
 
 
 @app.command()
@@ -311,7 +310,6 @@ def export(
 ) -> None:
     """Convert an outputs folder to JSON Lines or CSV, one file per record type."""
     from planparse.export import FORMATS, export_outputs
-    from planparse.load import OutputsError
 
     if fmt not in FORMATS:
         _err(f"error: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -320,12 +318,7 @@ def export(
     if out.exists() and not out.is_dir():
         _err(f"error: --out {out}: is a file, not a folder")
         raise typer.Exit(EXIT_USAGE)
-    try:
-        written = export_outputs(outputs, out, fmt)
-    except OutputsError as exc:
-        raise _fatal_line(str(exc), exc, debug) from None
-    except Exception as exc:
-        raise _fatal(f"cannot export {outputs} to {out}", exc, debug) from None
+    written = _guarded(lambda: export_outputs(outputs, out, fmt), f"cannot export {outputs} to {out}", debug)
     rows = sum(n for _, n in written)
     typer.echo(f"wrote {len(written)} {fmt} files ({rows} rows) to {out}/")
 
