@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,7 +24,7 @@ from planparse.models import RECORD_TYPES
 from planparse.rules_loader import RulesError, RuleSet, rules_dir, use_rules
 from planparse.write import write_outputs
 
-from conftest import make_result
+from conftest import make_result, run_cli
 
 cli = CliRunner()
 DATA = Path(__file__).resolve().parent / "data"
@@ -70,7 +69,7 @@ def _copy(outputs: Path, dest: Path) -> Path:
 def test_version_and_debug_on_every_command():
     result = cli.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"planparse {planparse.__version__}"
-    commands = ["extract", "eval", "schema", "validate", "show", "review", "export"]
+    commands = ["extract", "eval", "coverage", "schema", "validate", "show", "review", "export"]
     for command in commands:
         help_text = cli.invoke(app, [command, "--help"])
         assert help_text.exit_code == 0 and "--debug" in help_text.output, command
@@ -474,10 +473,6 @@ def _empty_fontconfig(tmp_path: Path) -> Path:
     return conf
 
 
-def _planparse(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "planparse.cli", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
-
-
 CHROMIUM = Path("/usr/bin/chromium")
 # Draws two different characters with the page's font stack and says whether their pixels differ:
 # with a CJK font they do; without one both are the same empty box (tofu).
@@ -496,7 +491,7 @@ def test_review_warns_without_a_cjk_font_and_chromium_agrees(outputs, tmp_path):
     page.write_text(_GLYPH_PAGE.format(stack=FONT_STACK.replace('"', "")), encoding="utf-8")
     results = {}
     for case, env in (("fonts", {}), ("no_fonts", {"FONTCONFIG_FILE": str(_empty_fontconfig(tmp_path))})):
-        review = _planparse("review", str(outputs), "--out", str(tmp_path / case), env=env)
+        review = run_cli("review", str(outputs), "--out", str(tmp_path / case), env={**os.environ, **env})
         assert review.returncode == 0, review.stderr
         assert "Traceback" not in review.stderr
         index = (tmp_path / case / "index.html").read_text(encoding="utf-8")

@@ -206,13 +206,15 @@ def coverage_(
     paths: list[Path] = typer.Argument(..., help="Plan files or folders (walked recursively); no gold needed."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (per document and overall)."),
     overall_only: bool = typer.Option(False, "--overall", help="Print only the overall figures, not the per-document table."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Share of what the plans announce (responsibility tags, table captions, deadlines, agency names
     next to role words) that produced a record, per document and overall, plus headingless documents."""
     from planparse.coverage import coverage_paths, print_coverage
 
     _require_paths(paths)
+    _use_rules(rules, debug)
     try:
         report = coverage_paths(paths)
     except Exception as exc:
@@ -348,7 +350,3 @@ def export(
     written = _guarded(lambda: export_outputs(outputs, out, fmt), f"cannot export {outputs} to {out}", debug)
     rows = sum(n for _, n in written)
     typer.echo(f"wrote {len(written)} {fmt} files ({rows} rows) to {out}/")
-
-
-if __name__ == "__main__":  # python -m planparse.cli
-    app()
