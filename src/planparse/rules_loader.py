@@ -181,8 +181,17 @@ def active_rules() -> RuleSet:
 
 
 def load_rules(name: str):
-    """The parsed content of ``<name>.yaml`` from the rule set in force."""
+    """The parsed content of ``<name>.yaml`` from the rule set in force (``<rule>.examples`` names an
+    examples file: the user's copy when the rules folder has one, else the shipped one)."""
+    if name.endswith(EXAMPLES_SUFFIX[: -len(".yaml")]):
+        return _examples(selected_rules_dir(), name)
     return active_rules()[name]
+
+
+@lru_cache(maxsize=None)
+def _examples(folder: Path | None, name: str):
+    user = folder / f"{name}.yaml" if folder is not None else None
+    return _read(user if user is not None and user.is_file() else rules_dir() / f"{name}.yaml")
 
 
 def use_rules(folder: str | os.PathLike | None) -> RuleSet:
