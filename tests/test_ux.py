@@ -58,6 +58,16 @@ def outputs(tmp_path_factory) -> Path:
     return base / "out"
 
 
+def _record_file(folder: Path, name: str) -> Path:
+    """A Parquet file of one record type, in either layout (``<name>/part-*.parquet`` or ``<name>.parquet``)."""
+    parts = sorted((folder / name).glob("part-*.parquet")) if (folder / name).is_dir() else []
+    return parts[0] if parts else folder / f"{name}.parquet"
+
+
+def _rows(folder: Path, name: str) -> list[dict]:
+    return planparse.load(folder, engine="pyarrow")[name].to_pylist()
+
+
 def _copy(outputs: Path, dest: Path) -> Path:
     shutil.copytree(outputs, dest)
     return dest
@@ -92,7 +102,7 @@ def test_review_out_existing_file(outputs, tmp_path):
 @pytest.mark.parametrize("command", ["show", "review"])
 def test_show_and_review_on_damaged_outputs(outputs, tmp_path, damage, command):
     folder = _copy(outputs, tmp_path / "out")
-    victim = folder / "targets.parquet"
+    victim = _record_file(folder, "targets")
     if damage == "garbage":
         victim.write_bytes(b"not parquet at all")
     elif damage == "truncated":
@@ -101,12 +111,20 @@ def test_show_and_review_on_damaged_outputs(outputs, tmp_path, damage, command):
         table = pq.read_table(victim)
         pq.write_table(table.drop_columns(["indicator"]), victim)
     else:
-        victim.unlink()
+        if victim.parent.name == "targets":  # the part-file layout: the record type's folder goes
+            shutil.rmtree(victim.parent)
+            victim = victim.parent
+        else:
+            victim.unlink()
     args = [command, str(folder)] + (["--out", str(tmp_path / "review")] if command == "review" else [])
     result = cli.invoke(app, args)
     assert result.exit_code == 1, result.output
     lines = _error_lines(result)
-    assert len(lines) == 1 and str(victim) in lines[0], result.stderr
+    assert len(lines) == 1, result.stderr
+    if damage == "missing_file":  # named by its record type, in either layout
+        assert str(folder) in lines[0] and "targets" in lines[0] and "missing" in lines[0]
+    else:
+        assert str(victim) in lines[0]
     if damage == "missing_column":
         assert "indicator" in lines[0] and "column missing" in lines[0]
     _no_traceback(result)
@@ -310,7 +328,7 @@ def test_export(outputs, tmp_path, fmt):
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {f"{n}.{fmt}" for n in RECORD_TYPES} | {"mine.txt"}
     for name in RECORD_TYPES:
-        expected = pq.read_table(outputs / f"{name}.parquet").to_pylist()
+        expected = _rows(outputs, name)
         if fmt == "jsonl":
             rows = [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
         else:
@@ -323,7 +341,7 @@ def test_export(outputs, tmp_path, fmt):
     if fmt == "csv":
         with open(out / "tables.csv", encoding="utf-8-sig", newline="") as fh:
             table = next(csv.DictReader(fh))
-        assert json.loads(table["header"]) == pq.read_table(outputs / "tables.parquet").to_pylist()[0]["header"]
+        assert json.loads(table["header"]) == _rows(outputs, "tables")[0]["header"]
     bad = cli.invoke(app, ["export", str(outputs), "--out", str(out), "--format", "xlsx"])
     assert bad.exit_code == 2 and "--format" in bad.stderr
     _no_traceback(bad)
@@ -367,7 +385,7 @@ def _add_alias(folder: Path, alias: str, canonical: str) -> None:
 
 
 def _canonical_names(out: Path) -> set[str]:
-    return {r["canonical_name"] for r in pq.read_table(out / "responsibilities.parquet").to_pylist()}
+    return {r["canonical_name"] for r in _rows(out, "responsibilities")}
 
 
 def test_rules_option_and_env(tmp_path, rules_copy, monkeypatch):
@@ -453,7 +471,7 @@ def test_validate_rejects_broken_outputs(outputs, tmp_path, name, edit, code):
         return {i["code"] for s in json.loads(result.stdout)["subjects"] for i in s["issues"] if i["severity"] == "error"}
 
     assert code not in error_codes(cli.invoke(app, ["validate", str(folder), "--format", "json"]))
-    _rewrite(folder / f"{name}.parquet", edit)
+    _rewrite(_record_file(folder, name), edit)
     result = cli.invoke(app, ["validate", str(folder), "--format", "json"])
     assert result.exit_code == 1
     assert code in error_codes(result)

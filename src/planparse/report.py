@@ -120,13 +120,20 @@ def summarize(result: DocumentResult) -> DocumentSummary:
     )
 
 
+def batch_summaries(batch) -> list[DocumentSummary]:
+    """The per-document summaries of a batch (a batch that streams its records to disk keeps only
+    ``summaries``; an in-memory one has its documents)."""
+    return getattr(batch, "summaries", None) or [summarize(r) for r in batch.documents]
+
+
 def file_counts(batch) -> dict[str, int]:
     """How the files of a batch ended, counted one way everywhere (the progress line's total is
     ``files``): each file read is one extracted document, one failure or one duplicate."""
     duplicates = sum(n.kind == "duplicate" for n in batch.skipped)
+    documents = len(batch_summaries(batch))
     return {
-        "files": len(batch.documents) + len(batch.errors) + duplicates,
-        "documents": len(batch.documents),
+        "files": documents + len(batch.errors) + duplicates,
+        "documents": documents,
         "errors": len(batch.errors),
         "duplicates": duplicates,
     }
@@ -135,8 +142,8 @@ def file_counts(batch) -> dict[str, int]:
 def summary_line(batch, out: str | Path, seconds: float) -> str:
     """The last line of ``extract``: files read and how they ended, record totals, the output folder."""
     n = file_counts(batch)
-    records = batch.records()
-    counts = ", ".join(f"{len(records[name])} {name}" for name in COUNTED)
+    summaries = batch_summaries(batch)
+    counts = ", ".join(f"{sum(d.counts[name] for d in summaries)} {name}" for name in COUNTED)
     duplicates = f", {n['duplicates']} duplicate(s) skipped" if n["duplicates"] else ""
     return (
         f"{n['files']} file(s) read in {seconds:.2f}s: {n['documents']} document(s) extracted, {n['errors']} failed"
@@ -146,7 +153,7 @@ def summary_line(batch, out: str | Path, seconds: float) -> str:
 
 def summary_json(batch, out: str | Path, seconds: float) -> dict:
     """What ``extract --json`` prints: per-document summaries, errors, skipped files, totals."""
-    docs = [summarize(r) for r in batch.documents]
+    docs = batch_summaries(batch)
     n = file_counts(batch)
     return {
         "out": str(out),
@@ -249,14 +256,14 @@ def _summary_table(docs: list[DocumentSummary], width: int, title: str) -> RichT
     return table
 
 
-def print_summary(batch, file: TextIO | None = None) -> None:
+def print_summary(batch, file: TextIO | None = None, max_rows: int = MAX_TABLE_ROWS) -> None:
     """Summary table (one row per document) and each document's warnings; past ``MAX_TABLE_ROWS``
     documents, totals by grade, the documents with the least structure, and warning counts."""
-    docs = [summarize(r) for r in batch.documents]
+    docs = batch_summaries(batch)
     if not docs:
         return
     console = _console(file)
-    if len(docs) <= MAX_TABLE_ROWS:
+    if len(docs) <= max_rows:
         console.print(_summary_table(docs, console.width, "Extracted documents"))
         for d in docs:
             for warning in d.warnings:
@@ -274,6 +281,13 @@ def print_summary(batch, file: TextIO | None = None) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def _outcome_chars(outcome) -> int:
+    if outcome.error is not None:
+        return 0
+    n_chars = getattr(outcome, "n_chars", None)  # a streamed outcome carries the count, not the result
+    return n_chars if n_chars is not None else outcome.result.document.n_chars
 
 
 class BatchProgress:
@@ -326,7 +340,7 @@ class BatchProgress:
         if not self.enabled:
             return
         self.done += 1
-        n_chars = outcome.result.document.n_chars if outcome.result is not None else 0
+        n_chars = _outcome_chars(outcome)
         self.chars += n_chars
         if self._first_done is None:
             self._first_done = time.perf_counter()
@@ -337,5 +351,5 @@ class BatchProgress:
         if self._bar is not None:
             self._bar.update(self._task, total=total, completed=self.done, rate=rate, file=name)
             return
-        status = f"{outcome.result.document.n_chars} chars" if outcome.result is not None else f"failed ({outcome.error.error_type})"
+        status = f"{n_chars} chars" if outcome.error is None else f"failed ({outcome.error.error_type})"
         print(f"[{self.done}/{total}] {outcome.source_path}: {status}" + (f"; {rate}" if rate else ""), file=self.file, flush=True)
