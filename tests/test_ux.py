@@ -166,6 +166,7 @@ def test_eval_defaults_gold_and_scores(tmp_path):
         ({}, True, "holds no annotations"),
         ("[1, 2]", True, "a gold file is a JSON object"),
         ("{not json", True, "cannot read gold file"),
+        ({"doc": "plan.txt", "headings": [{"title": "no level or label"}, 3]}, True, "malformed annotation"),
     ],
 )
 def test_eval_unusable_gold_exits_1(tmp_path, gold, with_doc, message):

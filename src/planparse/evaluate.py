@@ -506,7 +506,11 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
             problems.append(str(exc))
             continue
         outcome = process_file(str(document))
-        doc_report = evaluate_document(gold, outcome.result)
+        try:
+            doc_report = evaluate_document(gold, outcome.result)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:  # an entry without a field FORMAT.md requires
+            problems.append(f"{gold_path}: malformed annotation ({type(exc).__name__}: {exc}); see corpus/gold/FORMAT.md")
+            continue
         if outcome.error is not None:
             doc_report.error = f"{outcome.error.error_type}: {outcome.error.message}"
             doc_report.source_path = outcome.source_path
