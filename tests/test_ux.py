@@ -182,17 +182,18 @@ def test_eval_unusable_gold_exits_1(tmp_path, gold, with_doc, message):
 # ---------------------------------------------------------------- extract: notes and counting
 
 
-def test_pdf_named_on_the_command_line_gets_the_folder_note(tmp_path):
+@pytest.mark.parametrize("name, what", [("plan.pdf", "a PDF file"), ("plan.docx", "a Word document")])
+def test_pdf_or_docx_named_on_the_command_line_gets_the_folder_note(tmp_path, name, what):
     folder = tmp_path / "in"
     folder.mkdir()
-    pdf = folder / "plan.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n")
+    pdf = folder / name
+    pdf.write_bytes(b"%PDF-1.4\n" if name.endswith(".pdf") else b"PK\x03\x04")
     (folder / "plan.txt").write_text(ALIAS_PLAN, encoding="utf-8")
     alone = cli.invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "o1")])
     assert alone.exit_code == 2
     inside = cli.invoke(app, ["extract", str(folder), "--out", str(tmp_path / "o2"), "--workers", "1"])
     assert inside.exit_code == 0
-    note = f"note: {pdf}: skipped: a PDF file, not plain text"
+    note = f"note: {pdf}: skipped: {what}, not plain text"
     assert any(line.startswith(note) for line in alone.stderr.splitlines())
     assert any(line.startswith(note) for line in inside.stdout.splitlines())
     assert "no .txt files found" not in alone.output
