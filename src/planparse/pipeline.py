@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass, field
 
 from planparse.extract import extract_records
-from planparse.ingest import decode_bytes, clean_text
 from planparse.models import (
     AgencyMention,
     Deadline,
@@ -17,6 +16,7 @@ from planparse.models import (
     Table,
     Target,
 )
+from planparse.readers import read_document
 from planparse.segment import segment_document
 
 
@@ -46,16 +46,16 @@ class DocumentResult:
 
 
 def process_bytes(data: bytes, source_path: str) -> DocumentResult:
-    """Decode, clean, segment and extract one document."""
-    raw_text, encoding = decode_bytes(data)
-    text = clean_text(raw_text)
+    """Read (by content: text, PDF, Word, HTML), segment and extract one document."""
+    source = read_document(data, source_path)
+    text = source.text
     doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     structure = segment_document(text, doc_id)
     document = Document(
         doc_id=doc_id,
         source_path=source_path,
         sha256=hashlib.sha256(data).hexdigest(),
-        encoding=encoding,
+        encoding=source.encoding,
         n_chars=len(text),
         text=text,
         warnings=list(structure.warnings),
