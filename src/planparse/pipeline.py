@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from planparse.document import PlanDoc
 from planparse.extract import extract_records
 from planparse.models import (
     AgencyMention,
     Deadline,
     Document,
+    Grounded,
     Measure,
     Responsibility,
     Section,
@@ -51,15 +53,20 @@ def process_bytes(data: bytes, source_path: str) -> DocumentResult:
     text = source.text
     doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     structure = segment_document(text, doc_id)
+    # Fields the source states outright (an HTML metadata table) win over what the text suggests.
+    metadata = {**structure.metadata, **{k: v for k, v in source.metadata.items() if v is not None}}
     document = Document(
         doc_id=doc_id,
         source_path=source_path,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=source.encoding,
+        source_format=source.source_format,
         n_chars=len(text),
+        n_pages=source.n_pages,
+        page_starts=list(source.page_starts),
         text=text,
-        warnings=list(structure.warnings),
-        **structure.metadata,
+        warnings=list(source.warnings) + list(structure.warnings),
+        **metadata,
     )
     result = DocumentResult(
         document=document,
@@ -72,4 +79,15 @@ def process_bytes(data: bytes, source_path: str) -> DocumentResult:
     result.deadlines = extracted.deadlines
     result.responsibilities = extracted.responsibilities
     result.agencies = extracted.agencies
+    _set_pages(result, source)
     return result
+
+
+def _set_pages(result: DocumentResult, source: PlanDoc) -> None:
+    """Every grounded record's ``page``: the PDF page holding its ``char_start`` (None elsewhere)."""
+    if not source.page_starts:
+        return
+    for records in result.records().values():
+        for record in records:
+            if isinstance(record, Grounded):
+                record.page = source.page_of(record.char_start)
