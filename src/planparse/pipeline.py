@@ -52,7 +52,7 @@ def process_bytes(data: bytes, source_path: str) -> DocumentResult:
     source = read_document(data, source_path)
     text = source.text
     doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    structure = segment_document(text, doc_id)
+    structure = segment_document(text, doc_id, source)
     # Fields the source states outright (an HTML metadata table) win over what the text suggests.
     metadata = {**structure.metadata, **{k: v for k, v in source.metadata.items() if v is not None}}
     document = Document(
