@@ -72,7 +72,10 @@ def _from_grid(block: Block, lines: list[_Line], used: list[bool]) -> TableBlock
         caption, kind = (title.text, title.start, title.end), "box"
         rows = rows[1:]
     elif title is not None and len(rows) > 2 and _is_title_like(title.text):
-        caption = (title.text, title.start, title.end)  # the title typed into a merged first row
+        # the title typed into a merged first row; an attachment marker (附件1) is not part of it
+        prefix = rules.caption_prefix.match(title.text)
+        cut = prefix.end() if prefix and prefix.end() < len(title.text) else 0
+        caption = (title.text[cut:], title.start + cut, title.end)
         rows = rows[1:]
     else:
         caption = _caption(lines, _line_index(lines, block.start), used)
