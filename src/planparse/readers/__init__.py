@@ -67,3 +67,19 @@ def read_document(data: bytes, source_path: str) -> PlanDoc:
 def supported_suffixes() -> tuple[str, ...]:
     """File name endings walked in folders, every reader's (".txt", ".pdf", ".docx", ...)."""
     return tuple(s for r in registered() for s in r.suffixes)
+
+
+def suffixes_for(formats=None) -> frozenset[str]:
+    """File name endings to walk: every reader's, or those of ``formats`` (reader names such as
+    "docx", "html", "text", or suffixes such as "txt", "htm"). Raises ValueError on an unknown one."""
+    if not formats:
+        return frozenset(supported_suffixes())
+    picked: set[str] = set()
+    for name in formats:
+        name = name.strip().lower().lstrip(".")
+        matched = [r.suffixes if r.name == name else (f".{name}",) for r in registered() if r.name == name or f".{name}" in r.suffixes]
+        if not matched:
+            known = ", ".join(s.lstrip(".") for s in supported_suffixes())
+            raise ValueError(f"unknown format {name!r} (supported: {known})")
+        picked.update(s for group in matched for s in group)
+    return frozenset(picked)
