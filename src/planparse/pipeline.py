@@ -11,6 +11,7 @@ from planparse.models import (
     AgencyMention,
     Deadline,
     Document,
+    ErrorRecord,
     Grounded,
     Measure,
     Responsibility,
@@ -32,6 +33,8 @@ class DocumentResult:
     deadlines: list[Deadline] = field(default_factory=list)
     responsibilities: list[Responsibility] = field(default_factory=list)
     agencies: list[AgencyMention] = field(default_factory=list)
+    # Extractor components that failed on this document (its other records are kept).
+    errors: list[ErrorRecord] = field(default_factory=list)
 
     def records(self) -> dict[str, list]:
         """Record lists keyed by their Parquet file name."""
@@ -79,6 +82,7 @@ def process_bytes(data: bytes, source_path: str) -> DocumentResult:
     result.deadlines = extracted.deadlines
     result.responsibilities = extracted.responsibilities
     result.agencies = extracted.agencies
+    result.errors = extracted.errors
     _set_pages(result, source)
     return result
 

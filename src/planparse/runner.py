@@ -70,7 +70,8 @@ class BatchResult:
         for doc in self.documents:
             for name, recs in doc.records().items():
                 merged[name].extend(recs)
-        merged["errors"] = list(self.errors)
+        # files that failed, and extractor components that failed inside a document, by source path
+        merged["errors"] = sorted(self.errors + [e for doc in self.documents for e in doc.errors], key=lambda e: e.source_path)
         return merged
 
 
