@@ -332,3 +332,15 @@ def html_report():
 def test_guangzhou_web_page_meets_the_text_floors(html_report, metric, floor):
     score = html_report.metrics[metric]["soft"]
     assert score.f1 >= floor, f"{metric}: F1 {score.f1:.3f} (tp {score.tp}, pred {score.n_pred}, gold {score.n_gold})"
+
+
+def test_validate_checks_a_readers_cell_spans():
+    from planparse.validate import check_document, result_rows
+
+    result = _read(NATIVE / "11_hainan_hiap_fujian1_bumen_zhize_qingdan.docx")
+    document, records = result_rows(result)
+    assert not [i for i in check_document(document, records) if i.code == "not_grounded"]
+    table = records["tables"][0]
+    table["cell_spans"][3][1] = [table["cell_spans"][3][1][0] + 1, table["cell_spans"][3][1][1]]
+    issues = [i for i in check_document(document, records) if i.code == "not_grounded"]
+    assert len(issues) == 1 and "is not its cell" in issues[0].message
