@@ -256,13 +256,37 @@ def test_pages_are_set_from_the_readers_page_starts(monkeypatch):
 # ------------------------------------------------------------------ format invariance
 
 
-def _structure(result) -> dict[str, Counter]:
+def _structure(result, other_text: str) -> dict[str, Counter]:
+    """Sections, measures, responsibilities and agencies by label / title / name, from the text the
+    other copy also has: a record counts when the line it starts on, from 8 characters before it to
+    8 after its end (or the line's end), is written in one line of the other copy too (a web print adds the
+    site's header and footer lines)."""
+    text = result.document.text
+    other = "\n".join(_squeeze(line) for line in other_text.split("\n"))  # a probe must lie within one line
+
+    def shared(r) -> bool:
+        line_start = text.rfind("\n", 0, r.char_start) + 1
+        line_end = text.find("\n", r.char_start)
+        line_end = len(text) if line_end < 0 else line_end
+        return _squeeze(text[max(line_start, r.char_start - 8) : min(line_end, r.char_end + 8)]) in other
+
     return {
-        "sections": Counter((_squeeze(s.label), _squeeze(s.title)) for s in result.sections),
-        "measures": Counter((_squeeze(m.label), _squeeze(m.title)) for m in result.measures),
-        "responsibilities": Counter((_squeeze(r.agency), r.role) for r in result.responsibilities),
-        "agencies": Counter(_squeeze(a.name) for a in result.agencies),
+        "sections": Counter((_squeeze(s.label), _squeeze(s.title)) for s in result.sections if shared(s)),
+        "measures": Counter((_squeeze(m.label), _squeeze(m.title)) for m in result.measures if shared(m)),
+        "responsibilities": Counter((_squeeze(r.agency), r.role) for r in result.responsibilities if shared(r)),
+        "agencies": Counter(_squeeze(a.name) for a in result.agencies if shared(a)),
     }
+
+
+def _assert_same_records(a, b) -> None:
+    ra, rb = _structure(a, b.document.text), _structure(b, a.document.text)
+    assert ra == rb
+    assert ra["sections"] and ra["measures"] and ra["responsibilities"] and ra["agencies"]
+    # what only one copy has is a few lines of page chrome, not the plan
+    for result, kept in ((a, ra), (b, rb)):
+        assert len(result.sections) == sum(kept["sections"].values())
+        assert len(result.measures) == sum(kept["measures"].values())
+        assert len(result.agencies) - sum(kept["agencies"].values()) <= len(result.agencies) // 4
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
@@ -276,8 +300,7 @@ def test_same_plan_as_docx_and_as_doc_gives_the_same_records(tmp_path):
     )
     as_docx, as_doc = _read(source), _read(tmp_path / "plan.doc")
     assert as_doc.document.source_format == "doc"
-    assert as_docx.sections and as_docx.measures and as_docx.responsibilities
-    assert _structure(as_doc) == _structure(as_docx)
+    _assert_same_records(as_docx, as_doc)
 
 
 @pytest.mark.parametrize(
@@ -289,8 +312,7 @@ def test_same_plan_as_docx_and_as_doc_gives_the_same_records(tmp_path):
 def test_same_plan_as_docx_and_as_pdf_print_gives_the_same_records(first, second):
     if not HAS_PDF_READER:
         pytest.xfail("needs the PDF reader (readers/pdf.py, the pdf helper's part of issue 10), not on main yet")
-    a, b = _structure(_read(NATIVE / first)), _structure(_read(NATIVE / second))
-    assert a == b
+    _assert_same_records(_read(NATIVE / first), _read(NATIVE / second))
 
 
 # ------------------------------------------------------------------ eval on the 广州 web page
