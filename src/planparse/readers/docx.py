@@ -47,12 +47,8 @@ def docx_document(data: bytes, source_format: str) -> PlanDoc:
     numbering = _Numbering(document, styles)
     out = Builder()
     _read_body(document.element.body, out, styles, numbering)
-    doc = out.build("utf-8", source_format)
-    props = document.core_properties
-    if props.title and props.title.strip():
-        doc.metadata["title_property"] = props.title.strip()  # informative only: often a template's
-    doc.metadata.pop("title_property", None)  # not a Document field; kept out of the record
-    return doc
+    # Core properties (title, author) are left out: WPS and Word templates fill them with their own.
+    return out.build("utf-8", source_format)
 
 
 def _read_body(parent, out: Builder, styles, numbering, counter=None) -> None:

@@ -102,8 +102,8 @@ def _metadata(root, rules) -> dict:
     labels = rules["metadata_labels"]
     found: dict = {}
     for el in root.iter("td", "th", "li", "span", "p", "div", "dt", "strong", "b", "label"):
-        if el.tag in ("div", "p", "li", "span") and len(el) > 3:
-            continue  # a container, not a field
+        if len(el) > 3:
+            continue  # a container, not a field (and its text is not gathered: pages can be large)
         m = _LABEL.match(el.text_content())
         if not m:
             continue
