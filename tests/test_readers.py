@@ -366,3 +366,13 @@ def test_validate_checks_a_readers_cell_spans():
     table["cell_spans"][3][1] = [table["cell_spans"][3][1][0] + 1, table["cell_spans"][3][1][1]]
     issues = [i for i in check_document(document, records) if i.code == "not_grounded"]
     assert len(issues) == 1 and "is not its cell" in issues[0].message
+
+
+def test_damaged_spans_stay_bounded():
+    page = """<div id="UCAP-CONTENT"><p>一、总则</p><table>
+    <tr><td>序号</td><td colspan="50000">任务</td></tr>
+    <tr><td rowspan="99999">1</td><td colspan="x">甲</td></tr><tr><td>乙</td></tr></table></div>"""
+    (table,) = read_document(page.encode("utf-8"), "page.html").table_blocks()
+    assert len(table.rows) == 3  # the rowspan stops at the last row
+    assert all(len(row) == 1001 for row in table.rows)  # colspan capped at 1000 (HTML's own limit)
+    assert [c.text for c in table.rows[2][:2]] == ["1", "乙"]

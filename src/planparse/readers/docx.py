@@ -16,7 +16,7 @@ import regex
 from planparse.document import PlanDoc
 from planparse.ingest import IngestError
 from planparse.readers import reader
-from planparse.readers.layout import Builder, GridCell, cell_text
+from planparse.readers.layout import MAX_SPAN, Builder, GridCell, cell_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = regex.compile(r"(?i)(?:heading|标题)\s*(\d)")
@@ -86,15 +86,23 @@ def _val(el, name: str):
     return None if el is None else el.get(_W + name)
 
 
+def _int(value, default: int) -> int:
+    """An integer attribute; a damaged file's garbage reads as the default."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
 def _grid(tbl, numbering) -> list[list[GridCell]]:
     grid: list[list[GridCell]] = []
     for r, tr in enumerate(tbl.iterchildren(_W + "tr")):
         row: list[GridCell] = []
-        before = _val(tr.find(f"{_W}trPr/{_W}gridBefore"), "val")
-        row.extend(GridCell() for _ in range(int(before or 0)))
+        before = min(_int(_val(tr.find(f"{_W}trPr/{_W}gridBefore"), "val"), 0), MAX_SPAN)
+        row.extend(GridCell() for _ in range(max(0, before)))
         for tc in tr.iterchildren(_W + "tc"):
             pr = tc.find(_W + "tcPr")
-            span = int(_val(pr.find(_W + "gridSpan") if pr is not None else None, "val") or 1)
+            span = min(max(1, _int(_val(pr.find(_W + "gridSpan") if pr is not None else None, "val"), 1)), MAX_SPAN)
             vmerge = pr.find(_W + "vMerge") if pr is not None else None
             col = len(row)
             if vmerge is not None and _val(vmerge, "val") != "restart" and r > 0 and col < len(grid[r - 1]):
@@ -159,6 +167,9 @@ _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 def _format_number(n: int, fmt: str) -> str:
     import cn2an
 
+    if not 0 < n <= 10000:
+        return str(n)  # no list counts this far; a damaged start value must not build huge labels
+
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital", "japaneseCounting", "taiwaneseCounting"):
         return cn2an.an2cn(n, "up" if fmt == "chineseLegalSimplified" else "low")
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 0 < n <= len(_CIRCLED):
@@ -201,20 +212,20 @@ class _Numbering:
         abstract = {}
         for ab in root.iterchildren(_W + "abstractNum"):
             abstract[ab.get(_W + "abstractNumId")] = {
-                int(lvl.get(_W + "ilvl")): (
+                _int(lvl.get(_W + "ilvl"), 0): (
                     _val(lvl.find(_W + "numFmt"), "val") or "decimal",
                     _val(lvl.find(_W + "lvlText"), "val") or "",
-                    int(_val(lvl.find(_W + "start"), "val") or 1),
+                    _int(_val(lvl.find(_W + "start"), "val"), 1),
                 )
                 for lvl in ab.iterchildren(_W + "lvl")
             }
         for num in root.iterchildren(_W + "num"):
             levels = dict(abstract.get(_val(num.find(_W + "abstractNumId"), "val"), {}))
             for override in num.iterchildren(_W + "lvlOverride"):
-                ilvl, start = int(override.get(_W + "ilvl")), _val(override.find(_W + "startOverride"), "val")
+                ilvl, start = _int(override.get(_W + "ilvl"), 0), _val(override.find(_W + "startOverride"), "val")
                 if start is not None and ilvl in levels:
                     fmt, text, _ = levels[ilvl]
-                    levels[ilvl] = (fmt, text, int(start))
+                    levels[ilvl] = (fmt, text, _int(start, 1))
             self.levels[num.get(_W + "numId")] = levels
 
     def label(self, p) -> str:
@@ -222,7 +233,7 @@ class _Numbering:
         if num_pr is None:
             return ""
         num_id = _val(num_pr.find(_W + "numId"), "val")
-        ilvl = int(_val(num_pr.find(_W + "ilvl"), "val") or 0)
+        ilvl = _int(_val(num_pr.find(_W + "ilvl"), "val"), 0)
         levels = self.levels.get(num_id)
         if not levels or ilvl not in levels:
             return ""

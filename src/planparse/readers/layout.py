@@ -16,6 +16,8 @@ from planparse.document import Block, Cell, PlanDoc
 from planparse.ingest import clean_text
 
 _SPACE = regex.compile(r"\s+")
+# The widest merge honoured (HTML caps colspan at 1000): a damaged file cannot blow the grid up.
+MAX_SPAN = 1000
 
 
 def cell_text(paragraphs: list[str]) -> str:
@@ -42,17 +44,19 @@ def expand_grid(rows: list[list[tuple[str, int, int]]]) -> list[list[GridCell]]:
             grid.append([])
         col = 0
         for text, rowspan, colspan in row:
+            colspan = min(max(1, colspan), MAX_SPAN)
             while col < len(grid[r]) and grid[r][col] is not None:
                 col += 1
-            for dr in range(max(1, rowspan)):
+            # a rowspan past the last row stops there, as browsers draw it
+            for dr in range(max(1, min(rowspan, len(rows) - r))):
                 while len(grid) <= r + dr:
                     grid.append([])
                 line = grid[r + dr]
-                for dc in range(max(1, colspan)):
+                for dc in range(colspan):
                     while len(line) <= col + dc:
                         line.append(None)
                     line[col + dc] = GridCell(text) if dr == dc == 0 else GridCell(origin=(r, col))
-            col += max(1, colspan)
+            col += colspan
     width = max((len(line) for line in grid), default=0)
     return [[c or GridCell() for c in line] + [GridCell() for _ in range(width - len(line))] for line in grid]
 
