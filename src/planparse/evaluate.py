@@ -481,7 +481,7 @@ def read_gold(gold_path: Path, corpus_dir: Path) -> tuple[dict, Path]:
         raise GoldError(f"{gold_path}: a gold file is a JSON object (corpus/gold/FORMAT.md), not {type(gold).__name__}")
     if not any(gold.get(key) not in (None, [], {}, "") for key in _ANNOTATION_KEYS):
         raise GoldError(f"{gold_path}: the gold file holds no annotations (none of {', '.join(_ANNOTATION_KEYS)})")
-    doc_name = gold.get("doc") or gold_path.name[: -len(".gold.json")] + ".txt"
+    doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")])
     gold.setdefault("doc", doc_name)
     document = _find_document(corpus_dir, doc_name)
     if not document.is_file():
@@ -516,6 +516,17 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
             doc_report.source_path = outcome.source_path
         documents.append(doc_report)
     return Report(documents=documents, overall=micro_average(documents), problems=problems)
+
+
+def _source_name(corpus_dir: Path, stem: str) -> str:
+    """A gold file naming no ``doc``: the document with its stem, of any supported format (.txt first)."""
+    from planparse.readers import supported_suffixes
+
+    suffixes = sorted(set(supported_suffixes()), key=lambda s: s != ".txt")
+    for suffix in suffixes:
+        if _find_document(corpus_dir, stem + suffix).exists():
+            return stem + suffix
+    return stem + ".txt"
 
 
 def _find_document(corpus_dir: Path, doc_name: str) -> Path:
