@@ -8,6 +8,7 @@ interrupted (Ctrl-C: previous outputs left intact).
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from pathlib import Path
@@ -56,13 +57,17 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    ner: bool = typer.Option(False, "--ner", help="Add the agency NER to the rules (slower start; see README)."),
 ) -> None:
     """Extract records from plan texts and write one Parquet file per record type."""
+    from planparse.extract import NER_ENV
     from planparse.report import BatchProgress, print_summary, summary_json
     from planparse.runner import describe_error, run_batch, skip_notes
     from planparse.write import write_outputs
 
     _require_paths(paths)
+    if ner:
+        os.environ[NER_ENV] = "1"  # read by every worker (planparse.extract.ner_enabled)
     started = time.perf_counter()
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from planparse.models import AgencyMention, Deadline, Document, Responsibility, Target
@@ -16,8 +17,18 @@ class Extracted:
     agencies: list[AgencyMention] = field(default_factory=list)
 
 
-def extract_records(document: Document, structure: Structure) -> Extracted:
-    """Run every extractor over one segmented document."""
+NER_ENV = "PLANPARSE_NER"
+
+
+def ner_enabled() -> bool:
+    """Is the agency NER on? Opt-in (``planparse extract --ner`` sets PLANPARSE_NER=1, which worker
+    processes inherit); off, spaCy and jieba are never imported."""
+    return os.environ.get(NER_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def extract_records(document: Document, structure: Structure, use_ner: bool | None = None) -> Extracted:
+    """Run every extractor over one segmented document (the NER only when ``use_ner``, default
+    ner_enabled())."""
     from planparse.extract.agencies import find_agency_mentions
     from planparse.extract.deadlines import find_deadlines, reference_year
     from planparse.extract.responsibilities import find_responsibilities
@@ -25,7 +36,7 @@ def extract_records(document: Document, structure: Structure) -> Extracted:
 
     text, doc_id = document.text, document.doc_id
     measures, tables = structure.measures, structure.tables
-    agencies = find_agency_mentions(text, doc_id)
+    agencies = find_agency_mentions(text, doc_id, use_ner=ner_enabled() if use_ner is None else use_ner)
     # The plan's "now" (issue date, else plan-period start): read once, used by deadlines and assignments.
     ref_year = reference_year(text)
     targets = targets_from_tables(tables, structure.row_spans, text, doc_id, measures) + targets_from_text(

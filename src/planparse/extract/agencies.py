@@ -6,6 +6,7 @@ Matching runs on the raw cleaned text with ``regex`` (not over jieba tokens), so
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +43,12 @@ class _Compiled:
     national_head: regex.Pattern
     municipality_head: regex.Pattern
     agency_full: regex.Pattern
+    shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
+    shape_not_inside: regex.Pattern
+    shape_not_tails: regex.Pattern
+    shape_guarded: regex.Pattern  # finds shape candidates between a left and a right guard
+    role_context: regex.Pattern
+    context: int
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +82,11 @@ def _compiled() -> _Compiled:
     gsuf = alternation(r["group_suffixes"])
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
+    sh = r["shape"]
+    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）).
+    stem_char = r"(?:\p{Han}|[（(]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）])"
+    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
+                  rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
         rules=r,
         gazetteer=frozenset(r["gazetteer"]),
@@ -102,6 +114,13 @@ def _compiled() -> _Compiled:
         national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
+        shape=regex.compile(shape_name),
+        shape_not_inside=regex.compile(sh["not_inside"]),
+        shape_not_tails=regex.compile(sh["not_tails"]),
+        shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|^)(?:{shape_name})(?={sh['right_guard']})",
+                                    regex.MULTILINE),
+        role_context=regex.compile(sh["role_context"]),
+        context=int(sh["context"]),
     )
 
 
@@ -157,6 +176,19 @@ def looks_like_agency(name: str) -> bool:
     return True
 
 
+def agency_shaped(name: str) -> bool:
+    """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
+    suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
+    table cell, a guarded span; on free text the shape alone is too weak."""
+    c = _compiled()
+    name = name.strip()
+    if looks_like_agency(name):
+        return True
+    if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
+        return False
+    return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+
+
 def _group_name_ok(name: str) -> bool:
     c = _compiled()
     name_part = c.group_suffix.sub("", name)
@@ -196,7 +228,34 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         run = c.han_tail.search(text, max(0, m.start() - c.rules["group_name_max"]), m.start())
         if run:
             spans.append((run.start() + _group_start(text[run.start():m.end()]), m.end()))
-    return [(s, e) for s, e in leftmost_longest(spans) if _acceptable(text, s, e)]
+    # Names outside the lexicon, where a list separator or role word borders them and their clause
+    # assigns a task (bounded look-around, so the pass stays linear). The lexicon wins: a shaped span
+    # may only extend one lexicon name (共青团|市委, 市委|改革办), never join two (县委县政府).
+    lexicon = sorted(spans)
+    starts = [s for s, _ in lexicon]
+    shaped = set()
+    for m in c.shape_guarded.finditer(text):
+        s, e = m.span()
+        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()) or not _in_role_clause(text, s, e):
+            continue
+        i = bisect.bisect_left(starts, s)
+        inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
+        if len(inner) <= 1:
+            spans.append((s, e))
+            shaped.add((s, e))
+    return [(s, e) for s, e in leftmost_longest(spans)
+            if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+
+
+def _in_role_clause(text: str, s: int, e: int) -> bool:
+    """A role word or label in the sentence of [s, e), within the context window."""
+    c = _compiled()
+    lo, hi = max(0, s - c.context), min(len(text), e + c.context)
+    left = text.rfind("。", lo, s), text.rfind("\n", lo, s), text.rfind("；", lo, s)
+    lo = max(lo, max(left) + 1)
+    stop = [i for i in (text.find("。", e, hi), text.find("\n", e, hi), text.find("；", e, hi)) if i >= 0]
+    hi = min(stop) if stop else hi
+    return bool(c.role_context.search(text, lo, hi))
 
 
 def _acceptable(text: str, s: int, e: int) -> bool:
@@ -209,11 +268,12 @@ def _acceptable(text: str, s: int, e: int) -> bool:
     return looks_like_agency(name) and not c.generic_after.match(text, e)
 
 
-def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model=None) -> list[AgencyMention]:
-    """Every named government body in ``text``, in text order. Rule matches first; the NER (the shipped
-    model, or ``ner_model``) adds agency-like names the rules missed or only partly matched."""
+def find_agency_mentions(text: str, doc_id: str, use_ner: bool = False, ner_model=None) -> list[AgencyMention]:
+    """Every named government body in ``text``, in text order. Rule matches first; with ``use_ner`` (or
+    a ``ner_model``) the NER adds agency-like names the rules missed or only partly matched. The NER
+    is opt-in: held out by source it added no recall (README, "Agency NER")."""
     spans = {(s, e): "rule" for s, e in rule_spans(text)}
-    if use_ner:
+    if use_ner or ner_model is not None:
         from planparse.extract import ner
 
         # A rule span starting with a bare level char right after Han text may lack its place name
