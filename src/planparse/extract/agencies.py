@@ -117,8 +117,8 @@ def _compiled() -> _Compiled:
         shape=regex.compile(shape_name),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
-        shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|^)(?:{shape_name})(?={sh['right_guard']})",
-                                    regex.MULTILINE),
+        shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
+                                    rf"(?:{shape_name})(?={sh['right_guard']})", regex.MULTILINE),
         role_context=regex.compile(sh["role_context"]),
         context=int(sh["context"]),
     )
@@ -238,6 +238,8 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         s, e = m.span()
         if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()) or not _in_role_clause(text, s, e):
             continue
+        if m.group("weak") is not None and not _in_brackets(text, s, e):
+            continue
         i = bisect.bisect_left(starts, s)
         inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
         if len(inner) <= 1:
@@ -245,6 +247,12 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
             shaped.add((s, e))
     return [(s, e) for s, e in leftmost_longest(spans)
             if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+
+
+def _in_brackets(text: str, s: int, e: int) -> bool:
+    """Is [s, e) inside a bracketed clause that opens within the context window?"""
+    lo = max(0, _compiled().context and s - _compiled().context)
+    return max(text.rfind("（", lo, s), text.rfind("(", lo, s)) > max(text.rfind("）", lo, s), text.rfind(")", lo, s))
 
 
 def _in_role_clause(text: str, s: int, e: int) -> bool:
@@ -281,8 +289,13 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = False, ner_mode
         c = _compiled()
         covered = [(s, e) for s, e in spans
                    if not (s and text.startswith(c.level_words, s) and c.han.match(text, s - 1))]
+        # Rule spans are disjoint (leftmost-longest): those overlapping a prediction are found by
+        # bisection, not by a scan of every span per prediction (that was quadratic on long texts).
+        ordered = sorted(spans)
+        starts = [k[0] for k in ordered]
         for s, e in ner.predict_spans(text, ner_model, covered=covered):
-            overlapping = [k for k in spans if s < k[1] and k[0] < e]
+            i = max(0, bisect.bisect_right(starts, s) - 1)
+            overlapping = [k for k in ordered[i:bisect.bisect_left(starts, e)] if k in spans and s < k[1] and k[0] < e]
             # Kept only if it passes the rules' name test and contains every rule span it overlaps
             # (支持湛江市人民政府: the rules take 市人民政府, the model 湛江市人民政府).
             if (s, e) in spans or not _acceptable(text, s, e):
