@@ -45,6 +45,8 @@ def load_corpus(corpus_dir: Path = ROOT / "corpus") -> list[CorpusDoc]:
     docs = []
     for path in sorted((corpus_dir / "gold").glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
+        if not (corpus_dir / gold["doc"]).is_file() or not gold["doc"].endswith(".txt"):
+            continue  # other formats need their reader
         text = clean_text(decode_bytes((corpus_dir / gold["doc"]).read_bytes())[0])
         docs.append(CorpusDoc(gold["doc"], text, frozenset(gold["agency_names"])))
     return docs
