@@ -53,7 +53,7 @@ class _Rules:
     label_end: regex.Pattern
     first_lead: regex.Pattern
     generic: regex.Pattern
-    list_tail: regex.Pattern  # at the end of a list item
+    item_tail: regex.Pattern  # at the end of a list item
     list_tail_at: regex.Pattern  # right after a list of mentions
     lead_in: regex.Pattern
     joiner: regex.Pattern
@@ -94,7 +94,7 @@ def _rules() -> _Rules:
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
-        list_tail=regex.compile(f"(?:{r['list_tail']})$"),
+        item_tail=regex.compile(r["item_tail"]),
         list_tail_at=regex.compile(r["list_tail"]),
         lead_in=regex.compile(r["clause_lead_in"]),
         joiner=regex.compile(r["mention_joiners"]),
@@ -143,7 +143,7 @@ def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | N
     prefix = ""
     for raw in rules.list_sep.split(items_text):
         item = raw.strip()
-        tail = rules.list_tail.search(item)
+        tail = rules.item_tail.search(item)
         if tail and tail.start() > 0:
             item = item[: tail.start()]
         role = None
