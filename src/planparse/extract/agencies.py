@@ -48,6 +48,7 @@ class _Compiled:
     shape_not_tails: regex.Pattern
     shape_guarded: regex.Pattern  # finds shape candidates between a left and a right guard
     role_context: regex.Pattern
+    list_joint: str  # the separator of an enumerated list of names (、)
     context: int
 
 
@@ -120,6 +121,7 @@ def _compiled() -> _Compiled:
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
                                     rf"(?:{shape_name})(?={sh['right_guard']})", regex.MULTILINE),
         role_context=regex.compile(sh["role_context"]),
+        list_joint=sh["list_joint"],
         context=int(sh["context"]),
     )
 
@@ -233,18 +235,27 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
     # may only extend one lexicon name (共青团|市委, 市委|改革办), never join two (县委县政府).
     lexicon = sorted(spans)
     starts = [s for s, _ in lexicon]
+    ends = {e for _, e in lexicon}
     shaped = set()
     for m in c.shape_guarded.finditer(text):
         s, e = m.span()
-        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()) or not _in_role_clause(text, s, e):
-            continue
-        if m.group("weak") is not None and not _in_brackets(text, s, e):
+        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()):
             continue
         i = bisect.bisect_left(starts, s)
         inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
-        if len(inner) <= 1:
-            spans.append((s, e))
-            shaped.add((s, e))
+        if len(inner) > 1:
+            continue
+        # Vouched for by a role clause, or by the list it is an item of: a lexicon name or an accepted
+        # shape right before it (市大数据局、市经信局) or a lexicon name right after it.
+        in_list = text[s - 1:s] == c.list_joint and (s - 1 in ends) or \
+            text[e:e + 1] == c.list_joint and bisect.bisect_left(starts, e + 1) < len(starts) and \
+            starts[bisect.bisect_left(starts, e + 1)] == e + 1
+        if not in_list and (not _in_role_clause(text, s, e)
+                            or (m.group("weak") is not None and not _in_brackets(text, s, e))):
+            continue
+        spans.append((s, e))
+        shaped.add((s, e))
+        ends.add(e)
     return [(s, e) for s, e in leftmost_longest(spans)
             if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
 
