@@ -145,6 +145,9 @@ def agency_level(name: str) -> str:
     """national / provincial / city / county / unknown, from the name's prefix."""
     c = _compiled()
     name = canonical_name(name)
+    party = c.rules["party_prefix"]
+    if name.startswith(party) and len(name) > len(party) and not c.national_head.match(name[len(party):]):
+        name = name[len(party):]  # 中共宁夏回族自治区委员会: the party committee of a province
     if c.municipality_head.match(name):
         return "provincial"
     if c.national_head.match(name) or name in c.gazetteer:
