@@ -10,6 +10,7 @@ interrupted (Ctrl-C: previous outputs left intact).
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from pathlib import Path
@@ -114,14 +115,18 @@ def extract(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
     debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
     rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
+    ner: bool = typer.Option(False, "--ner", help="Add the agency NER to the rules (slower start; see README)."),
 ) -> None:
     """Extract records from plan texts and write one Parquet file per record type."""
+    from planparse.extract import NER_ENV
     from planparse.report import BatchProgress, print_summary, summary_json, summary_line
     from planparse.runner import describe_error, run_batch, skip_notes
     from planparse.write import write_outputs
 
     _require_paths(paths)
     _use_rules(rules, debug)
+    if ner:
+        os.environ[NER_ENV] = "1"  # read by every worker (planparse.extract.ner_enabled)
     from planparse.readers import suffixes_for
 
     try:

@@ -11,6 +11,7 @@ an ``errors`` row (stage ``extract``) and a document warning.
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -68,11 +69,20 @@ def _reference_year(document: Document, context: Context) -> list:
     return []
 
 
+NER_ENV = "PLANPARSE_NER"
+
+
+def ner_enabled() -> bool:
+    """Is the agency NER on? Opt-in (``planparse extract --ner`` sets PLANPARSE_NER=1, which worker
+    processes inherit); off, spaCy and jieba are never imported."""
+    return os.environ.get(NER_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @component("agencies", output="agencies", provides={"agency_mentions": []})
 def _agencies(document: Document, context: Context) -> list[AgencyMention]:
     from planparse.extract.agencies import find_agency_mentions
 
-    mentions = find_agency_mentions(document.text, document.doc_id)
+    mentions = find_agency_mentions(document.text, document.doc_id, use_ner=ner_enabled())
     context.values["agency_mentions"] = mentions
     return mentions
 
