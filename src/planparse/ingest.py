@@ -152,11 +152,14 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 def _rebuild_paragraphs(lines: list[str]) -> list[str]:
     """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
+    from planparse.segment.tables import cell_table_lines
+
     width = _wrap_width(lines)
     heading_start = _heading_start()
+    cells = cell_table_lines(lines)  # a table written one cell per line: its lines are never joined
     out: list[str] = []
     pending_join = False  # the last output line is an unfinished paragraph
-    for line in lines:
+    for k, line in enumerate(lines):
         if line.startswith("\t"):
             out.append(line)
             pending_join = False
@@ -170,7 +173,7 @@ def _rebuild_paragraphs(lines: list[str]) -> list[str]:
             out[-1] += stripped
         else:
             out.append(stripped)
-        pending_join = _cut_by_converter(stripped, width)
+        pending_join = k not in cells and _cut_by_converter(stripped, width)
     return _squeeze_blank_lines(out)
 
 

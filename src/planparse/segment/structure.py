@@ -48,6 +48,7 @@ class Candidate:
     title_end: int
     has_body: bool
     title_stop: bool = False  # the title ends with 。！？
+    body_after: int = 0  # unnumbered paragraphs after its own before the next label (counted to 2)
     depth: int = 0
     kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
     level: int = 0
@@ -85,10 +86,13 @@ def _rules() -> _Rules:
 def build_structure(text: str, doc_id: str) -> Structure:
     rules = _rules().raw
     blocks = find_tables(text)
-    units = _units(text, SpanIndex(blocks))
+    # group rows of a table (一、… over its rows) are headings of the document: they stay units
+    groups = {start for b in blocks for start, _ in b.group_spans}
+    units = _units(text, SpanIndex(blocks), groups)
     candidates = _candidates(text, units)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
         cand.depth = depth
+    _mark_body_after(text, candidates)
     _classify(candidates, rules)
     headings = [c for c in candidates if c.kind == "heading"]
     for head, depth in zip(headings, _style_depths([h.style for h in headings])):
@@ -104,17 +108,18 @@ def build_structure(text: str, doc_id: str) -> Structure:
     )
     if not sections and not measures and not tables:
         structure.warnings.append("no structure found: no headings, numbered measures or tables")
+    structure.warnings += [w for b in blocks for w in b.warnings]
     return structure
 
 
-def _units(text: str, excluded: SpanIndex) -> list[Unit]:
+def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list[Unit]:
     rules = _rules()
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
-        if start in excluded:
+        if start in excluded and start not in kept:
             continue
         if rules.notes.match(match.group()):
             in_notes = True
@@ -183,7 +188,8 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
                     style=style,
                     label=text[match.start() : match.end()].strip(),
                     number=_number(match.group("n")),
-                    start=unit.start,
+                    # the record starts at its label, not at the indent before it
+                    start=match.start() + len(match.group()) - len(match.group().lstrip()),
                     unit_end=unit.end,
                     title=title,
                     title_end=rest_start + title_len,
@@ -229,10 +235,42 @@ def _style_depths(styles: list[str]) -> list[int]:
     return depths
 
 
+_PARAGRAPH = regex.compile(r"[^\S\n]*\S[^\n]*")
+
+
+def _mark_body_after(text: str, candidates: list[Candidate]) -> None:
+    """How many body paragraphs follow each label's own before the next label, counted up to 2
+    (linear: the gaps between labels are disjoint)."""
+    for cand, nxt in zip(candidates, candidates[1:] + [None]):
+        end = nxt.start if nxt else len(text)
+        n = 0
+        for _ in _PARAGRAPH.finditer(text, cand.unit_end, max(cand.unit_end, end)):
+            n += 1
+            if n == 2:
+                break
+        cand.body_after = n
+
+
+def _heading_styles(candidates: list[Candidate]) -> set[str]:
+    """Numbering styles that are heading levels in this document: at least half of their titled
+    items head a block, i.e. their title stands alone on its line and numbered items or two or
+    more body paragraphs follow it (one paragraph under a title line is the item's own body)."""
+    votes: dict[str, list[int]] = {}
+    for i, cand in enumerate(candidates):
+        if cand.title is None:
+            continue
+        heads = not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
+        tally = votes.setdefault(cand.style, [0, 0])
+        tally[0] += heads
+        tally[1] += 1
+    return {style for style, (heads, total) in votes.items() if heads * 2 >= total and heads}
+
+
 def _classify(candidates: list[Candidate], rules: dict) -> None:
     general = set(rules["general_titles"])
     non_task = set(rules["non_task_parents"])
     heading_only = set(rules["heading_only"])
+    heading_levels = _heading_styles(candidates)
     parents: list[Candidate] = []  # enclosing headings, outermost first
     for i, cand in enumerate(candidates):
         while parents and parents[-1].depth >= cand.depth:
@@ -240,8 +278,15 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
         if cand.title is None:
             continue
         has_children = _has_children(candidates, i)
-        # A title sentence with body text after it is a measure even when sub-items follow it.
-        if cand.style in heading_only or (has_children and not cand.has_body) or cand.title in general:
+        # A title sentence with body text after it is a measure even when sub-items follow it;
+        # a title alone on its line, in a style that heads blocks in this document, is a heading.
+        if (
+            cand.style in heading_only
+            or (has_children and not cand.has_body)
+            or cand.title in general
+            or (cand.style in heading_levels and not cand.has_body and (cand.body_after or not cand.title_stop))
+            # (in a heading style, a title line with body paragraphs, or a bare title, heads a block)
+        ):
             cand.kind = "heading"
         elif parents and parents[-1].title in non_task:
             cand.kind = ""

@@ -32,6 +32,9 @@ class TableBlock:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # data rows, each as long as the header
     row_spans: list[tuple[int, int]] = field(default_factory=list)  # span of each data row
+    # Group rows inside the table ("一、…" over a block of rows): headings of the document, not data.
+    group_spans: list[tuple[int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +75,10 @@ class _Rules:
         self.box_caption = regex.compile(raw["box_caption"])
         self.box_entry = regex.compile(raw["box_entry"])
         self.box_bullet = regex.compile(raw["box_bullet"])
+        self.box_marker = regex.compile(raw["heading_markers"])
+        self.box_inline_entry = regex.compile(raw["box_inline_entry"])
+        self.box_titled = regex.compile(raw["box_titled_entry"])
+        self.entry_break = regex.compile(raw["entry_break"])
         numbering = load_rules("headings")
         labels = [numbering["styles"][name].format(cn=numbering["numerals"]) for name in raw["heading_styles"]]
         self.heading_start = regex.compile("|".join(labels + [raw["heading_markers"]]))
@@ -81,6 +88,13 @@ class _Rules:
         notes = "|".join(numbering["notes_openers"])
         self.table_end = regex.compile(rf"(?:{notes})\s*[：:]|{raw['table_end']}")
         self.pdf_piece_max_chars = raw["pdf_piece_max_chars"]
+        self.time_columns = tuple(raw["time_columns"])
+        self.time_cell = regex.compile(raw["time_cell"])
+        self.cell_header_min_lines = raw["cell_header_min_lines"]
+        self.header_cell_max_chars = raw["header_cell_max_chars"]
+        self.group_row = regex.compile(
+            "|".join(numbering["styles"][name].format(cn=numbering["numerals"]) for name in ("cn_comma", "paren_cn"))
+        )
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +129,7 @@ def find_tables(text: str) -> list[TableBlock]:
     used = [False] * len(lines)
     tables: list[TableBlock] = []
     # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_pdf):
+    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf):
         i = 0
         while i < len(lines):
             if used[i]:
@@ -258,50 +272,116 @@ def _cell_of(line: _Line) -> _Cell:
 
 
 def _parse_box(lines: list[_Line], i: int, used: list[bool]):
+    """A 专栏 box: its caption, then its entries (numbered, bulleted, one per Word paragraph, or
+    paragraphs opening with a short title sentence). The caption may run straight into the first
+    entry on its line. A caption whose entries cannot be read is kept as a box with a warning."""
     rules = _rules()
-    cap = lines[i].stripped
-    if not rules.box_caption.fullmatch(cap):
+    line0 = lines[i]
+    s0 = line0.stripped
+    if not rules.box_marker.match(s0):
         return None, i + 1
-    cap_start = lines[i].start + lines[i].text.index(cap)
-    cap_end = cap_start + len(cap)
-    entries: list[list[_Cell]] = []
-    numbered = None  # whether the box numbers its entries
+    cap_start = line0.start + line0.text.index(s0)
+    entries: list[_Cell] = []
+    if rules.box_caption.fullmatch(s0):
+        cap, cap_end = s0, cap_start + len(s0)
+    else:
+        # "专栏1  XX工程1. 发展目标：…": the caption ends where its first numbered entry starts
+        first = next(
+            (m for m in rules.box_inline_entry.finditer(s0, 0, rules.caption_max_chars + 10)
+             if m.group("n") == "1" and m.start() > rules.box_marker.match(s0).end()),
+            None,
+        )
+        if first is None:
+            return None, i + 1
+        cap = s0[: first.start()].rstrip()
+        cap_end = cap_start + len(cap)
+        entries = _numbered_pieces(_Cell(s0[first.start():], cap_start + first.start(), cap_start + len(s0)), 1)
+    mode = "numbered" if entries else None  # numbered / bullet / tabbed / titled
+    indent = _indent(line0) if entries else None  # the entries of one box share their indent
     j = i + 1
+    last_entry_line = i
     while j < len(lines) and not used[j]:
         line = lines[j]
         s = line.stripped
         if not s:
-            if entries:
+            k = _next_nonblank(lines, j + 1)
+            # blank lines may separate entries, never end the caption's first entry search
+            if entries and not (k < len(lines) and _box_entry_kind(lines[k], len(entries), mode)):
                 break
             j += 1
             continue
-        if rules.box_caption.fullmatch(s) or rules.heading_start.match(s):
+        if rules.box_marker.match(s) or rules.heading_start.match(s):
             break
-        m = rules.box_entry.match(s)
-        if not entries and m is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
+        kind = _box_entry_kind(line, len(entries), mode)
+        if kind not in (None, "more") and indent is not None and _indent(line) != indent:
+            break  # the body's next paragraph, indented as body text
+        if not entries and kind is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
             # the box title on the line under "专栏1"
             cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
-        elif m and numbered is not False and int(m.group("n")) == len(entries) + 1:
-            numbered = True
-            entries.append([_cell_of(line)])
-        elif m is None and line.tabbed and entries and numbered:
+        elif kind == "numbered":
+            entries += _numbered_pieces(_cell_of(line), len(entries) + 1)
+        elif kind == "more":
             # a further paragraph of the entry inside the Word box cell
-            cell = entries[-1][0]
-            more = _cell_of(line)
-            entries[-1][0] = _Cell(cell.text + more.text, cell.start, more.end)
-        elif m is None and rules.box_bullet.match(s) and numbered is not True:
-            numbered = False  # bulleted entries: one per bullet
-            entries.append([_cell_of(line)])
-        elif m is None and line.tabbed and numbered is not True:
-            numbered = False  # unnumbered Word box: one entry per tab-prefixed paragraph
-            entries.append([_cell_of(line)])
+            cell, more = entries[-1], _cell_of(line)
+            entries[-1] = _Cell(cell.text + more.text, cell.start, more.end)
+        elif kind is not None:
+            entries.append(_cell_of(line))
         else:
             break
+        if kind in ("numbered", "bullet", "tabbed", "titled"):
+            mode = kind
+            indent = _indent(line) if indent is None else indent
+        last_entry_line = j
         j += 1
+    cap_cell = (cap, cap_start, cap_end)
     if not entries:
-        return None, i + 1
-    block = _block((cap, cap_start, cap_end), cap_start, [], entries, kind="box")
-    return block, _line_index(lines, block.char_end) + 1
+        block = TableBlock(cap_start, cap_end, cap_start, cap_end, "box", cap)
+        block.warnings.append(f"专栏 box '{cap}': no entries could be read under its caption")
+        return block, i + 1
+    block = _block(cap_cell, cap_start, [], [[e] for e in entries], kind="box")
+    return block, max(last_entry_line, _line_index(lines, block.char_end)) + 1
+
+
+def _indent(line: _Line) -> str:
+    """The paragraph indent (spaces, U+3000); a Word cell's tab is a cell marker, not indent."""
+    text = line.text.lstrip("\t")
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
+    """How a line continues a box: the next numbered entry, a bullet, a Word paragraph, a titled
+    paragraph, more of the entry above ("more"), or not at all (None)."""
+    rules = _rules()
+    s = line.stripped
+    m = rules.box_entry.match(s)
+    if m:
+        return "numbered" if mode in (None, "numbered") and int(m.group("n")) == n_entries + 1 else None
+    if mode == "numbered":
+        return "more" if line.tabbed else None
+    if rules.box_bullet.match(s) and mode in (None, "bullet"):
+        return "bullet"
+    if line.tabbed and mode in (None, "tabbed"):
+        return "tabbed"
+    if mode in (None, "titled") and rules.box_titled.match(s) and not rules.heading_start.match(s):
+        return "titled"
+    return None
+
+
+def _numbered_pieces(cell: _Cell, first: int) -> list[_Cell]:
+    """Split a line holding numbered entries one after another ("1.…。2.…。") at each next label."""
+    rules = _rules()
+    cuts = [0]
+    expected = first + 1
+    for m in rules.box_inline_entry.finditer(cell.text, 1):
+        if int(m.group("n")) == expected and rules.entry_break.search(cell.text[: m.start()].rstrip()[-1:]):
+            cuts.append(m.start())
+            expected += 1
+    cuts.append(len(cell.text))
+    pieces = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = cell.text[a:b].rstrip()
+        pieces.append(_Cell(piece, cell.start + a, cell.start + a + len(piece)))
+    return pieces
 
 
 def _opens_box_list(lines: list[_Line], j: int) -> bool:
@@ -421,6 +501,136 @@ def _parse_word(lines: list[_Line], i: int, used: list[bool]):
             data.append(r)
     block = _block(caption, rows[0][0].start, header, data)
     return block, end
+
+
+# ---------------------------------------------------------------- one cell per line, no separators
+
+
+def _header_piece(line: _Line) -> bool:
+    """A line that can be a header cell of a one-cell-per-line table: short, no digits, no sentence."""
+    rules = _rules()
+    s = line.stripped
+    return (
+        0 < len(s) <= rules.header_cell_max_chars
+        and not line.tabbed
+        and not _DIGIT.search(s)
+        and not _SENTENCE_PUNCT.search(s)
+        and not rules.heading_start.match(s)
+    )
+
+
+def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
+    """The header cells starting at line i and the index of the first line after them."""
+    rules = _rules()
+    cells: list[_Cell] = []
+    j = i
+    while j < len(lines) and _header_piece(lines[j]):
+        cell = _cell_of(lines[j])
+        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it
+        if cells and (cell.text[0] in "（(" or lines[j].text[:1] in (" ", "\u3000")):
+            last = cells[-1]
+            cells[-1] = _Cell(last.text + cell.text, last.start, cell.end)
+        else:
+            cells.append(cell)
+        j += 1
+    if len(cells) < rules.cell_header_min_lines or not _is_header([c.text for c in cells]):
+        return None
+    return cells, j
+
+
+def cell_table_lines(lines: list[str]) -> set[int]:
+    """Indices of the raw lines that belong to one-cell-per-line tables (header to the next blank
+    line): ingest must not join them as a paragraph broken at a page."""
+    parsed = [_Line(0, line) for line in lines]
+    inside: set[int] = set()
+    i = 0
+    while i < len(parsed):
+        found = _cell_header(parsed, i) if _header_piece(parsed[i]) else None
+        if found is None:
+            i += 1
+            continue
+        j = found[1]
+        while j < len(parsed) and parsed[j].stripped:
+            j += 1
+        inside.update(range(i, j))
+        i = j
+    return inside
+
+
+def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
+    """A table written one cell per line: the header's cells one a line, then the rows' cells."""
+    rules = _rules()
+    if i > 0 and lines[i - 1].stripped and _header_piece(lines[i - 1]):
+        return None, i + 1  # not the first line of the header
+    found = _cell_header(lines, i)
+    if found is None:
+        return None, i + 1
+    header, j = found
+    names = [c.text for c in header]
+    n = len(names)
+    body: list[_Cell] = []
+    while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
+        if rules.table_end.match(lines[j].stripped):
+            break
+        body.append(_cell_of(lines[j]))
+        j += 1
+    time_col = next((k for k, h in enumerate(names) if any(w in _nows(h) for w in rules.time_columns)), None)
+    serial_col = next((k for k, h in enumerate(names) if _nows(h) in rules.serial_columns), None)
+    anchors: list[int] = []
+    if time_col is not None:
+        anchors = [p for p, c in enumerate(body) if rules.time_cell.fullmatch(c.text)]
+        col = time_col
+    if len(anchors) < 2 and serial_col is not None:
+        col, anchors, expected = serial_col, [], 1
+        for p, c in enumerate(body):
+            if _INTEGER.fullmatch(c.text) and int(c.text) in (expected, 1):
+                anchors.append(p)
+                expected = int(c.text) + 1
+    if len(anchors) < 2:
+        return None, i + 1
+    rows: list[list[_Cell | None]] = []
+    groups: list[_Cell] = []
+    prev_end = 0  # first body line not yet given to a row
+    for a, nxt in zip(anchors, anchors[1:] + [len(body)]):
+        before = body[prev_end:a]
+        # left of the anchor: at most `col` cells; lines before them are group rows (一、…)
+        left = before[max(0, len(before) - col):] if col else []
+        extra = before[: len(before) - len(left)]
+        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(
+            header[0].text
+        ):
+            extra.append(left.pop(0))
+        groups += extra
+        after = body[a + 1 : nxt]
+        # trailing group rows just before the next anchor stay for the next row to claim
+        right_n = n - 1 - col
+        right = after[:right_n]
+        if len(after) > right_n and nxt < len(body) and time_col is None:
+            rest = after[right_n:]
+            keep = [c for c in rest if not rules.group_row.match(c.text)]
+            if keep and right:  # a cell wrapped over several lines: the rest belongs to the last cell
+                last = right[-1]
+                right[-1] = _Cell(last.text + "".join(c.text for c in keep), last.start, keep[-1].end)
+            prev_end = nxt
+            groups += [c for c in rest if rules.group_row.match(c.text)]
+        else:
+            prev_end = a + 1 + len(right)
+        row: list[_Cell | None] = [None] * (col - len(left)) + list(left) + [body[a]] + list(right)
+        row += [None] * (n - len(row))
+        rows.append(row)
+    # merged cells (written once) are carried down from the row above
+    raw_rows, spans = [], []
+    prev = [""] * n
+    for row in rows:
+        texts = [c.text if c is not None else (prev[k] if k < col else "") for k, c in enumerate(row)]
+        present = [c for c in row if c is not None]
+        raw_rows.append(texts)
+        spans.append((present[0].start, present[-1].end))
+        prev = texts
+    block = _make_block(_caption(lines, i, used), header[0].start, names, raw_rows, spans)
+    block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
+    block.group_spans = [(c.start, c.end) for c in groups]
+    return block, _line_index(lines, block.char_end) + 1
 
 
 # ---------------------------------------------------------------- PDF tables, space-separated cells
