@@ -76,6 +76,7 @@ class _Rules:
         self.box_entry = regex.compile(raw["box_entry"])
         self.box_bullet = regex.compile(raw["box_bullet"])
         self.box_marker = regex.compile(raw["heading_markers"])
+        self.box_caption_start = regex.compile(raw["box_caption_start"])
         self.box_inline_entry = regex.compile(raw["box_inline_entry"])
         self.box_titled = regex.compile(raw["box_titled_entry"])
         self.entry_break = regex.compile(raw["entry_break"])
@@ -92,6 +93,11 @@ class _Rules:
         self.time_cell = regex.compile(raw["time_cell"])
         self.cell_header_min_lines = raw["cell_header_min_lines"]
         self.header_cell_max_chars = raw["header_cell_max_chars"]
+        self.year_header = regex.compile(raw["year_header"])
+        self.value_cell = regex.compile(raw["value_cell"])
+        names = sorted(raw["glued_header_names"], key=len, reverse=True)
+        self.glued_header = regex.compile(rf"\s*({alternation(names)}|{raw['glued_year']})\s*")
+        self.glued_row_max_chars = raw["glued_row_max_chars"]
         self.group_row = regex.compile(
             "|".join(numbering["styles"][name].format(cn=numbering["numerals"]) for name in ("cn_comma", "paren_cn"))
         )
@@ -129,7 +135,7 @@ def find_tables(text: str) -> list[TableBlock]:
     used = [False] * len(lines)
     tables: list[TableBlock] = []
     # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf):
+    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf, _parse_glued):
         i = 0
         while i < len(lines):
             if used[i]:
@@ -282,8 +288,13 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         return None, i + 1
     cap_start = line0.start + line0.text.index(s0)
     entries: list[_Cell] = []
+    k = _next_nonblank(lines, i + 1)
+    if rules.box_caption.fullmatch(s0) and k < len(lines) and _glued_header(lines[k]):
+        return None, i + 1  # a table in a box: its caption is the table's
     if rules.box_caption.fullmatch(s0):
         cap, cap_end = s0, cap_start + len(s0)
+    elif not rules.box_caption_start.match(s0):
+        return None, i + 1
     else:
         # "专栏1  XX工程1. 发展目标：…": the caption ends where its first numbered entry starts
         first = next(
@@ -291,13 +302,18 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
              if m.group("n") == "1" and m.start() > rules.box_marker.match(s0).end()),
             None,
         )
-        if first is None:
-            return None, i + 1
-        cap = s0[: first.start()].rstrip()
-        cap_end = cap_start + len(cap)
-        entries = _numbered_pieces(_Cell(s0[first.start():], cap_start + first.start(), cap_start + len(s0)), 1)
+        if first is not None and not _SENTENCE_PUNCT.search(s0, 0, first.start()):
+            cap = s0[: first.start()].rstrip()
+            cap_end = cap_start + len(cap)
+            entries = _numbered_pieces(_Cell(s0[first.start():], cap_start + first.start(), cap_start + len(s0)), 1)
+        else:
+            # caption and body run together with nothing marking where the title ends: keep the box
+            cap = s0[: rules.caption_max_chars]
+            block = TableBlock(cap_start, cap_start + len(s0), cap_start, cap_start + len(cap), "box", cap)
+            block.warnings.append(f"专栏 box '{cap}': its caption runs into its text; entries not read")
+            return block, i + 1
     mode = "numbered" if entries else None  # numbered / bullet / tabbed / titled
-    indent = _indent(line0) if entries else None  # the entries of one box share their indent
+    body_next = _body_number_before(lines, i)  # the body's numbered list the box interrupts
     j = i + 1
     last_entry_line = i
     while j < len(lines) and not used[j]:
@@ -313,8 +329,8 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         if rules.box_marker.match(s) or rules.heading_start.match(s):
             break
         kind = _box_entry_kind(line, len(entries), mode)
-        if kind not in (None, "more") and indent is not None and _indent(line) != indent:
-            break  # the body's next paragraph, indented as body text
+        if kind == "numbered" and body_next is not None and len(entries) + 1 == body_next:
+            break  # the body's list resumes after the box (its item 2, then the box, then its 3.)
         if not entries and kind is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
             # the box title on the line under "专栏1"
             cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
@@ -330,7 +346,6 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
             break
         if kind in ("numbered", "bullet", "tabbed", "titled"):
             mode = kind
-            indent = _indent(line) if indent is None else indent
         last_entry_line = j
         j += 1
     cap_cell = (cap, cap_start, cap_end)
@@ -342,10 +357,20 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
     return block, max(last_entry_line, _line_index(lines, block.char_end)) + 1
 
 
-def _indent(line: _Line) -> str:
-    """The paragraph indent (spaces, U+3000); a Word cell's tab is a cell marker, not indent."""
-    text = line.text.lstrip("\t")
-    return text[: len(text) - len(text.lstrip())]
+def _body_number_before(lines: list[_Line], i: int, window: int = 12) -> int | None:
+    """The number the body's numbered list would go on with, when a numbered paragraph of the
+    body stands just above the box caption at line i (looked for over a few lines only)."""
+    rules = _rules()
+    for k in range(i - 1, max(-1, i - 1 - window), -1):
+        s = lines[k].stripped
+        if not s:
+            continue
+        if rules.heading_start.match(s):
+            return None
+        m = rules.box_entry.match(s)
+        if m:
+            return int(m.group("n")) + 1
+    return None
 
 
 def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
@@ -513,7 +538,7 @@ def _header_piece(line: _Line) -> bool:
     return (
         0 < len(s) <= rules.header_cell_max_chars
         and not line.tabbed
-        and not _DIGIT.search(s)
+        and (not _DIGIT.search(s) or rules.year_header.fullmatch(s))
         and not _SENTENCE_PUNCT.search(s)
         and not rules.heading_start.match(s)
     )
@@ -587,7 +612,21 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
                 anchors.append(p)
                 expected = int(c.text) + 1
     if len(anchors) < 2:
-        return None, i + 1
+        # an indicator table: each row is a name followed by its values
+        col = 0
+        values = [bool(rules.value_cell.fullmatch(c.text)) for c in body]
+        anchors = [
+            p for p, c in enumerate(body)
+            if not values[p] and p + 1 < len(body) and values[p + 1] and not rules.group_row.match(c.text)
+        ]
+        if len(anchors) < 2:
+            return None, i + 1
+        n_values = max(k for k in range(1, n) if all(
+            a + k < len(body) and values[a + k] for a in anchors[:3]) or k == 1)
+        if n_values + 1 < n:
+            # fewer cells a row than the header: the leftmost columns are group rows carried down
+            names, header = names[n - n_values - 1 :], header[n - n_values - 1 :]
+            n = len(names)
     rows: list[list[_Cell | None]] = []
     groups: list[_Cell] = []
     prev_end = 0  # first body line not yet given to a row
@@ -631,6 +670,100 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
     block.group_spans = [(c.start, c.end) for c in groups]
     return block, _line_index(lines, block.char_end) + 1
+
+
+# ---------------------------------------------------------------- rows flattened with no separators
+
+
+def _glued_header(line: _Line) -> list[_Cell] | None:
+    """Column names run together on one line, split at the known names and year columns."""
+    rules = _rules()
+    s = line.stripped
+    if line.tabbed or not s or len(s) > rules.caption_max_chars or _SENTENCE_PUNCT.search(s):
+        return None
+    base = line.start + line.text.index(s)
+    cells: list[_Cell] = []
+    pos = 0
+    for m in rules.glued_header.finditer(s):
+        if m.start() > pos:  # an unknown name between two known ones
+            piece = s[pos : m.start()].strip()
+            if piece:
+                at = s.index(piece, pos)
+                if cells and piece[0] in "和及与、":  # "重点任务和项目": one name
+                    last = cells.pop()
+                    cells.append(_Cell(last.text + _nows(piece), last.start, base + at + len(piece)))
+                else:
+                    cells.append(_Cell(_nows(piece), base + at, base + at + len(piece)))
+        cells.append(_Cell(_nows(m.group(1)), base + m.start(1), base + m.end(1)))
+        pos = m.end()
+    if pos < len(s):
+        piece = s[pos:].strip()
+        at = s.index(piece, pos)
+        cells.append(_Cell(_nows(piece), base + at, base + at + len(piece)))
+    if len(_WS.findall(s)) * 2 > len(cells):
+        return None  # names set apart by spaces: a PDF header, not a glued one
+    known = sum(1 for c in cells if rules.glued_header.fullmatch(c.text))
+    if len(cells) < 3 or known < 3 or any(len(c.text) > rules.header_cell_max_chars for c in cells):
+        return None
+    return cells if _is_header([c.text for c in cells]) else None
+
+
+def _glued_row(s: str) -> bool:
+    rules = _rules()
+    if _DIGIT_START.search(s) and _INTEGER.match(s):
+        return True  # opens with its serial number
+    return len(s) <= rules.glued_row_max_chars and not _SENTENCE_PUNCT.search(s) and bool(_DIGIT.search(s))
+
+
+def _parse_glued(lines: list[_Line], i: int, used: list[bool]):
+    rules = _rules()
+    header = _glued_header(lines[i])
+    if header is None:
+        return None, i + 1
+    names = [c.text for c in header]
+    serial_first = _nows(names[0]) in rules.serial_columns
+    rows: list[list[_Cell]] = []
+    groups: list[_Cell] = []
+    j = i + 1
+    while j < len(lines) and not used[j]:
+        s = lines[j].stripped
+        if not s or rules.table_end.match(s) or lines[j].tabbed:
+            break
+        cell = _cell_of(lines[j])
+        if rules.group_row.match(s) and len(s) <= rules.caption_max_chars:
+            groups.append(cell)
+        elif _glued_row(s):
+            serial = _INTEGER.match(s) if serial_first else None
+            if serial and not rules.box_entry.match(s):
+                rest = s[serial.end() :]
+                rows.append([_Cell(serial.group(), cell.start, cell.start + serial.end()),
+                             _Cell(rest, cell.start + serial.end(), cell.end)])
+            else:
+                rows.append([cell])
+        else:
+            break
+        j += 1
+    if len(rows) < 2:
+        return None, i + 1
+    caption = _caption(lines, i, used)
+    if caption is None:
+        # the caption of a table in a 专栏 box is the box's
+        k = i - 1
+        while k >= 0 and not lines[k].stripped:
+            k -= 1
+        if k >= 0 and rules.box_caption.fullmatch(lines[k].stripped):
+            cell = _cell_of(lines[k])
+            caption = (cell.text, cell.start, cell.end)
+    n = len(names)
+    raw = [[c.text for c in r] + [""] * (n - len(r)) for r in rows]
+    spans = [(r[0].start, r[-1].end) for r in rows]
+    block = _make_block(caption, header[0].start, names, raw, spans)
+    block.group_spans = [(c.start, c.end) for c in groups]
+    block.warnings.append(
+        f"table '{block.caption or names[0]}': cells run together with no separators; "
+        "each row kept as written after its serial number"
+    )
+    return block, j
 
 
 # ---------------------------------------------------------------- PDF tables, space-separated cells
