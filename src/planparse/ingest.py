@@ -117,7 +117,9 @@ def clean_text(raw: str) -> str:
             continue
         lines.append(line)
     lines = _rebuild_paragraphs(lines)
-    return "\n".join(lines).strip("\n") + "\n"
+    text = "\n".join(lines).strip("\n") + "\n"
+    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…)
+    return _glued_caption().sub("\n", text)
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +160,12 @@ def _strip_markup(text: str) -> str:
         out.append(text[pos:])
         text = "".join(out)
     return entities.sub(lambda m: html.unescape(m.group()), text)
+
+
+@lru_cache(maxsize=1)
+def _glued_caption() -> regex.Pattern:
+    start = load_rules("tables")["box_caption_start"]
+    return regex.compile(r"(?<=[。；！？])[^\S\n]*(?=" + start + ")")
 
 
 @lru_cache(maxsize=1)

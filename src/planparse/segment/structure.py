@@ -22,9 +22,6 @@ from planparse.segment.tables import find_tables
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
 _INLINE_SEARCH_MIN_CHARS = 300
-# Inside a one-line crawler body each paragraph keeps its indent (two or more full-width or
-# no-break spaces): a paragraph starts where such a run ends.
-_MIDLINE_INDENT = regex.compile(r"(?<=\S)[\u3000\u00a0]{2,}(?=\S)")
 # The end of a title sentence.
 _TITLE_STOP = regex.compile(r"[。！？]")
 
@@ -60,6 +57,7 @@ class _Rules(NamedTuple):
     inline: regex.Pattern  # a label after a sentence end, inside a one-line body
     notes: regex.Pattern  # the line opening a block of notes
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
+    paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +66,7 @@ def _rules() -> _Rules:
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
     inline = regex.compile(
-        r"(?<=[。；！？）)])(?:"
+        r"(?<=[。；！？）)：:])(?:"
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
         + ")"
     )
@@ -80,7 +78,7 @@ def _rules() -> _Rules:
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    return _Rules(rules, styles, inline, notes, after_title)
+    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
 
 
 def build_structure(text: str, doc_id: str) -> Structure:
@@ -117,6 +115,7 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
+    last: dict[str, int] = {}  # the last number seen of each numbering style
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
         if start in excluded and start not in kept:
@@ -129,15 +128,37 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
                 in_notes = False
             else:
                 continue
+        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        if own:
+            last[own[0]] = own[1]
         if end - start < _INLINE_SEARCH_MIN_CHARS:
-            units.append(Unit(start, end))
+            # A shorter line is cut only at a label that goes on with its style's count (…负责）（二）…)
+            # or opens a list after a colon (具体措施：1．…2．…).
+            cuts = [start]
+            for m in rules.inline.finditer(text, start, end):
+                label = _label_at(text, m.start(), end)
+                if label and (label[1] == last.get(label[0], 0) + 1 and label[0] in last
+                              or label[1] == 1 and text[m.start() - 1] in "：:"):
+                    last[label[0]] = label[1]
+                    cuts.append(m.start())
+            units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
             continue
         labels = [m.start() for m in rules.inline.finditer(text, start, end)]
-        indents = [m.end() for m in _MIDLINE_INDENT.finditer(text, start, end)]
-        cuts = [start] + sorted(set(labels + indents)) + [end]
+        marks = [m.end() for m in rules.paragraph_mark.finditer(text, start, end)]
+        cuts = [start] + sorted(set(labels + marks)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
             units.extend(_split_after_title(text, piece_start, piece_end, rules, title_window))
     return units
+
+
+def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
+    """(style, number) of the label at ``pos``, if one starts there."""
+    for style, pattern in _rules().styles.items():
+        m = pattern.match(text, pos, end)
+        if m:
+            number = _number(m.group("n"))
+            return (style, number) if number is not None else None
+    return None
 
 
 def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: int) -> list[Unit]:

@@ -77,6 +77,7 @@ class _Rules:
         self.box_bullet = regex.compile(raw["box_bullet"])
         self.box_marker = regex.compile(raw["heading_markers"])
         self.box_caption_start = regex.compile(raw["box_caption_start"])
+        self.caption_then_header = regex.compile(raw["caption_then_header"])
         self.box_inline_entry = regex.compile(raw["box_inline_entry"])
         self.box_titled = regex.compile(raw["box_titled_entry"])
         self.entry_break = regex.compile(raw["entry_break"])
@@ -205,6 +206,9 @@ def _caption(lines: list[_Line], header_idx: int, used: list[bool]) -> tuple[str
     picked: list[tuple[int, str]] = []  # (line index, caption text of that line)
     while j >= 0 and len(picked) < 2 and not used[j]:
         s = lines[j].stripped
+        if not picked and rules.box_caption.fullmatch(s):
+            picked.insert(0, (j, s))  # a table inside a 专栏 box takes the box's caption
+            break
         if not _is_title_like(s):
             break
         prefix = rules.caption_prefix.match(s)
@@ -289,8 +293,14 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
     cap_start = line0.start + line0.text.index(s0)
     entries: list[_Cell] = []
     k = _next_nonblank(lines, i + 1)
-    if rules.box_caption.fullmatch(s0) and k < len(lines) and _glued_header(lines[k]):
+    if rules.box_caption.fullmatch(s0) and k < len(lines) and _opens_table(lines, k):
         return None, i + 1  # a table in a box: its caption is the table's
+    flat = rules.caption_then_header.search(s0)
+    if flat and rules.box_caption_start.match(s0):
+        cap = s0[: flat.start()]
+        block = TableBlock(cap_start, cap_start + len(s0), cap_start, cap_start + len(cap), "box", cap)
+        block.warnings.append(f"专栏 box '{cap}': the table in it is flattened with no cell separators; rows not read")
+        return block, i + 1
     if rules.box_caption.fullmatch(s0):
         cap, cap_end = s0, cap_start + len(s0)
     elif not rules.box_caption_start.match(s0):
@@ -307,8 +317,9 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
             cap_end = cap_start + len(cap)
             entries = _numbered_pieces(_Cell(s0[first.start():], cap_start + first.start(), cap_start + len(s0)), 1)
         else:
-            # caption and body run together with nothing marking where the title ends: keep the box
-            cap = s0[: rules.caption_max_chars]
+            # caption and body run together: the title ends at the first space after it, if any
+            title = regex.search(r"\S\s", s0, rules.box_caption_start.match(s0).end() - 1)
+            cap = s0[: title.start() + 1] if title and title.start() < rules.caption_max_chars else s0[: rules.caption_max_chars]
             block = TableBlock(cap_start, cap_start + len(s0), cap_start, cap_start + len(cap), "box", cap)
             block.warnings.append(f"专栏 box '{cap}': its caption runs into its text; entries not read")
             return block, i + 1
@@ -371,6 +382,16 @@ def _body_number_before(lines: list[_Line], i: int, window: int = 12) -> int | N
         if m:
             return int(m.group("n")) + 1
     return None
+
+
+def _opens_table(lines: list[_Line], k: int) -> bool:
+    """Does a table header (tab-separated, one cell per line, or run together) start at line k?"""
+    cells = _tsv_cells(lines[k])
+    if cells and _is_header([c.text for c in cells]):
+        return True
+    if _header_piece(lines[k]) and _cell_header(lines, k) is not None:
+        return True
+    return _glued_header(lines[k]) is not None
 
 
 def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
@@ -746,14 +767,6 @@ def _parse_glued(lines: list[_Line], i: int, used: list[bool]):
     if len(rows) < 2:
         return None, i + 1
     caption = _caption(lines, i, used)
-    if caption is None:
-        # the caption of a table in a 专栏 box is the box's
-        k = i - 1
-        while k >= 0 and not lines[k].stripped:
-            k -= 1
-        if k >= 0 and rules.box_caption.fullmatch(lines[k].stripped):
-            cell = _cell_of(lines[k])
-            caption = (cell.text, cell.start, cell.end)
     n = len(names)
     raw = [[c.text for c in r] + [""] * (n - len(r)) for r in rows]
     spans = [(r[0].start, r[-1].end) for r in rows]
