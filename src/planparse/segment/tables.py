@@ -78,6 +78,8 @@ class _Rules:
         self.box_marker = regex.compile(raw["heading_markers"])
         self.box_caption_start = regex.compile(raw["box_caption_start"])
         self.caption_then_header = regex.compile(raw["caption_then_header"])
+        self.lone_caption = regex.compile(raw["lone_caption"])
+        self.caption_list_entry = regex.compile(raw["caption_list_entry"])
         self.box_inline_entry = regex.compile(raw["box_inline_entry"])
         self.box_titled = regex.compile(raw["box_titled_entry"])
         self.entry_break = regex.compile(raw["entry_break"])
@@ -101,6 +103,7 @@ class _Rules:
         self.glued_row_max_chars = raw["glued_row_max_chars"]
         self.group_row = regex.compile(
             "|".join(numbering["styles"][name].format(cn=numbering["numerals"]) for name in ("cn_comma", "paren_cn"))
+            + "|" + raw["group_row"]
         )
 
 
@@ -115,6 +118,7 @@ _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
 _HAN_START = regex.compile(r"^\p{Han}")
+_HAN = regex.compile(r"\p{Han}")
 _HAN_END = regex.compile(r"\p{Han}$")
 _ASCII_END = regex.compile(r"[0-9A-Za-z%‰.]$")
 _DIGIT_START = regex.compile(r"^[0-9]")
@@ -136,7 +140,7 @@ def find_tables(text: str) -> list[TableBlock]:
     used = [False] * len(lines)
     tables: list[TableBlock] = []
     # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf, _parse_glued):
+    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf, _parse_glued, _parse_lone_caption):
         i = 0
         while i < len(lines):
             if used[i]:
@@ -152,7 +156,31 @@ def find_tables(text: str) -> list[TableBlock]:
             tables.append(block)
             i = end
     tables.sort(key=lambda t: t.char_start)
-    return tables
+    return _join_continued(tables)
+
+
+def _same_header(a: list[str], b: list[str]) -> bool:
+    """The same column names, however their cells were wrapped (a piece may be lost at a page end)."""
+    x, y = _nows("".join(a)), _nows("".join(b))
+    short, long = sorted((x, y), key=len)
+    return long.startswith(short) and len(short) >= 0.8 * len(long)
+
+
+def _join_continued(tables: list[TableBlock]) -> list[TableBlock]:
+    """A table with no caption repeating the header of the table just before it (a new page, a
+    new group of rows) continues that table."""
+    out: list[TableBlock] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        if prev and t.caption is None and t.header and _same_header(prev.header, t.header) and prev.kind == t.kind:
+            prev.rows += t.rows
+            prev.row_spans += t.row_spans
+            prev.group_spans += t.group_spans
+            prev.warnings += t.warnings
+            prev.char_end = t.char_end
+        else:
+            out.append(t)
+    return out
 
 
 def _line_index(lines: list[_Line], offset: int) -> int:
@@ -189,6 +217,7 @@ def _is_title_like(s: str) -> bool:
     rules = _rules()
     return (
         0 < len(s) <= rules.caption_max_chars
+        and _HAN.search(s) is not None  # a total ("1919752") is no title
         and "\t" not in s
         and not _SENTENCE_PUNCT.search(s)
         and not s.endswith(("，", "：", ":"))
@@ -560,6 +589,7 @@ def _header_piece(line: _Line) -> bool:
         0 < len(s) <= rules.header_cell_max_chars
         and not line.tabbed
         and (not _DIGIT.search(s) or rules.year_header.fullmatch(s))
+        and not s.endswith(("：", ":"))
         and not _SENTENCE_PUNCT.search(s)
         and not rules.heading_start.match(s)
     )
@@ -603,22 +633,68 @@ def cell_table_lines(lines: list[str]) -> set[int]:
     return inside
 
 
+def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
+    """Join wrapped header pieces until there are ``width``: first a piece opening with a bracket
+    or following a closing quote, else the piece shortest next to the one before it."""
+    cells = list(header)
+
+    def cost(k: int) -> float:
+        a, b = cells[k - 1].text, cells[k].text
+        if b[:1] in "（([" or a[-1:] in "”（(":
+            return -100.0  # "“十四五”" + "投资（万元）", "常住人口" + "（万人）"
+        return len(b) - len(a)
+
+    while len(cells) > width:
+        k = min(range(1, len(cells)), key=cost)
+        a, b = cells[k - 1], cells[k]
+        cells[k - 1 : k + 1] = [_Cell(a.text + b.text, a.start, b.end)]
+    return cells
+
+
+def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
+    """Lines i, i+2, i+4 … of a table written one cell per paragraph with a blank line between
+    cells (a flattened Word table), up to two blank lines or a line that cannot be a cell."""
+    rules = _rules()
+    view = []
+    j = i
+    while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
+        s = lines[j].stripped
+        if view and (rules.table_end.match(s) or rules.heading_start.match(s) or _is_lone_caption(lines[j])
+                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40)):
+            break
+        view.append(lines[j])
+        if j + 1 < len(lines) and not lines[j + 1].stripped:
+            j += 2
+        else:
+            j += 1
+    return view
+
+
 def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
-    """A table written one cell per line: the header's cells one a line, then the rows' cells."""
+    """A table written one cell per line (or per paragraph, blank lines between cells): the
+    header's cells one a line, then the rows' cells."""
     rules = _rules()
     if i > 0 and lines[i - 1].stripped and _header_piece(lines[i - 1]):
         return None, i + 1  # not the first line of the header
-    found = _cell_header(lines, i)
+    if i > 1 and not lines[i - 1].stripped and _header_piece(lines[i - 2]):
+        return None, i + 1
+    spaced = i + 2 < len(lines) and not lines[i + 1].stripped and _header_piece(lines[i + 2])
+    view = _spaced_view(lines, i, used) if spaced else lines
+    start = 0 if spaced else i
+    found = _cell_header(view, start)
     if found is None:
         return None, i + 1
     header, j = found
+    lead_group = None
+    if len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
+        lead_group = header.pop(0)  # "杭州市" over a repeated header: a group row, not a column
     names = [c.text for c in header]
     n = len(names)
     body: list[_Cell] = []
-    while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
-        if rules.table_end.match(lines[j].stripped):
+    while j < len(view) and (spaced or not used[j]) and view[j].stripped and not view[j].tabbed:
+        if rules.table_end.match(view[j].stripped):
             break
-        body.append(_cell_of(lines[j]))
+        body.append(_cell_of(view[j]))
         j += 1
     time_col = next((k for k, h in enumerate(names) if any(w in _nows(h) for w in rules.time_columns)), None)
     serial_col = next((k for k, h in enumerate(names) if _nows(h) in rules.serial_columns), None)
@@ -632,16 +708,26 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
             if _INTEGER.fullmatch(c.text) and int(c.text) in (expected, 1):
                 anchors.append(p)
                 expected = int(c.text) + 1
+        gaps = [b - a for a, b in zip(anchors, anchors[1:])]
+        width = max(set(gaps), key=gaps.count) if gaps else n
+        if col == 0 and 2 <= width < n:
+            # header cells wrapped over two lines ("“十三五”规划" / "目标"): as many as a row has
+            header = _merge_header(header, width)
+            names, n = [c.text for c in header], width
     if len(anchors) < 2:
         # an indicator table: each row is a name followed by its values
         col = 0
+        if body and rules.value_cell.fullmatch(body[0].text) and len(header) > 3:
+            # a name without figures looks like a column name: the first row's was read as one
+            body.insert(0, header.pop())
+            names, n = [c.text for c in header], len(header)
         values = [bool(rules.value_cell.fullmatch(c.text)) for c in body]
         anchors = [
             p for p, c in enumerate(body)
             if not values[p] and p + 1 < len(body) and values[p + 1] and not rules.group_row.match(c.text)
         ]
-        if len(anchors) < 2:
-            return None, i + 1
+        if not anchors or (len(anchors) < 2 and len(body) != n):
+            return None, i + 1  # one row only when it fills the header exactly
         n_values = max(k for k in range(1, n) if all(
             a + k < len(body) and values[a + k] for a in anchors[:3]) or k == 1)
         if n_values + 1 < n:
@@ -689,7 +775,7 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
         prev = texts
     block = _make_block(_caption(lines, i, used), header[0].start, names, raw_rows, spans)
     block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
-    block.group_spans = [(c.start, c.end) for c in groups]
+    block.group_spans = [(c.start, c.end) for c in ([lead_group] if lead_group else []) + groups]
     return block, _line_index(lines, block.char_end) + 1
 
 
@@ -777,6 +863,34 @@ def _parse_glued(lines: list[_Line], i: int, used: list[bool]):
         "each row kept as written after its serial number"
     )
     return block, j
+
+
+# ---------------------------------------------------------------- captions whose table is unreadable
+
+
+def _is_lone_caption(line: _Line) -> bool:
+    s = line.stripped
+    return (
+        bool(_rules().lone_caption.match(s))
+        and len(s) <= _rules().caption_max_chars + 10
+        and not _SENTENCE_PUNCT.search(s)
+    )
+
+
+def _parse_lone_caption(lines: list[_Line], i: int, used: list[bool]):
+    if not _is_lone_caption(lines[i]) or _rules().caption_list_entry.match(lines[i].stripped):
+        return None, i + 1
+    k_prev = i - 1
+    while k_prev >= 0 and not lines[k_prev].stripped:
+        k_prev -= 1
+    k_next = _next_nonblank(lines, i + 1)
+    for k in (k_prev, k_next):
+        if 0 <= k < len(lines) and _is_lone_caption(lines[k]):
+            return None, i + 1  # an entry in a list of attachments
+    cell = _cell_of(lines[i])
+    block = TableBlock(cell.start, cell.end, cell.start, cell.end, "other", cell.text)
+    block.warnings.append(f"table '{cell.text}': announced by its caption, but no rows could be read under it")
+    return block, i + 1
 
 
 # ---------------------------------------------------------------- PDF tables, space-separated cells
