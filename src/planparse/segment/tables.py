@@ -173,7 +173,8 @@ def _join_continued(tables: list[TableBlock]) -> list[TableBlock]:
     for t in tables:
         prev = out[-1] if out else None
         if prev and t.caption is None and t.header and _same_header(prev.header, t.header) and prev.kind == t.kind:
-            prev.rows += t.rows
+            n = len(prev.header)
+            prev.rows += [r[: n - 1] + ["".join(r[n - 1 :])] if len(r) > n else r + [""] * (n - len(r)) for r in t.rows]
             prev.row_spans += t.row_spans
             prev.group_spans += t.group_spans
             prev.warnings += t.warnings
