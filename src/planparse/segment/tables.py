@@ -624,7 +624,10 @@ def cell_table_lines(lines: list[str]) -> set[int]:
     while i < len(parsed):
         found = _cell_header(parsed, i) if _header_piece(parsed[i]) else None
         if found is None:
+            # skip the whole run of short lines: no header starts inside it (keeps this linear)
             i += 1
+            while i < len(parsed) and _header_piece(parsed[i]) and _header_piece(parsed[i - 1]):
+                i += 1
             continue
         j = found[1]
         while j < len(parsed) and parsed[j].stripped:
