@@ -81,9 +81,10 @@ def _rules() -> _Rules:
     return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
 
 
-def build_structure(text: str, doc_id: str) -> Structure:
+def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
+    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here."""
     rules = _rules().raw
-    blocks = find_tables(text)
+    blocks = find_tables(text) if tables is None else tables
     # group rows of a table (一、… over its rows) are headings of the document: they stay units
     groups = {start for b in blocks for start, _ in b.group_spans}
     units = _units(text, SpanIndex(blocks), groups)
@@ -438,6 +439,7 @@ def _tables(doc_id: str, blocks, sections: list[Section]) -> tuple[list[Table], 
                 caption=block.caption,
                 header=list(block.header),
                 rows=[list(r) for r in block.rows],
+                cell_spans=[[list(s) for s in r] for r in block.cell_spans],
                 n_rows=len(block.rows),
                 char_start=block.char_start,
                 char_end=block.char_end,
