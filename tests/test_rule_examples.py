@@ -31,6 +31,9 @@ import yaml
 
 from planparse.extract.deadlines import find_deadlines
 from planparse.extract.responsibilities import find_responsibilities
+from planparse.ingest import clean_text
+from planparse.segment import segment_document
+from planparse.segment.tables import find_tables
 from planparse.rules_loader import rules_dir
 
 
@@ -57,9 +60,26 @@ def _responsibility_items(text: str) -> list[dict]:
     return items
 
 
+def _structure_items(text: str) -> list[dict]:
+    """Headings and measures of the text as one document: kind, label, title, level."""
+    structure = segment_document(clean_text(text), "ex")
+    return [{"kind": "heading", "label": s.label, "title": s.title, "level": s.level} for s in structure.sections] + [
+        {"kind": "measure", "label": m.label, "title": m.title} for m in structure.measures
+    ]
+
+
+def _table_items(text: str) -> list[dict]:
+    """Tables of the text: kind, caption, header, n_rows, and whether a warning was given."""
+    return [{"kind": t.kind, "caption": t.caption, "header": t.header, "n_rows": len(t.rows),
+             "first_row": t.rows[0] if t.rows else None, "warned": bool(t.warnings)}
+            for t in find_tables(clean_text(text))]
+
+
 MATCHERS: dict[str, Callable[[str], list[dict]]] = {
     "deadlines": _deadline_items,
     "responsibilities": _responsibility_items,
+    "headings": _structure_items,
+    "tables": _table_items,
 }
 
 
@@ -102,7 +122,7 @@ def _satisfies(item: dict, expect: dict) -> bool:
 
 def test_examples_files_exist_and_declare_a_rule():
     files = _example_files()
-    assert {"deadlines", "responsibilities"} <= {p.name.split(".")[0] for p in files}
+    assert {"deadlines", "responsibilities", "headings", "tables"} <= {p.name.split(".")[0] for p in files}
     for path in files:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert spec.get("rule") == path.name.removesuffix(".examples.yaml"), path

@@ -51,6 +51,9 @@ def test_work_points_four_levels(work_points):
         # a bare title with only 一是…二是… under it: a heading like its sibling, not a measure
         (3, "（二）", "提升应急处置能力"),
         (1, "第三部分", "工作要求"),
+        # 一、 heads blocks in this plan, and these stand alone on their line over a body paragraph
+        (2, "一、", "强化责任落实"),
+        (2, "二、", "加强督促检查"),
     ]
     paths = {s.title: s.path for s in work_points.sections}
     assert paths["提升应急处置能力"] == "第二部分 > 二、 > （二）"

@@ -6,6 +6,7 @@ Every offset in the corpus points into the text this module returns, so all clea
 
 from __future__ import annotations
 
+import html
 import statistics
 from functools import lru_cache
 
@@ -103,6 +104,7 @@ def clean_text(raw: str) -> str:
     """Remove converter noise and rebuild paragraphs. Characters inside paragraphs are kept as written."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\ufeff", "").replace("\u200b", "")
+    text = _strip_markup(text)
     patterns = _noise_patterns()
     for pattern in patterns["inline"]:
         text = pattern.sub("", text)
@@ -115,7 +117,55 @@ def clean_text(raw: str) -> str:
             continue
         lines.append(line)
     lines = _rebuild_paragraphs(lines)
-    return "\n".join(lines).strip("\n") + "\n"
+    text = "\n".join(lines).strip("\n") + "\n"
+    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…)
+    return _glued_caption().sub("\n", text)
+
+
+@lru_cache(maxsize=1)
+def _markup_rules() -> tuple[regex.Pattern, int, frozenset, frozenset, regex.Pattern]:
+    rules = load_rules("noise")
+    return (
+        regex.compile(rules["markup_tags"], regex.IGNORECASE),
+        rules["markup_min_tags"],
+        frozenset(rules["block_tags"]),
+        frozenset(rules["cell_tags"]),
+        regex.compile(rules["entities"]),
+    )
+
+
+_TAG = regex.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)\b[^<>]*>|<!--.*?-->", regex.DOTALL)
+
+
+def _strip_markup(text: str) -> str:
+    """HTML kept in a text file -> paragraphs (one a line) and table rows (cells between tabs)."""
+    detect, min_tags, block_tags, cell_tags, entities = _markup_rules()
+    if sum(1 for _ in zip(range(min_tags), detect.finditer(text))) >= min_tags:
+        out: list[str] = []
+        pos = 0
+        tables = 0  # open <table> tags: only cells of a real table become tab-separated cells
+        for m in _TAG.finditer(text):
+            out.append(text[pos : m.start()].replace("\n", " ") if tables else text[pos : m.start()])
+            pos = m.end()
+            closing, name = m.group(1), (m.group(2) or "").lower()
+            if name == "table":
+                tables += -1 if closing else 1
+                out.append("\n")
+            elif tables and name in cell_tags:
+                out.append("\t" if closing else "")
+            elif tables and name == "tr":
+                out.append("\n" if closing else "")
+            elif name in block_tags and not tables:
+                out.append("\n")
+        out.append(text[pos:])
+        text = "".join(out)
+    return entities.sub(lambda m: html.unescape(m.group()), text)
+
+
+@lru_cache(maxsize=1)
+def _glued_caption() -> regex.Pattern:
+    start = load_rules("tables")["box_caption_start"]
+    return regex.compile(r"(?<=[。；！？])[^\S\n]*(?=" + start + ")")
 
 
 @lru_cache(maxsize=1)
@@ -152,11 +202,14 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 def _rebuild_paragraphs(lines: list[str]) -> list[str]:
     """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
+    from planparse.segment.tables import cell_table_lines
+
     width = _wrap_width(lines)
     heading_start = _heading_start()
+    cells = cell_table_lines(lines)  # a table written one cell per line: its lines are never joined
     out: list[str] = []
     pending_join = False  # the last output line is an unfinished paragraph
-    for line in lines:
+    for k, line in enumerate(lines):
         if line.startswith("\t"):
             out.append(line)
             pending_join = False
@@ -170,7 +223,7 @@ def _rebuild_paragraphs(lines: list[str]) -> list[str]:
             out[-1] += stripped
         else:
             out.append(stripped)
-        pending_join = _cut_by_converter(stripped, width)
+        pending_join = k not in cells and _cut_by_converter(stripped, width)
     return _squeeze_blank_lines(out)
 
 

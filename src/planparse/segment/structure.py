@@ -22,9 +22,6 @@ from planparse.segment.tables import find_tables
 
 # One-line crawler bodies are searched for headings inside the line beyond this length.
 _INLINE_SEARCH_MIN_CHARS = 300
-# Inside a one-line crawler body each paragraph keeps its indent (two or more full-width or
-# no-break spaces): a paragraph starts where such a run ends.
-_MIDLINE_INDENT = regex.compile(r"(?<=\S)[\u3000\u00a0]{2,}(?=\S)")
 # The end of a title sentence.
 _TITLE_STOP = regex.compile(r"[。！？]")
 
@@ -48,6 +45,7 @@ class Candidate:
     title_end: int
     has_body: bool
     title_stop: bool = False  # the title ends with 。！？
+    body_after: int = 0  # unnumbered paragraphs after its own before the next label (counted to 2)
     depth: int = 0
     kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
     level: int = 0
@@ -59,6 +57,7 @@ class _Rules(NamedTuple):
     inline: regex.Pattern  # a label after a sentence end, inside a one-line body
     notes: regex.Pattern  # the line opening a block of notes
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
+    paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +66,7 @@ def _rules() -> _Rules:
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
     inline = regex.compile(
-        r"(?<=[。；！？）)])(?:"
+        r"(?<=[。；！？）)：:])(?:"
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
         + ")"
     )
@@ -79,17 +78,20 @@ def _rules() -> _Rules:
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    return _Rules(rules, styles, inline, notes, after_title)
+    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
 
 
 def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
     """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here."""
     rules = _rules().raw
     blocks = find_tables(text) if tables is None else tables
-    units = _units(text, SpanIndex(blocks))
+    # group rows of a table (一、… over its rows) are headings of the document: they stay units
+    groups = {start for b in blocks for start, _ in b.group_spans}
+    units = _units(text, SpanIndex(blocks), groups)
     candidates = _candidates(text, units)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
         cand.depth = depth
+    _mark_body_after(text, candidates)
     _classify(candidates, rules)
     headings = [c for c in candidates if c.kind == "heading"]
     for head, depth in zip(headings, _style_depths([h.style for h in headings])):
@@ -105,17 +107,19 @@ def build_structure(text: str, doc_id: str, tables: list | None = None) -> Struc
     )
     if not sections and not measures and not tables:
         structure.warnings.append("no structure found: no headings, numbered measures or tables")
+    structure.warnings += [w for b in blocks for w in b.warnings]
     return structure
 
 
-def _units(text: str, excluded: SpanIndex) -> list[Unit]:
+def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list[Unit]:
     rules = _rules()
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
+    last: dict[str, int] = {}  # the last number seen of each numbering style
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
-        if start in excluded:
+        if start in excluded and start not in kept:
             continue
         if rules.notes.match(match.group()):
             in_notes = True
@@ -125,15 +129,37 @@ def _units(text: str, excluded: SpanIndex) -> list[Unit]:
                 in_notes = False
             else:
                 continue
+        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        if own:
+            last[own[0]] = own[1]
         if end - start < _INLINE_SEARCH_MIN_CHARS:
-            units.append(Unit(start, end))
+            # A shorter line is cut only at a label that goes on with its style's count (…负责）（二）…)
+            # or opens a list after a colon (具体措施：1．…2．…).
+            cuts = [start]
+            for m in rules.inline.finditer(text, start, end):
+                label = _label_at(text, m.start(), end)
+                if label and (label[1] == last.get(label[0], 0) + 1 and label[0] in last
+                              or label[1] == 1 and text[m.start() - 1] in "：:"):
+                    last[label[0]] = label[1]
+                    cuts.append(m.start())
+            units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
             continue
         labels = [m.start() for m in rules.inline.finditer(text, start, end)]
-        indents = [m.end() for m in _MIDLINE_INDENT.finditer(text, start, end)]
-        cuts = [start] + sorted(set(labels + indents)) + [end]
+        marks = [m.end() for m in rules.paragraph_mark.finditer(text, start, end)]
+        cuts = [start] + sorted(set(labels + marks)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
             units.extend(_split_after_title(text, piece_start, piece_end, rules, title_window))
     return units
+
+
+def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
+    """(style, number) of the label at ``pos``, if one starts there."""
+    for style, pattern in _rules().styles.items():
+        m = pattern.match(text, pos, end)
+        if m:
+            number = _number(m.group("n"))
+            return (style, number) if number is not None else None
+    return None
 
 
 def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: int) -> list[Unit]:
@@ -184,7 +210,8 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
                     style=style,
                     label=text[match.start() : match.end()].strip(),
                     number=_number(match.group("n")),
-                    start=unit.start,
+                    # the record starts at its label, not at the indent before it
+                    start=match.start() + len(match.group()) - len(match.group().lstrip()),
                     unit_end=unit.end,
                     title=title,
                     title_end=rest_start + title_len,
@@ -230,10 +257,42 @@ def _style_depths(styles: list[str]) -> list[int]:
     return depths
 
 
+_PARAGRAPH = regex.compile(r"[^\S\n]*\S[^\n]*")
+
+
+def _mark_body_after(text: str, candidates: list[Candidate]) -> None:
+    """How many body paragraphs follow each label's own before the next label, counted up to 2
+    (linear: the gaps between labels are disjoint)."""
+    for cand, nxt in zip(candidates, candidates[1:] + [None]):
+        end = nxt.start if nxt else len(text)
+        n = 0
+        for _ in _PARAGRAPH.finditer(text, cand.unit_end, max(cand.unit_end, end)):
+            n += 1
+            if n == 2:
+                break
+        cand.body_after = n
+
+
+def _heading_styles(candidates: list[Candidate]) -> set[str]:
+    """Numbering styles that are heading levels in this document: at least half of their titled
+    items head a block, i.e. their title stands alone on its line and numbered items or two or
+    more body paragraphs follow it (one paragraph under a title line is the item's own body)."""
+    votes: dict[str, list[int]] = {}
+    for i, cand in enumerate(candidates):
+        if cand.title is None:
+            continue
+        heads = not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
+        tally = votes.setdefault(cand.style, [0, 0])
+        tally[0] += heads
+        tally[1] += 1
+    return {style for style, (heads, total) in votes.items() if heads * 2 >= total and heads}
+
+
 def _classify(candidates: list[Candidate], rules: dict) -> None:
     general = set(rules["general_titles"])
     non_task = set(rules["non_task_parents"])
     heading_only = set(rules["heading_only"])
+    heading_levels = _heading_styles(candidates)
     parents: list[Candidate] = []  # enclosing headings, outermost first
     for i, cand in enumerate(candidates):
         while parents and parents[-1].depth >= cand.depth:
@@ -241,8 +300,15 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
         if cand.title is None:
             continue
         has_children = _has_children(candidates, i)
-        # A title sentence with body text after it is a measure even when sub-items follow it.
-        if cand.style in heading_only or (has_children and not cand.has_body) or cand.title in general:
+        # A title sentence with body text after it is a measure even when sub-items follow it;
+        # a title alone on its line, in a style that heads blocks in this document, is a heading.
+        if (
+            cand.style in heading_only
+            or (has_children and not cand.has_body)
+            or cand.title in general
+            or (cand.style in heading_levels and not cand.has_body and (cand.body_after or not cand.title_stop))
+            # (in a heading style, a title line with body paragraphs, or a bare title, heads a block)
+        ):
             cand.kind = "heading"
         elif parents and parents[-1].title in non_task:
             cand.kind = ""

@@ -33,6 +33,9 @@ class TableBlock:
     rows: list[list[str]] = field(default_factory=list)  # data rows, each as long as the header
     row_spans: list[tuple[int, int]] = field(default_factory=list)  # span of each data row
     cell_spans: list[list[tuple[int, int]]] = field(default_factory=list)  # per data row; tables a reader gave
+    # Group rows inside the table ("一、…" over a block of rows): headings of the document, not data.
+    group_spans: list[tuple[int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,14 @@ class _Rules:
         self.box_caption = regex.compile(raw["box_caption"])
         self.box_entry = regex.compile(raw["box_entry"])
         self.box_bullet = regex.compile(raw["box_bullet"])
+        self.box_marker = regex.compile(raw["heading_markers"])
+        self.box_caption_start = regex.compile(raw["box_caption_start"])
+        self.caption_then_header = regex.compile(raw["caption_then_header"])
+        self.lone_caption = regex.compile(raw["lone_caption"])
+        self.caption_list_entry = regex.compile(raw["caption_list_entry"])
+        self.box_inline_entry = regex.compile(raw["box_inline_entry"])
+        self.box_titled = regex.compile(raw["box_titled_entry"])
+        self.entry_break = regex.compile(raw["entry_break"])
         numbering = load_rules("headings")
         labels = [numbering["styles"][name].format(cn=numbering["numerals"]) for name in raw["heading_styles"]]
         self.heading_start = regex.compile("|".join(labels + [raw["heading_markers"]]))
@@ -82,6 +93,19 @@ class _Rules:
         notes = "|".join(numbering["notes_openers"])
         self.table_end = regex.compile(rf"(?:{notes})\s*[：:]|{raw['table_end']}")
         self.pdf_piece_max_chars = raw["pdf_piece_max_chars"]
+        self.time_columns = tuple(raw["time_columns"])
+        self.time_cell = regex.compile(raw["time_cell"])
+        self.cell_header_min_lines = raw["cell_header_min_lines"]
+        self.header_cell_max_chars = raw["header_cell_max_chars"]
+        self.year_header = regex.compile(raw["year_header"])
+        self.value_cell = regex.compile(raw["value_cell"])
+        names = sorted(raw["glued_header_names"], key=len, reverse=True)
+        self.glued_header = regex.compile(rf"\s*({alternation(names)}|{raw['glued_year']})\s*")
+        self.glued_row_max_chars = raw["glued_row_max_chars"]
+        self.group_row = regex.compile(
+            "|".join(numbering["styles"][name].format(cn=numbering["numerals"]) for name in ("cn_comma", "paren_cn"))
+            + "|" + raw["group_row"]
+        )
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +119,7 @@ _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
 _HAN_START = regex.compile(r"^\p{Han}")
+_HAN = regex.compile(r"\p{Han}")
 _HAN_END = regex.compile(r"\p{Han}$")
 _ASCII_END = regex.compile(r"[0-9A-Za-z%‰.]$")
 _DIGIT_START = regex.compile(r"^[0-9]")
@@ -116,7 +141,7 @@ def find_tables(text: str) -> list[TableBlock]:
     used = [False] * len(lines)
     tables: list[TableBlock] = []
     # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_pdf):
+    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf, _parse_glued, _parse_lone_caption):
         i = 0
         while i < len(lines):
             if used[i]:
@@ -132,7 +157,32 @@ def find_tables(text: str) -> list[TableBlock]:
             tables.append(block)
             i = end
     tables.sort(key=lambda t: t.char_start)
-    return tables
+    return _join_continued(tables)
+
+
+def _same_header(a: list[str], b: list[str]) -> bool:
+    """The same column names, however their cells were wrapped (a piece may be lost at a page end)."""
+    x, y = _nows("".join(a)), _nows("".join(b))
+    short, long = sorted((x, y), key=len)
+    return long.startswith(short) and len(short) >= 0.8 * len(long)
+
+
+def _join_continued(tables: list[TableBlock]) -> list[TableBlock]:
+    """A table with no caption repeating the header of the table just before it (a new page, a
+    new group of rows) continues that table."""
+    out: list[TableBlock] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        if prev and t.caption is None and t.header and _same_header(prev.header, t.header) and prev.kind == t.kind:
+            n = len(prev.header)
+            prev.rows += [r[: n - 1] + ["".join(r[n - 1 :])] if len(r) > n else r + [""] * (n - len(r)) for r in t.rows]
+            prev.row_spans += t.row_spans
+            prev.group_spans += t.group_spans
+            prev.warnings += t.warnings
+            prev.char_end = t.char_end
+        else:
+            out.append(t)
+    return out
 
 
 def _line_index(lines: list[_Line], offset: int) -> int:
@@ -169,6 +219,7 @@ def _is_title_like(s: str) -> bool:
     rules = _rules()
     return (
         0 < len(s) <= rules.caption_max_chars
+        and _HAN.search(s) is not None  # a total ("1919752") is no title
         and "\t" not in s
         and not _SENTENCE_PUNCT.search(s)
         and not s.endswith(("，", "：", ":"))
@@ -186,6 +237,9 @@ def _caption(lines: list[_Line], header_idx: int, used: list[bool]) -> tuple[str
     picked: list[tuple[int, str]] = []  # (line index, caption text of that line)
     while j >= 0 and len(picked) < 2 and not used[j]:
         s = lines[j].stripped
+        if not picked and rules.box_caption.fullmatch(s):
+            picked.insert(0, (j, s))  # a table inside a 专栏 box takes the box's caption
+            break
         if not _is_title_like(s):
             break
         prefix = rules.caption_prefix.match(s)
@@ -259,50 +313,152 @@ def _cell_of(line: _Line) -> _Cell:
 
 
 def _parse_box(lines: list[_Line], i: int, used: list[bool]):
+    """A 专栏 box: its caption, then its entries (numbered, bulleted, one per Word paragraph, or
+    paragraphs opening with a short title sentence). The caption may run straight into the first
+    entry on its line. A caption whose entries cannot be read is kept as a box with a warning."""
     rules = _rules()
-    cap = lines[i].stripped
-    if not rules.box_caption.fullmatch(cap):
+    line0 = lines[i]
+    s0 = line0.stripped
+    if not rules.box_marker.match(s0):
         return None, i + 1
-    cap_start = lines[i].start + lines[i].text.index(cap)
-    cap_end = cap_start + len(cap)
-    entries: list[list[_Cell]] = []
-    numbered = None  # whether the box numbers its entries
+    cap_start = line0.start + line0.text.index(s0)
+    entries: list[_Cell] = []
+    k = _next_nonblank(lines, i + 1)
+    if rules.box_caption.fullmatch(s0) and k < len(lines) and _opens_table(lines, k):
+        return None, i + 1  # a table in a box: its caption is the table's
+    flat = rules.caption_then_header.search(s0)
+    if flat and rules.box_caption_start.match(s0):
+        cap = s0[: flat.start()]
+        block = TableBlock(cap_start, cap_start + len(s0), cap_start, cap_start + len(cap), "box", cap)
+        block.warnings.append(f"专栏 box '{cap}': the table in it is flattened with no cell separators; rows not read")
+        return block, i + 1
+    if rules.box_caption.fullmatch(s0):
+        cap, cap_end = s0, cap_start + len(s0)
+    elif not rules.box_caption_start.match(s0):
+        return None, i + 1
+    else:
+        # "专栏1  XX工程1. 发展目标：…": the caption ends where its first numbered entry starts
+        first = next(
+            (m for m in rules.box_inline_entry.finditer(s0, 0, rules.caption_max_chars + 10)
+             if m.group("n") == "1" and m.start() > rules.box_marker.match(s0).end()),
+            None,
+        )
+        if first is not None and not _SENTENCE_PUNCT.search(s0, 0, first.start()):
+            cap = s0[: first.start()].rstrip()
+            cap_end = cap_start + len(cap)
+            entries = _numbered_pieces(_Cell(s0[first.start():], cap_start + first.start(), cap_start + len(s0)), 1)
+        else:
+            # caption and body run together: the title ends at the first space after it, if any
+            title = regex.search(r"\S\s", s0, rules.box_caption_start.match(s0).end() - 1)
+            cap = s0[: title.start() + 1] if title and title.start() < rules.caption_max_chars else s0[: rules.caption_max_chars]
+            block = TableBlock(cap_start, cap_start + len(s0), cap_start, cap_start + len(cap), "box", cap)
+            block.warnings.append(f"专栏 box '{cap}': its caption runs into its text; entries not read")
+            return block, i + 1
+    mode = "numbered" if entries else None  # numbered / bullet / tabbed / titled
+    body_next = _body_number_before(lines, i)  # the body's numbered list the box interrupts
     j = i + 1
+    last_entry_line = i
     while j < len(lines) and not used[j]:
         line = lines[j]
         s = line.stripped
         if not s:
-            if entries:
+            k = _next_nonblank(lines, j + 1)
+            # blank lines may separate entries, never end the caption's first entry search
+            if entries and not (k < len(lines) and _box_entry_kind(lines[k], len(entries), mode)):
                 break
             j += 1
             continue
-        if rules.box_caption.fullmatch(s) or rules.heading_start.match(s):
+        if rules.box_marker.match(s) or rules.heading_start.match(s):
             break
-        m = rules.box_entry.match(s)
-        if not entries and m is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
+        kind = _box_entry_kind(line, len(entries), mode)
+        if kind == "numbered" and body_next is not None and len(entries) + 1 == body_next:
+            break  # the body's list resumes after the box (its item 2, then the box, then its 3.)
+        if not entries and kind is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
             # the box title on the line under "专栏1"
             cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
-        elif m and numbered is not False and int(m.group("n")) == len(entries) + 1:
-            numbered = True
-            entries.append([_cell_of(line)])
-        elif m is None and line.tabbed and entries and numbered:
+        elif kind == "numbered":
+            entries += _numbered_pieces(_cell_of(line), len(entries) + 1)
+        elif kind == "more":
             # a further paragraph of the entry inside the Word box cell
-            cell = entries[-1][0]
-            more = _cell_of(line)
-            entries[-1][0] = _Cell(cell.text + more.text, cell.start, more.end)
-        elif m is None and rules.box_bullet.match(s) and numbered is not True:
-            numbered = False  # bulleted entries: one per bullet
-            entries.append([_cell_of(line)])
-        elif m is None and line.tabbed and numbered is not True:
-            numbered = False  # unnumbered Word box: one entry per tab-prefixed paragraph
-            entries.append([_cell_of(line)])
+            cell, more = entries[-1], _cell_of(line)
+            entries[-1] = _Cell(cell.text + more.text, cell.start, more.end)
+        elif kind is not None:
+            entries.append(_cell_of(line))
         else:
             break
+        if kind in ("numbered", "bullet", "tabbed", "titled"):
+            mode = kind
+        last_entry_line = j
         j += 1
+    cap_cell = (cap, cap_start, cap_end)
     if not entries:
-        return None, i + 1
-    block = _block((cap, cap_start, cap_end), cap_start, [], entries, kind="box")
-    return block, _line_index(lines, block.char_end) + 1
+        block = TableBlock(cap_start, cap_end, cap_start, cap_end, "box", cap)
+        block.warnings.append(f"专栏 box '{cap}': no entries could be read under its caption")
+        return block, i + 1
+    block = _block(cap_cell, cap_start, [], [[e] for e in entries], kind="box")
+    return block, max(last_entry_line, _line_index(lines, block.char_end)) + 1
+
+
+def _body_number_before(lines: list[_Line], i: int, window: int = 12) -> int | None:
+    """The number the body's numbered list would go on with, when a numbered paragraph of the
+    body stands just above the box caption at line i (looked for over a few lines only)."""
+    rules = _rules()
+    for k in range(i - 1, max(-1, i - 1 - window), -1):
+        s = lines[k].stripped
+        if not s:
+            continue
+        if rules.heading_start.match(s):
+            return None
+        m = rules.box_entry.match(s)
+        if m:
+            return int(m.group("n")) + 1
+    return None
+
+
+def _opens_table(lines: list[_Line], k: int) -> bool:
+    """Does a table header (tab-separated, one cell per line, or run together) start at line k?"""
+    cells = _tsv_cells(lines[k])
+    if cells and _is_header([c.text for c in cells]):
+        return True
+    if _header_piece(lines[k]) and _cell_header(lines, k) is not None:
+        return True
+    return _glued_header(lines[k]) is not None
+
+
+def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
+    """How a line continues a box: the next numbered entry, a bullet, a Word paragraph, a titled
+    paragraph, more of the entry above ("more"), or not at all (None)."""
+    rules = _rules()
+    s = line.stripped
+    m = rules.box_entry.match(s)
+    if m:
+        return "numbered" if mode in (None, "numbered") and int(m.group("n")) == n_entries + 1 else None
+    if mode == "numbered":
+        return "more" if line.tabbed else None
+    if rules.box_bullet.match(s) and mode in (None, "bullet"):
+        return "bullet"
+    if line.tabbed and mode in (None, "tabbed"):
+        return "tabbed"
+    if mode in (None, "titled") and rules.box_titled.match(s) and not rules.heading_start.match(s):
+        return "titled"
+    return None
+
+
+def _numbered_pieces(cell: _Cell, first: int) -> list[_Cell]:
+    """Split a line holding numbered entries one after another ("1.…。2.…。") at each next label."""
+    rules = _rules()
+    cuts = [0]
+    expected = first + 1
+    for m in rules.box_inline_entry.finditer(cell.text, 1):
+        if int(m.group("n")) == expected and rules.entry_break.search(cell.text[: m.start()].rstrip()[-1:]):
+            cuts.append(m.start())
+            expected += 1
+    cuts.append(len(cell.text))
+    pieces = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = cell.text[a:b].rstrip()
+        pieces.append(_Cell(piece, cell.start + a, cell.start + a + len(piece)))
+    return pieces
 
 
 def _opens_box_list(lines: list[_Line], j: int) -> bool:
@@ -422,6 +578,324 @@ def _parse_word(lines: list[_Line], i: int, used: list[bool]):
             data.append(r)
     block = _block(caption, rows[0][0].start, header, data)
     return block, end
+
+
+# ---------------------------------------------------------------- one cell per line, no separators
+
+
+def _header_piece(line: _Line) -> bool:
+    """A line that can be a header cell of a one-cell-per-line table: short, no digits, no sentence."""
+    rules = _rules()
+    s = line.stripped
+    return (
+        0 < len(s) <= rules.header_cell_max_chars
+        and not line.tabbed
+        and (not _DIGIT.search(s) or rules.year_header.fullmatch(s))
+        and not s.endswith(("：", ":"))
+        and not _SENTENCE_PUNCT.search(s)
+        and not rules.heading_start.match(s)
+    )
+
+
+def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
+    """The header cells starting at line i and the index of the first line after them."""
+    rules = _rules()
+    cells: list[_Cell] = []
+    j = i
+    while j < len(lines) and _header_piece(lines[j]):
+        cell = _cell_of(lines[j])
+        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it
+        if cells and (cell.text[0] in "（(" or lines[j].text[:1] in (" ", "\u3000")):
+            last = cells[-1]
+            cells[-1] = _Cell(last.text + cell.text, last.start, cell.end)
+        else:
+            cells.append(cell)
+        j += 1
+    if len(cells) < rules.cell_header_min_lines or not _is_header([c.text for c in cells]):
+        return None
+    return cells, j
+
+
+def cell_table_lines(lines: list[str]) -> set[int]:
+    """Indices of the raw lines that belong to one-cell-per-line tables (header to the next blank
+    line): ingest must not join them as a paragraph broken at a page."""
+    parsed = [_Line(0, line) for line in lines]
+    inside: set[int] = set()
+    i = 0
+    while i < len(parsed):
+        found = _cell_header(parsed, i) if _header_piece(parsed[i]) else None
+        if found is None:
+            # skip the whole run of short lines: no header starts inside it (keeps this linear)
+            i += 1
+            while i < len(parsed) and _header_piece(parsed[i]) and _header_piece(parsed[i - 1]):
+                i += 1
+            continue
+        j = found[1]
+        while j < len(parsed) and parsed[j].stripped:
+            j += 1
+        inside.update(range(i, j))
+        i = j
+    return inside
+
+
+def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
+    """Join wrapped header pieces until there are ``width``: first a piece opening with a bracket
+    or following a closing quote, else the piece shortest next to the one before it."""
+    cells = list(header)
+
+    def cost(k: int) -> float:
+        a, b = cells[k - 1].text, cells[k].text
+        if b[:1] in "（([" or a[-1:] in "”（(":
+            return -100.0  # "“十四五”" + "投资（万元）", "常住人口" + "（万人）"
+        return len(b) - len(a)
+
+    while len(cells) > width:
+        k = min(range(1, len(cells)), key=cost)
+        a, b = cells[k - 1], cells[k]
+        cells[k - 1 : k + 1] = [_Cell(a.text + b.text, a.start, b.end)]
+    return cells
+
+
+def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
+    """Lines i, i+2, i+4 … of a table written one cell per paragraph with a blank line between
+    cells (a flattened Word table), up to two blank lines or a line that cannot be a cell."""
+    rules = _rules()
+    view = []
+    j = i
+    while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
+        s = lines[j].stripped
+        if view and (rules.table_end.match(s) or rules.heading_start.match(s) or _is_lone_caption(lines[j])
+                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40)):
+            break
+        view.append(lines[j])
+        if j + 1 < len(lines) and not lines[j + 1].stripped:
+            j += 2
+        else:
+            j += 1
+    return view
+
+
+def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
+    """A table written one cell per line (or per paragraph, blank lines between cells): the
+    header's cells one a line, then the rows' cells."""
+    rules = _rules()
+    if i > 0 and lines[i - 1].stripped and _header_piece(lines[i - 1]):
+        return None, i + 1  # not the first line of the header
+    if i > 1 and not lines[i - 1].stripped and _header_piece(lines[i - 2]):
+        return None, i + 1
+    spaced = i + 2 < len(lines) and not lines[i + 1].stripped and _header_piece(lines[i + 2])
+    view = _spaced_view(lines, i, used) if spaced else lines
+    start = 0 if spaced else i
+    found = _cell_header(view, start)
+    if found is None:
+        return None, i + 1
+    header, j = found
+    lead_group = None
+    if len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
+        lead_group = header.pop(0)  # "杭州市" over a repeated header: a group row, not a column
+    names = [c.text for c in header]
+    n = len(names)
+    body: list[_Cell] = []
+    while j < len(view) and (spaced or not used[j]) and view[j].stripped and not view[j].tabbed:
+        if rules.table_end.match(view[j].stripped):
+            break
+        body.append(_cell_of(view[j]))
+        j += 1
+    time_col = next((k for k, h in enumerate(names) if any(w in _nows(h) for w in rules.time_columns)), None)
+    serial_col = next((k for k, h in enumerate(names) if _nows(h) in rules.serial_columns), None)
+    anchors: list[int] = []
+    if time_col is not None:
+        anchors = [p for p, c in enumerate(body) if rules.time_cell.fullmatch(c.text)]
+        col = time_col
+    if len(anchors) < 2 and serial_col is not None:
+        col, anchors, expected = serial_col, [], 1
+        for p, c in enumerate(body):
+            if _INTEGER.fullmatch(c.text) and int(c.text) in (expected, 1):
+                anchors.append(p)
+                expected = int(c.text) + 1
+        gaps = [b - a for a, b in zip(anchors, anchors[1:])]
+        width = max(set(gaps), key=gaps.count) if gaps else n
+        if col == 0 and 2 <= width < n:
+            # header cells wrapped over two lines ("“十三五”规划" / "目标"): as many as a row has
+            header = _merge_header(header, width)
+            names, n = [c.text for c in header], width
+    if len(anchors) < 2:
+        # an indicator table: each row is a name followed by its values
+        col = 0
+        if body and rules.value_cell.fullmatch(body[0].text) and len(header) > 3:
+            # a name without figures looks like a column name: the first row's was read as one
+            body.insert(0, header.pop())
+            names, n = [c.text for c in header], len(header)
+        values = [bool(rules.value_cell.fullmatch(c.text)) for c in body]
+        anchors = [
+            p for p, c in enumerate(body)
+            if not values[p] and p + 1 < len(body) and values[p + 1] and not rules.group_row.match(c.text)
+        ]
+        if not anchors or (len(anchors) < 2 and len(body) != n):
+            return None, i + 1  # one row only when it fills the header exactly
+        n_values = max(k for k in range(1, n) if all(
+            a + k < len(body) and values[a + k] for a in anchors[:3]) or k == 1)
+        if n_values + 1 < n:
+            # fewer cells a row than the header: the leftmost columns are group rows carried down
+            names, header = names[n - n_values - 1 :], header[n - n_values - 1 :]
+            n = len(names)
+    rows: list[list[_Cell | None]] = []
+    groups: list[_Cell] = []
+    prev_end = 0  # first body line not yet given to a row
+    for a, nxt in zip(anchors, anchors[1:] + [len(body)]):
+        before = body[prev_end:a]
+        # left of the anchor: at most `col` cells; lines before them are group rows (一、…)
+        left = before[max(0, len(before) - col):] if col else []
+        extra = before[: len(before) - len(left)]
+        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(
+            header[0].text
+        ):
+            extra.append(left.pop(0))
+        groups += extra
+        after = body[a + 1 : nxt]
+        # trailing group rows just before the next anchor stay for the next row to claim
+        right_n = n - 1 - col
+        right = after[:right_n]
+        if len(after) > right_n and nxt < len(body) and time_col is None:
+            rest = after[right_n:]
+            keep = [c for c in rest if not rules.group_row.match(c.text)]
+            if keep and right:  # a cell wrapped over several lines: the rest belongs to the last cell
+                last = right[-1]
+                right[-1] = _Cell(last.text + "".join(c.text for c in keep), last.start, keep[-1].end)
+            prev_end = nxt
+            groups += [c for c in rest if rules.group_row.match(c.text)]
+        else:
+            prev_end = a + 1 + len(right)
+        row: list[_Cell | None] = [None] * (col - len(left)) + list(left) + [body[a]] + list(right)
+        row += [None] * (n - len(row))
+        rows.append(row)
+    # merged cells (written once) are carried down from the row above
+    raw_rows, spans = [], []
+    prev = [""] * n
+    for row in rows:
+        texts = [c.text if c is not None else (prev[k] if k < col else "") for k, c in enumerate(row)]
+        present = [c for c in row if c is not None]
+        raw_rows.append(texts)
+        spans.append((present[0].start, present[-1].end))
+        prev = texts
+    block = _make_block(_caption(lines, i, used), header[0].start, names, raw_rows, spans)
+    block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
+    block.group_spans = [(c.start, c.end) for c in ([lead_group] if lead_group else []) + groups]
+    return block, _line_index(lines, block.char_end) + 1
+
+
+# ---------------------------------------------------------------- rows flattened with no separators
+
+
+def _glued_header(line: _Line) -> list[_Cell] | None:
+    """Column names run together on one line, split at the known names and year columns."""
+    rules = _rules()
+    s = line.stripped
+    if line.tabbed or not s or len(s) > rules.caption_max_chars or _SENTENCE_PUNCT.search(s):
+        return None
+    base = line.start + line.text.index(s)
+    cells: list[_Cell] = []
+    pos = 0
+    for m in rules.glued_header.finditer(s):
+        if m.start() > pos:  # an unknown name between two known ones
+            piece = s[pos : m.start()].strip()
+            if piece:
+                at = s.index(piece, pos)
+                if cells and piece[0] in "和及与、":  # "重点任务和项目": one name
+                    last = cells.pop()
+                    cells.append(_Cell(last.text + _nows(piece), last.start, base + at + len(piece)))
+                else:
+                    cells.append(_Cell(_nows(piece), base + at, base + at + len(piece)))
+        cells.append(_Cell(_nows(m.group(1)), base + m.start(1), base + m.end(1)))
+        pos = m.end()
+    if pos < len(s):
+        piece = s[pos:].strip()
+        at = s.index(piece, pos)
+        cells.append(_Cell(_nows(piece), base + at, base + at + len(piece)))
+    if len(_WS.findall(s)) * 2 > len(cells):
+        return None  # names set apart by spaces: a PDF header, not a glued one
+    known = sum(1 for c in cells if rules.glued_header.fullmatch(c.text))
+    if len(cells) < 3 or known < 3 or any(len(c.text) > rules.header_cell_max_chars for c in cells):
+        return None
+    return cells if _is_header([c.text for c in cells]) else None
+
+
+def _glued_row(s: str) -> bool:
+    rules = _rules()
+    if _DIGIT_START.search(s) and _INTEGER.match(s):
+        return True  # opens with its serial number
+    return len(s) <= rules.glued_row_max_chars and not _SENTENCE_PUNCT.search(s) and bool(_DIGIT.search(s))
+
+
+def _parse_glued(lines: list[_Line], i: int, used: list[bool]):
+    rules = _rules()
+    header = _glued_header(lines[i])
+    if header is None:
+        return None, i + 1
+    names = [c.text for c in header]
+    serial_first = _nows(names[0]) in rules.serial_columns
+    rows: list[list[_Cell]] = []
+    groups: list[_Cell] = []
+    j = i + 1
+    while j < len(lines) and not used[j]:
+        s = lines[j].stripped
+        if not s or rules.table_end.match(s) or lines[j].tabbed:
+            break
+        cell = _cell_of(lines[j])
+        if rules.group_row.match(s) and len(s) <= rules.caption_max_chars:
+            groups.append(cell)
+        elif _glued_row(s):
+            serial = _INTEGER.match(s) if serial_first else None
+            if serial and not rules.box_entry.match(s):
+                rest = s[serial.end() :]
+                rows.append([_Cell(serial.group(), cell.start, cell.start + serial.end()),
+                             _Cell(rest, cell.start + serial.end(), cell.end)])
+            else:
+                rows.append([cell])
+        else:
+            break
+        j += 1
+    if len(rows) < 2:
+        return None, i + 1
+    caption = _caption(lines, i, used)
+    n = len(names)
+    raw = [[c.text for c in r] + [""] * (n - len(r)) for r in rows]
+    spans = [(r[0].start, r[-1].end) for r in rows]
+    block = _make_block(caption, header[0].start, names, raw, spans)
+    block.group_spans = [(c.start, c.end) for c in groups]
+    block.warnings.append(
+        f"table '{block.caption or names[0]}': cells run together with no separators; "
+        "each row kept as written after its serial number"
+    )
+    return block, j
+
+
+# ---------------------------------------------------------------- captions whose table is unreadable
+
+
+def _is_lone_caption(line: _Line) -> bool:
+    s = line.stripped
+    return (
+        bool(_rules().lone_caption.match(s))
+        and len(s) <= _rules().caption_max_chars + 10
+        and not _SENTENCE_PUNCT.search(s)
+    )
+
+
+def _parse_lone_caption(lines: list[_Line], i: int, used: list[bool]):
+    if not _is_lone_caption(lines[i]) or _rules().caption_list_entry.match(lines[i].stripped):
+        return None, i + 1
+    k_prev = i - 1
+    while k_prev >= 0 and not lines[k_prev].stripped:
+        k_prev -= 1
+    k_next = _next_nonblank(lines, i + 1)
+    for k in (k_prev, k_next):
+        if 0 <= k < len(lines) and _is_lone_caption(lines[k]):
+            return None, i + 1  # an entry in a list of attachments
+    cell = _cell_of(lines[i])
+    block = TableBlock(cell.start, cell.end, cell.start, cell.end, "other", cell.text)
+    block.warnings.append(f"table '{cell.text}': announced by its caption, but no rows could be read under it")
+    return block, i + 1
 
 
 # ---------------------------------------------------------------- PDF tables, space-separated cells
