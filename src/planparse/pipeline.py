@@ -47,7 +47,8 @@ class DocumentResult:
 
 def process_bytes(data: bytes, source_path: str) -> DocumentResult:
     """Decode, clean, segment and extract one document."""
-    raw_text, encoding = decode_bytes(data)
+    decode_warnings: list[str] = []
+    raw_text, encoding = decode_bytes(data, warnings=decode_warnings)
     text = clean_text(raw_text)
     doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     structure = segment_document(text, doc_id)
@@ -58,7 +59,7 @@ def process_bytes(data: bytes, source_path: str) -> DocumentResult:
         encoding=encoding,
         n_chars=len(text),
         text=text,
-        warnings=list(structure.warnings),
+        warnings=decode_warnings + list(structure.warnings),
         **structure.metadata,
     )
     result = DocumentResult(
