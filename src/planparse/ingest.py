@@ -166,19 +166,21 @@ def _checked(text: str, encoding: str, notes: list[str], guessed: bool) -> tuple
 @lru_cache(maxsize=1)
 def _common_han() -> frozenset[str]:
     """GB2312 level 1: the 3,755 most frequent Chinese characters, read off the codec itself."""
-    return frozenset(
-        bytes((hi, lo)).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
-    ) - {""}
+    chars = (bytes((hi, lo)).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF))
+    return frozenset(chars) - {""}
+
+
+_NON_ASCII_LETTERS = regex.compile(r"[^\x00-\x7f\P{L}]++")
 
 
 def _common_han_share(text: str) -> float | None:
-    """Share of common Chinese characters among the non-ASCII letters in the text's first 100k
+    """Share of common Chinese characters among the non-ASCII letters in the text's first 20k
     characters; None when there are too few such letters to judge."""
-    letters = [c for c in text[:100_000] if c > "\x7f" and c.isalpha()]
+    sample = text[:20000]
+    letters = "".join(_NON_ASCII_LETTERS.findall(sample))
     if len(letters) < _MIN_LETTERS_JUDGED:
         return None
-    common = _common_han()
-    return sum(c in common for c in letters) / len(letters)
+    return sum(map(_common_han().__contains__, letters)) / len(letters)
 
 
 # Control characters other than \t \n \f \r, and the private-use area: what a wrong decoding yields.
