@@ -12,7 +12,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import measure_id_at
+from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.rules_loader import alternation, load_rules
@@ -341,6 +341,7 @@ def targets_from_text(
             if not found:
                 continue
             kind, comparator, names, qs, qe = found
+            qs, qe = cap_span(qs, qe, v.start, v.unit_end)
             year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
@@ -387,6 +388,9 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
     ):
         return None
+    # Clause boundaries are looked for near the value only: a "sentence" of PDF table rows can
+    # run to the end of the text, and a scan of all of it per value was quadratic.
+    sstart, send = max(sstart, v.start - QUOTE_MAX_CHARS), min(send, v.unit_end + QUOTE_MAX_CHARS)
     cstart = sstart
     for cm in t["clause_stop"].finditer(folded, sstart, v.start):
         cstart = cm.end()
