@@ -6,6 +6,8 @@ Matching runs on the raw cleaned text with ``regex`` (not over jieba tokens), so
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -221,8 +223,15 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model
         c = _compiled()
         covered = [(s, e) for s, e in spans
                    if not (s and text.startswith(c.level_words, s) and c.han.match(text, s - 1))]
+        # The spans never overlap (a model span replaces only spans it contains), so those a model
+        # span overlaps are a run of ``keys`` found by bisection: a scan of all per span was quadratic.
+        keys = sorted(spans)
         for s, e in ner.predict_spans(text, ner_model, covered=covered):
-            overlapping = [k for k in spans if s < k[1] and k[0] < e]
+            j = bisect.bisect_left(keys, (e,))
+            i = j
+            while i > 0 and keys[i - 1][1] > s:
+                i -= 1
+            overlapping = keys[i:j]
             # Kept only if it passes the rules' name test and contains every rule span it overlaps
             # (支持湛江市人民政府: the rules take 市人民政府, the model 湛江市人民政府).
             if (s, e) in spans or not _acceptable(text, s, e):
@@ -231,6 +240,7 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model
                 for k in overlapping:
                     del spans[k]
                 spans[(s, e)] = "ner"
+                keys[i:j] = [(s, e)]
     mentions = []
     for n, ((s, e), source) in enumerate(sorted(spans.items())):
         name = text[s:e]
