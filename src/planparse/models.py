@@ -17,6 +17,10 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 
+# The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
+QUOTE_MAX_CHARS = 500
+
+
 class Grounded(Record):
     char_start: int = Field(ge=0, description="Start offset (inclusive) into documents.text.")
     char_end: int = Field(ge=0, description="End offset (exclusive) into documents.text.")
@@ -139,7 +143,10 @@ class Target(Grounded):
     comparator: Comparator | None = Field(default=None, description="How the target value is to be read.")
     target_year: int | None = Field(default=None, description="Year by which the target should hold.")
     nature: str | None = Field(default=None, description="指标性质 as written: 预期性 / 约束性 / 定量 / 定性.")
-    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description="Source text: the table row, or for a text target its clause or sentence (at most "
+        f"{QUOTE_MAX_CHARS} characters); equals documents.text[char_start:char_end]."
+    )
     warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
 
 
@@ -150,7 +157,10 @@ class Deadline(Grounded):
     text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
     date: dt.date = Field(description="Last day of the period the expression names.")
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
-    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description=f"The clause holding the deadline (at most {QUOTE_MAX_CHARS} characters); "
+        "equals documents.text[char_start:char_end]."
+    )
 
 
 class Responsibility(Grounded):
@@ -161,7 +171,11 @@ class Responsibility(Grounded):
     canonical_name: str = Field(description="Agency name after alias resolution.")
     role: Role = Field(description="lead / support / responsible.")
     position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
-    quote: str = Field(description="The assignment text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description="The assignment text: its bracket, labelled list or clause (at most "
+        f"{QUOTE_MAX_CHARS} characters unless its bracket or list of agencies alone is longer); equals "
+        "documents.text[char_start:char_end]."
+    )
 
 
 class AgencyMention(Grounded):

@@ -7,14 +7,13 @@ from typing import Iterable, Iterator, Sequence
 
 import regex
 
-from planparse.models import Measure, Table
+from planparse.models import QUOTE_MAX_CHARS, Measure, Table
 from planparse.spans import SpanIndex
 
 MASK_CHAR = "\x00"
-# A quote is the clause or sentence holding what a record states, and never longer than this
-# (README, Outputs). Clause boundaries are looked for only this far from the expression, so a text
-# without delimiters costs constant work per match instead of a scan to its end.
-QUOTE_MAX_CHARS = 500
+# A quote is the clause or sentence holding what a record states, never longer than QUOTE_MAX_CHARS
+# (models.py, README Outputs). Clause boundaries are looked for only that far from the expression,
+# so a text without delimiters costs constant work per match instead of a scan to its end.
 
 
 def leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
