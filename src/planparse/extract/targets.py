@@ -296,6 +296,7 @@ def targets_from_text(
     out: list[Target] = []
     all_values = find_values(folded)
     value_starts = [v.start for v in all_values]
+    years = (_Years(t["future_year"], folded), _Years(t["bare_year"], folded))
     para = 0
     for sstart, send in _sentences(folded):
         if sstart and folded[sstart - 1] == "\n":
@@ -325,7 +326,7 @@ def targets_from_text(
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
                     comparator=t["zero_map"][z.group()],
-                    target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_end_year),
+                    target_year=_target_year(years, sstart, send, para, z.start(), head_starts, head_flags, plan_end_year),
                 )
             )
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
@@ -342,7 +343,7 @@ def targets_from_text(
                 continue
             kind, comparator, names, qs, qe = found
             qs, qe = cap_span(qs, qe, v.start, v.unit_end)
-            year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
+            year = _target_year(years, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
@@ -524,28 +525,40 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     return kind, comparator, names, ns, qe
 
 
-def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_end_year):
-    """The year by which a target at ``at`` should hold.
+class _Years:
+    """The matches of a year pattern in the whole text, asked "last / first one inside [lo, hi)" by
+    bisection: a scan of the sentence per target was quadratic in a long sentence of targets."""
+
+    def __init__(self, pattern: regex.Pattern, folded: str):
+        found = list(pattern.finditer(folded))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]  # matches do not overlap: ends are sorted too
+        self.years = [int(m.group("y")) for m in found]
+
+    def last(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_right(self.ends, hi) - 1
+        return self.years[i] if i >= 0 and self.starts[i] >= lo else None
+
+    def first(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_left(self.starts, lo)
+        return self.years[i] if i < len(self.starts) and self.ends[i] <= hi else None
+
+
+def _target_year(years, sstart, send, para, at, head_starts, head_flags, plan_end_year):
+    """The year by which a target at ``at`` should hold; ``years`` = (future-year cues, bare years).
 
     The last 到20XX年 before it in its sentence, else the first after it in the sentence, else the
     last in its paragraph, else a bare 20XX年 earlier in the sentence, else that of an enclosing goal
     section (主要目标) or, failing that, the plan's end year.
     """
-    t = _text_rules()
-    fy = t["future_year"]
-    if years := list(fy.finditer(folded, sstart, at)):
-        return int(years[-1].group("y"))
-    if m := fy.search(folded, at, send):
-        return int(m.group("y"))
-    if years := list(fy.finditer(folded, para, sstart)):
-        return int(years[-1].group("y"))
-    if years := list(t["bare_year"].finditer(folded, sstart, at)):
-        return int(years[-1].group("y"))
+    fy, bare = years
+    for year in (fy.last(sstart, at), fy.first(at, send), fy.last(para, sstart), bare.last(sstart, at)):
+        if year is not None:
+            return year
     h = bisect.bisect_right(head_starts, sstart) - 1
     if h >= 0 and head_flags[h][1]:
-        if years := list(fy.finditer(folded, head_starts[h], at)):
-            return int(years[-1].group("y"))
-        return plan_end_year
+        year = fy.last(head_starts[h], at)
+        return plan_end_year if year is None else year
     return None
 
 
