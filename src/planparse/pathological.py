@@ -20,10 +20,12 @@ _UNITS: dict[str, Callable[[int], str]] = {
     "responsibility_clause": lambda i: "（市卫生健康局牵头，市财政局、市医疗保障局按职责分工负责）",
     "box_markers": lambda i: "专栏1\n",
     "arabic_labels": lambda i: "1.\n",
-    # Found while fixing those: agencies with no delimiter between assignments.
+    # Found while fixing those: assignments and targets with no delimiter between them.
     "agency_clauses": lambda i: "由市卫生健康局牵头",
     "agency_list_duty": lambda i: "市卫生健康局、市财政局负责落实",
     "labelled_lists": lambda i: "责任单位：市财政局",
+    "percent_values": lambda i: "30%",
+    "comparator_values": lambda i: "≥30%",
     # Always linear: kept so they stay that way.
     "digit_run": lambda i: "1234567890",
     "enumeration_comma": lambda i: "、",
