@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import assert_grounded
+from planparse.extract.common import QUOTE_MAX_CHARS
 from planparse.ingest import IngestError
+from planparse.pathological import pathological_text
 from planparse.pipeline import DocumentResult, process_bytes
+from planparse.rules_loader import load_rules
 
 # CI keeps it under ~30 s; PLANPARSE_FUZZ_EXAMPLES=2000 for a longer hunt.
 FUZZ = settings(max_examples=int(os.environ.get("PLANPARSE_FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -141,3 +144,39 @@ def test_structure_soup(text):
     result = process_bytes(text.encode("utf-8"), "soup.txt")
     assert_grounded(result)
     check_nesting(result)
+
+
+def _rule_triggers() -> list[str]:
+    """The literal words the rules fire on, read from the rule files (so a new rule word is fuzzed
+    too), plus the numbering labels and the pathological units."""
+    dl, resp, tb, tg = (load_rules(n) for n in ("deadlines", "responsibilities", "tables", "targets"))
+    words = [p + "2025年" for p in dl["prefixes"]] + ["2025年" + s for s in dl["suffixes"]]
+    words += [w["word"] for w in resp["role_words"]] + [w["word"] + "：" for w in resp["labels"]]
+    words += ["（" + AGENCIES[0] + w["word"] + "）" for w in resp["role_words"]]
+    words += tb["header_keywords"] + ["专栏1", "\t"] + list(tg["symbols"]) + ["30" + u for u in tg["units"]]
+    words += [w for ws in tg["suffix_words"].values() for w in ws]
+    words += [label(n) for label in LABELS.values() for n in (1, 2, 12)]
+    return words + [pathological_text(name, 1) for name in ("open_paren", "nested_cn_parens", "tab_newline_soup")]
+
+
+TRIGGERS = _rule_triggers()
+
+
+@st.composite
+def trigger_repeats(draw) -> str:
+    """One to three rule triggers, each repeated hundreds of times, with or without separators."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        unit = draw(st.sampled_from(TRIGGERS)) + draw(st.sampled_from(["", "\n", "，", "。", "、", " ", "\n\n"]))
+        parts.append(unit * draw(st.integers(50, 6000 // len(unit) + 50)))
+    return "".join(parts)
+
+
+@FUZZ
+@given(trigger_repeats())
+def test_long_repeats_of_rule_triggers(text):
+    """Long repeats are where matching blows up: grounded records, a valid tree, bounded quotes."""
+    result = process_bytes(text.encode("utf-8"), "repeats.txt")
+    assert_grounded(result)
+    check_nesting(result)
+    assert all(len(r.quote) <= QUOTE_MAX_CHARS for r in result.targets + result.deadlines + result.responsibilities)

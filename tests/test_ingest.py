@@ -91,3 +91,111 @@ def test_short_title_lines_are_not_joined_to_the_body():
 def test_word_table_cells_keep_their_tabs():
     raw = "主要指标\n\t序号\n\t主要指标\n\n\t1\n\t人均期望寿命\n"
     assert "\t序号\n\t主要指标\n" in clean_text(raw)
+
+
+# ---- decoding: lose nothing, accept no garbage (issue 13 §3) ----
+
+PLAN = "第一章 规划背景\n到2025年，全市居民健康素养水平达到30%。\n二、主要任务\n（一）完善医疗卫生服务体系，由市卫生健康局牵头。\n" * 20
+JAPANESE = "第一章 計画の背景\n２０２５年までに、すべての市民が健康的な生活を送れるよう、医療体制を整備する。\n" * 20
+
+
+def _corrupt(data: bytes, offsets) -> bytes:
+    out = bytearray(data)
+    for i in offsets:
+        out[i] = 0xFF
+    return bytes(out)
+
+
+def test_utf8_with_a_few_bad_bytes_is_decoded_with_a_warning_naming_them():
+    data = _corrupt(PLAN.encode("utf-8"), [40, 1000, 2001, 3003])
+    warnings: list[str] = []
+    text, encoding = decode_bytes(data, warnings=warnings)
+    assert encoding == "utf-8"
+    # Each corrupted byte also orphans the rest of its character: those bytes are replaced too.
+    assert 4 <= text.count("\ufffd") <= 12
+    assert text.replace("\ufffd", "") != text and len(text) > 0.95 * len(PLAN)
+    (note,) = warnings
+    n_bad = text.count("\ufffd")
+    assert f"{n_bad} invalid UTF-8 byte(s)" in note
+    # Each corrupted byte's run of bad bytes is named by its byte offsets in the file.
+    assert "at byte offset(s) 39-41, 998-1000, 2000-2002, 3001-3003" in note
+
+
+def test_gbk_text_is_not_taken_for_utf8_with_bad_bytes():
+    warnings: list[str] = []
+    text, encoding = decode_bytes(PLAN.encode("gbk"), warnings=warnings)
+    assert (text, encoding, warnings) == (PLAN, "gb18030", [])
+
+
+@pytest.mark.parametrize(
+    "data, error_type, words",
+    [
+        (b"\x00" * 100_000, "binary", "NUL"),
+        (b"PK\x05\x06" + b"\x00" * 18, "binary", "empty ZIP"),
+        (("第一章" * 10).encode("utf-8") + b"\x00" * 3000, "binary", "NUL"),
+        (JAPANESE.encode("shift_jis"), "undecodable", "common Chinese characters"),
+    ],
+    ids=["nul_blob", "empty_zip", "mostly_nul", "shift_jis"],
+)
+def test_garbage_is_refused_with_a_reason(data, error_type, words):
+    with pytest.raises(IngestError) as info:
+        decode_bytes(data)
+    assert info.value.error_type == error_type
+    assert words in info.value.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", ["1. Improve primary care by 2025.\n2. Cut waiting times.\n" * 40, PLAN], ids=["ascii", "chinese"])
+def test_utf16_without_bom_is_detected(text, encoding):
+    decoded, detected = decode_bytes(text.encode(encoding))
+    assert (decoded, detected) == (text, encoding)
+
+
+def test_nuls_inside_valid_utf8_are_stripped_with_a_warning():
+    data = b"\x00".join(PLAN[a:b].encode("utf-8") for a, b in ((0, 20), (20, 300), (300, 300), (300, None)))
+    warnings: list[str] = []
+    text, _ = decode_bytes(data, warnings=warnings)
+    assert text == PLAN
+    assert warnings == ["decode: 3 NUL character(s) removed"]
+
+
+def test_text_with_few_common_chinese_characters_is_warned_about():
+    warnings: list[str] = []
+    text, _ = decode_bytes(JAPANESE.encode("utf-8"), warnings=warnings)  # certain encoding: kept, warned
+    assert text == JAPANESE
+    assert len(warnings) == 1 and "common Chinese characters" in warnings[0]
+    warnings = []
+    decode_bytes(b"An English note with no Chinese in it at all.\n" * 5, warnings=warnings)
+    assert len(warnings) == 1 and "no Chinese characters" in warnings[0]
+
+
+def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
+    from planparse.pipeline import process_bytes
+    from robust_helpers import read_outputs, run_cli
+
+    root = tmp_path / "in"
+    root.mkdir()
+    files = {
+        "bad_bytes.txt": _corrupt(PLAN.encode("utf-8"), [40, 1000]),
+        "nul_inside.txt": ("附件" + PLAN[:30]).encode("utf-8") + b"\x00" + PLAN[30:].encode("utf-8"),
+        "utf16_no_bom.txt": ("附件2\n" + PLAN).encode("utf-16-le"),  # a different text: not a duplicate
+        "nul_blob.txt": b"\x00" * 100_000,
+        "empty_zip.txt": b"PK\x05\x06" + b"\x00" * 18,
+        "shift_jis.txt": JAPANESE.encode("shift_jis"),
+    }
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    assert process_bytes(files["bad_bytes.txt"], "x.txt").document.warnings[0].startswith("decode: ")
+    out = tmp_path / "out"
+    result = run_cli("extract", root, "--out", out, "--workers", "1")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    tables = read_outputs(out)
+    errors = {r["source_path"].rsplit("/", 1)[1]: r["error_type"] for r in tables["errors"].to_pylist()}
+    assert errors == {"nul_blob.txt": "binary", "empty_zip.txt": "binary", "shift_jis.txt": "undecodable"}
+    docs = {d["source_path"].rsplit("/", 1)[1]: d for d in tables["documents"].to_pylist()}
+    assert set(docs) == {"bad_bytes.txt", "nul_inside.txt", "utf16_no_bom.txt"}
+    assert any("invalid UTF-8" in w for w in docs["bad_bytes.txt"]["warnings"])
+    assert any("NUL" in w for w in docs["nul_inside.txt"]["warnings"])
+    assert docs["utf16_no_bom.txt"]["encoding"] == "utf-16-le" and "\x00" not in docs["utf16_no_bom.txt"]["text"]
+    assert tables["sections"].num_rows > 0

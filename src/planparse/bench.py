@@ -5,7 +5,10 @@ Every measurement runs in a fresh Python process, so start-up (imports, rule and
 peak memory (``ru_maxrss``) belong to that measurement alone. Throughput is counted in characters of
 decoded source text per second, after start-up.
 
+Last, the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB.
+
     python -m planparse.bench [--corpus corpus] [--docs 300] [--workers 1,2] [--json]
+    python -m planparse.bench --pathological [CASE ...]   # only that table
 """
 
 from __future__ import annotations
@@ -107,6 +110,59 @@ def _child_batch(folder: Path, workers: int) -> dict:
     }
 
 
+# ---- pathological inputs (issue 13 §4): seconds per MB at two sizes, so ×4 input shows ×4 time ----
+# Timed in CPU seconds of the child (process_time): on a shared machine wall time mostly measures
+# the other processes, and one document is single-threaded.
+
+PATHOLOGICAL_KB = (25, 100)
+PATHOLOGICAL_TIMEOUT_S = 120  # per case; a quadratic case is reported as "> timeout" instead of hanging
+
+
+def _child_pathological(name: str) -> None:
+    """One line of JSON per size, printed as each finishes (the parent keeps them on a timeout)."""
+    from planparse.pathological import pathological_text
+    from planparse.pipeline import process_bytes
+    from planparse.runner import warm_up
+
+    warm_up()
+    for kb in PATHOLOGICAL_KB:
+        data = pathological_text(name, kb * 1000).encode("utf-8")
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = process_bytes(data, f"{name}.txt")
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        quotes = [r.quote for key in ("targets", "deadlines", "responsibilities") for r in getattr(result, key)]
+        row = {"kb": kb, "wall_s": elapsed, "seconds": cpu, "s_per_mb": cpu / (len(data) / 1e6),
+               "peak_rss_mb": _peak_rss_mb(), "max_quote": max(map(len, quotes), default=0)}
+        print(json.dumps(row), flush=True)
+
+
+def _run_pathological(name: str) -> dict:
+    cmd = [sys.executable, "-m", "planparse.bench", "--child", "pathological", name]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=PATHOLOGICAL_TIMEOUT_S)
+        if done.returncode != 0:
+            raise SystemExit(f"bench: pathological case {name} failed:\n{done.stderr}")
+        out = done.stdout
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+    rows = {row["kb"]: row for row in map(json.loads, out.splitlines())}
+    return {"case": name, "sizes": [rows.get(kb) for kb in PATHOLOGICAL_KB]}
+
+
+def print_pathological(rows: list[dict]) -> None:
+    small, large = PATHOLOGICAL_KB
+    print(f"pathological inputs: CPU seconds per MB (timeout {PATHOLOGICAL_TIMEOUT_S} s wall per case), peak RSS, longest quote")
+    print(f"{'case':<24}{f'{small} KB':>10}{f'{large} KB':>10}{'x4 time':>9}{'peak RSS':>10}{'quote':>7}")
+    for r in rows:
+        a, b = r["sizes"]
+        cells = [f"{x['s_per_mb']:>8.2f}s" if x else f"{'> T':>9}" for x in (a, b)]
+        growth = f"{b['seconds'] / max(a['seconds'], 1e-9) :>8.1f}x" if a and b else f"{'-':>9}"
+        last = b or a
+        rss = f"{last['peak_rss_mb']:>7.0f} MB" if last else f"{'-':>10}"
+        quote = f"{max(x['max_quote'] for x in (a, b) if x):>7}" if last else f"{'-':>7}"
+        print(f"{r['case']:<24}{cells[0]:>10}{cells[1]:>10}{growth}{rss}{quote}")
+
+
 def _run_child(*args: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "planparse.bench", "--child", *args], capture_output=True, text=True, check=False
@@ -142,6 +198,9 @@ def run(corpus: Path, n_docs: int, workers: list[int]) -> dict:
             report["batch"].append(_run_child("batch", str(folder), str(n)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    from planparse.pathological import CASES
+
+    report["pathological"] = [_run_pathological(name) for name in CASES]
     return report
 
 
@@ -169,6 +228,8 @@ def print_report(r: dict) -> None:
             f"{b['workers']:>7}{b['seconds']:>8.2f}s{_rate(b):>13,.0f}{_rate(b) / base:>9.2f}x"
             f"{b['peak_rss_parent_mb']:>9.0f} MB{b['peak_rss_worker_mb']:>9.0f} MB{b['write_s']:>7.2f}s"
         )
+    print()
+    print_pathological(r["pathological"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,10 +238,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=300, help="documents in the batch (default: 300)")
     parser.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated (default: 1,2)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--pathological", nargs="*", metavar="CASE",
+                        help="only the pathological-input table (all cases, or those named)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
+        if kind == "pathological":
+            _child_pathological(rest[0])
+            return 0
         if kind == "pipeline":
             result = _child_pipeline(Path(rest[0]))
         elif kind == "jieba":
@@ -188,6 +254,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = _child_batch(Path(rest[0]), int(rest[1]))
         print(json.dumps(result))
+        return 0
+    if args.pathological is not None:
+        from planparse.pathological import CASES
+
+        rows = [_run_pathological(name) for name in args.pathological or CASES]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print_pathological(rows)
         return 0
     if not any(args.corpus.glob("*.txt")):
         print(f"bench: no *.txt files in {args.corpus}", file=sys.stderr)

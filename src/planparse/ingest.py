@@ -33,36 +33,56 @@ _BOMS = (
 _BINARY_MAGIC = {
     b"%PDF": "a PDF file",
     b"PK\x03\x04": "a ZIP archive (DOCX/XLSX are ZIPs)",
+    b"PK\x05\x06": "an empty ZIP archive",
     b"\xd0\xcf\x11\xe0": "an OLE document (old .doc/.xls)",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
 }
+# Valid UTF-8 with a few bad bytes (a truncated copy, one corrupted sector) is still UTF-8: decoded
+# with U+FFFD when at most this share of its non-ASCII bytes is invalid. GBK text read as UTF-8
+# fails on nearly every non-ASCII byte.
+_MAX_BAD_UTF8_SHARE = 0.02
+# NUL bytes: stripped with a warning when few; past this share of the bytes the file is binary.
+_MAX_NUL_SHARE = 0.25
+# A decoding is trusted only if at least this share of its non-ASCII letters are common Chinese
+# characters (GB2312 level 1). Real plans score over 99 %; Shift-JIS or Big5 read as GB18030 near 0.
+_MIN_COMMON_HAN_SHARE = 0.5
+_MIN_LETTERS_JUDGED = 20  # fewer non-ASCII letters than this say nothing about the encoding
+_LISTED_RUNS = 10  # runs of bad bytes whose offsets a warning names
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a plan text, returning (text, encoding name). Raises IngestError on non-text input."""
+def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Decode a plan text, returning (text, encoding name). Raises IngestError on non-text input.
+
+    What decoding had to repair or doubt (replaced bytes, stripped NULs, few Chinese characters)
+    is appended to ``warnings`` as document warnings.
+    """
+    notes: list[str] = [] if warnings is None else warnings
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise IngestError("binary", f"this is {what}, not a text file")
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(name).lstrip("\ufeff"), name
+                return _checked(data.decode(name).lstrip("\ufeff"), name, notes, guessed=False)
             except UnicodeDecodeError as exc:
                 raise IngestError("undecodable", f"starts with a {name} BOM but does not decode: {exc}") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _checked(*utf16, notes, guessed=False)
+    text = _utf8_with_few_bad_bytes(data, notes)
+    if text is not None:
+        return _checked(_strip_nuls(text, len(data), notes), "utf-8", notes, guessed=False)
     if b"\x00" in data[:4096]:
         raise IngestError("binary", "contains NUL bytes: binary data, not a text file")
     try:
         # GB18030 is a superset of GBK and GB2312: the usual encoding of Chinese government files.
         text = data.decode("gb18030")
-        if _looks_like_text(text):
-            return text, "gb18030"
+        share = _common_han_share(text)
+        if _looks_like_text(text) and (share is None or share >= _MIN_COMMON_HAN_SHARE):
+            return _checked(text, "gb18030", notes, guessed=True)
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -73,7 +93,95 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     text = str(best)
     if not _looks_like_text(text):
         raise IngestError("undecodable", f"decodes as {best.encoding} only to unreadable characters")
-    return text.lstrip("\ufeff"), best.encoding
+    return _checked(text.lstrip("\ufeff"), best.encoding, notes, guessed=True)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, 'utf-16-le' or 'utf-16-be') when NULs fall mostly on one parity, where ASCII in UTF-16 puts them
+    (the other parity gets the few of U+xx00 characters such as 一)."""
+    head = data[:8192]
+    if len(head) < 16 or len(data) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    for name, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls >= 0.05 * len(head) / 2 and other <= 0.2 * nuls:
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                return None
+            return (text, name) if _looks_like_text(text) else None
+    return None
+
+
+def _utf8_with_few_bad_bytes(data: bytes, notes: list[str]) -> str | None:
+    """UTF-8 text, bad bytes replaced by U+FFFD and listed in a warning; None when not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # surrogateescape turns each bad byte into one lone surrogate: one decoding pass, then count.
+    text = data.decode("utf-8", errors="surrogateescape")
+    non_ascii = len(data.translate(None, bytes(range(128))))
+    bad_runs = list(_ESCAPED_BYTES.finditer(text))
+    n_bad = sum(len(m.group()) for m in bad_runs)
+    if n_bad > _MAX_BAD_UTF8_SHARE * non_ascii:
+        return None
+    listed, byte_at, char_at = [], 0, 0
+    for m in bad_runs[:_LISTED_RUNS]:
+        byte_at += len(text[char_at : m.start()].encode("utf-8"))
+        listed.append(f"{byte_at}" if len(m.group()) == 1 else f"{byte_at}-{byte_at + len(m.group()) - 1}")
+        byte_at, char_at = byte_at + len(m.group()), m.end()
+    more = ", …" if len(bad_runs) > _LISTED_RUNS else ""
+    notes.append(f"decode: {n_bad} invalid UTF-8 byte(s) replaced by U+FFFD, at byte offset(s) {', '.join(listed)}{more}")
+    return _ESCAPED_BYTES.sub(lambda m: "\ufffd" * len(m.group()), text)
+
+
+_ESCAPED_BYTES = regex.compile("[\udc80-\udcff]+")
+
+
+def _strip_nuls(text: str, n_bytes: int, notes: list[str]) -> str:
+    """Valid UTF-8 may still carry NULs (padding, a bad converter): a few are dropped, many mean binary."""
+    nuls = text.count("\x00")
+    if not nuls:
+        return text
+    if nuls > _MAX_NUL_SHARE * n_bytes or not text.replace("\x00", "").strip():
+        raise IngestError("binary", f"{nuls:,} of its {n_bytes:,} bytes are NUL: binary data, not a text file")
+    notes.append(f"decode: {nuls} NUL character(s) removed")
+    return text.replace("\x00", "")
+
+
+def _checked(text: str, encoding: str, notes: list[str], guessed: bool) -> tuple[str, str]:
+    """Refuse a guessed decoding that yields few common Chinese characters; for a certain one
+    (a BOM, valid UTF-8) say so in a warning."""
+    share = _common_han_share(text)
+    if share is not None and share < _MIN_COMMON_HAN_SHARE:
+        message = f"read as {encoding}, only {share:.0%} of its non-ASCII letters are common Chinese characters"
+        if guessed:
+            raise IngestError("undecodable", f"{message} (the likeliest encoding): not a Chinese text, or garbled")
+        notes.append(f"decode: {message}: not a Chinese plan, or saved in the wrong encoding")
+    elif share is None and len(text.strip()) >= _MIN_LETTERS_JUDGED:
+        notes.append("decode: almost no Chinese characters: not a Chinese plan, or saved in the wrong encoding")
+    return text, encoding
+
+
+@lru_cache(maxsize=1)
+def _common_han() -> frozenset[str]:
+    """GB2312 level 1: the 3,755 most frequent Chinese characters, read off the codec itself."""
+    chars = (bytes((hi, lo)).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF))
+    return frozenset(chars) - {""}
+
+
+_NON_ASCII_LETTERS = regex.compile(r"[^\x00-\x7f\P{L}]++")
+
+
+def _common_han_share(text: str) -> float | None:
+    """Share of common Chinese characters among the non-ASCII letters in the text's first 20k
+    characters; None when there are too few such letters to judge."""
+    sample = text[:20000]
+    letters = "".join(_NON_ASCII_LETTERS.findall(sample))
+    if len(letters) < _MIN_LETTERS_JUDGED:
+        return None
+    return sum(map(_common_han().__contains__, letters)) / len(letters)
 
 
 # Control characters other than \t \n \f \r, and the private-use area: what a wrong decoding yields.

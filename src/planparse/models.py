@@ -17,6 +17,10 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 
+# The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
+QUOTE_MAX_CHARS = 500
+
+
 class Grounded(Record):
     page: int | None = Field(default=None, ge=1, description="1-based PDF page holding char_start; null for other formats.")
     char_start: int = Field(ge=0, description="Start offset (inclusive) into documents.text.")
@@ -151,7 +155,10 @@ class Target(Grounded):
     target_year: int | None = Field(default=None, description="Year by which the target should hold.")
     nature: str | None = Field(default=None, description="指标性质 as written: 预期性 or 约束性 (binding), null when not stated.")
     measure_kind: str | None = Field(default=None, description="Whether the indicator is measured: 定量 (quantitative) or 定性 (qualitative), as written in the 指标性质/属性 column.")
-    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description="Source text: the table row, or for a text target its clause or sentence (at most "
+        f"{QUOTE_MAX_CHARS} characters); equals documents.text[char_start:char_end]."
+    )
     warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
 
 
@@ -162,7 +169,10 @@ class Deadline(Grounded):
     text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
     date: dt.date = Field(description="Last day of the period the expression names.")
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
-    quote: str = Field(description="Source text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description=f"The clause holding the deadline (at most {QUOTE_MAX_CHARS} characters); "
+        "equals documents.text[char_start:char_end]."
+    )
 
 
 class Responsibility(Grounded):
@@ -173,7 +183,11 @@ class Responsibility(Grounded):
     canonical_name: str = Field(description="Agency name after alias resolution.")
     role: Role = Field(description="lead / support / responsible.")
     position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
-    quote: str = Field(description="The assignment text; equals documents.text[char_start:char_end].")
+    quote: str = Field(
+        description="The assignment text: its bracket, labelled list or clause (at most "
+        f"{QUOTE_MAX_CHARS} characters unless its bracket or list of agencies alone is longer); equals "
+        "documents.text[char_start:char_end]."
+    )
 
 
 class AgencyMention(Grounded):

@@ -7,10 +7,13 @@ from typing import Iterable, Iterator, Sequence
 
 import regex
 
-from planparse.models import Measure, Table
+from planparse.models import QUOTE_MAX_CHARS, Measure, Table
 from planparse.spans import SpanIndex
 
 MASK_CHAR = "\x00"
+# A quote is the clause or sentence holding what a record states, never longer than QUOTE_MAX_CHARS
+# (models.py, README Outputs). Clause boundaries are looked for only that far from the expression,
+# so a text without delimiters costs constant work per match instead of a scan to its end.
 
 
 def leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -38,11 +41,13 @@ def clause_span(
     end of the next clause, so the quote says what has to happen by then.
     """
     cstart = clause_start(text, start, delimiters)
-    m = delimiters.search(text, end)
-    cend = m.start() if m else len(text)
+    limit = min(len(text), end + QUOTE_MAX_CHARS)
+    m = delimiters.search(text, end, limit)
+    cend = m.start() if m else limit
     if extend_past_head and m and not text[end:cend].strip() and m.group() not in "。\n":
-        nxt = delimiters.search(text, m.end())
-        cend = nxt.start() if nxt else len(text)
+        nxt = delimiters.search(text, m.end(), limit)
+        cend = nxt.start() if nxt else limit
+    cstart, cend = cap_span(cstart, cend, start, end)
     # Trim whitespace so the quote starts and ends on text.
     while cstart < start and text[cstart].isspace():
         cstart += 1
@@ -52,9 +57,23 @@ def clause_span(
 
 
 def clause_start(text: str, pos: int, delimiters: regex.Pattern) -> int:
-    """Offset just after the last delimiter before ``pos`` (0 if none)."""
-    head = _reversed(delimiters).search(text, 0, pos) if pos else None
-    return head.end() if head else 0
+    """Offset just after the last delimiter before ``pos`` (0 if none), looking back at most
+    QUOTE_MAX_CHARS characters (a longer clause starts there)."""
+    floor = max(0, pos - QUOTE_MAX_CHARS)
+    head = _reversed(delimiters).search(text, floor, pos) if pos else None
+    return head.end() if head else floor
+
+
+def cap_span(qstart: int, qend: int, start: int, end: int) -> tuple[int, int]:
+    """The quote span ``qstart:qend`` cut to QUOTE_MAX_CHARS around the expression ``start:end``
+    (kept whole): up to half the room before it, the rest after it, any room left over before."""
+    if qend - qstart <= QUOTE_MAX_CHARS:
+        return qstart, qend
+    room = max(0, QUOTE_MAX_CHARS - (end - start))
+    before = min(start - qstart, room // 2)
+    after = min(qend - end, room - before)
+    before = min(start - qstart, room - after)
+    return start - before, end + after
 
 
 @lru_cache(maxsize=None)

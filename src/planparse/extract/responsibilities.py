@@ -23,7 +23,7 @@ from planparse.extract.agencies import (
     looks_like_agency,
 )
 from planparse.extract.deadlines import FROM_TEXT, reference_year
-from planparse.extract.common import clause_start, column_cells, measure_id_at
+from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
 from planparse.spans import SpanIndex, span_set
@@ -240,7 +240,8 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
             continue
         pairs = [(w, full, role or rules.label_role[m.group("label")]) for w, full, role in items]
         prev = found[-1] if found else None
-        if prev and not text[prev.end : m.start()].strip(" \t；;，,"):
+        # Consecutive labels join while the quote stays within QUOTE_MAX_CHARS.
+        if prev and not text[prev.end : m.start()].strip(" \t；;，,") and end - prev.start <= QUOTE_MAX_CHARS:
             prev.agencies += pairs
             prev.end = end
         else:
@@ -254,14 +255,15 @@ def _label_list_end(text: str, start: int) -> int:
     """Where a labelled list ends; a bracket it opened itself (各县（市、区）…) does not end it."""
     rules = _rules()
     pos = start
-    while end_m := rules.label_end.search(text, pos):
+    limit = min(len(text), start + QUOTE_MAX_CHARS)  # a list runs no further (else: quadratic rescans)
+    while end_m := rules.label_end.search(text, pos, limit):
         end = end_m.start()
         body = text[start:end]
         if text[end] in "）)" and body.count("（") + body.count("(") > body.count("）") + body.count(")"):
             pos = end + 1
             continue
         return end
-    return len(text)
+    return limit
 
 
 # ---------------------------------------------------------------- sentence-level
@@ -346,10 +348,13 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
             after = tail.end()
         if rules.reject_after_list.match(text, after):
             continue
-        stop = rules.sentence_delims.search(text, after)
-        send = stop.start() if stop else len(text)
-        clause_end = rules.clause_delims.search(text, after)
-        clause_end = clause_end.start() if clause_end else len(text)
+        # The sentence is looked for within QUOTE_MAX_CHARS: a text without delimiters would make
+        # every assignment scan (and quote) the rest of it.
+        limit = min(len(text), after + QUOTE_MAX_CHARS)
+        stop = rules.sentence_delims.search(text, after, limit)
+        send = stop.start() if stop else limit
+        clause_end = rules.clause_delims.search(text, after, limit)
+        clause_end = clause_end.start() if clause_end else limit
         role = RESPONSIBLE
         pairs: list[tuple[str, str, str]] = []
         co = rules.co_lead.match(text, after)
@@ -366,6 +371,7 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
         if formed and nxt[0].char_start == formed.end():
             used.add(i + 1)
             pairs = [(m.name, m.name, RESPONSIBLE) for m in nxt]
+        cstart, send = cap_span(cstart, send, run[0].char_start, after)
         out.append(_Assignment(cstart, send, [(w, full, role) for w, full in names] + pairs, clip=True))
     return out
 

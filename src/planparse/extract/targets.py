@@ -12,7 +12,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import measure_id_at
+from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
@@ -311,6 +311,11 @@ def targets_from_text(
     out: list[Target] = []
     all_values = find_values(folded)
     value_starts = [v.start for v in all_values]
+    years = (
+        _Years(t["future_year"], folded),
+        _Years(t["bare_year"], folded),
+        _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n"))),
+    )
     para = 0
     for sstart, send in _sentences(folded):
         if sstart and folded[sstart - 1] == "\n":
@@ -342,7 +347,7 @@ def targets_from_text(
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
                     comparator=t["zero_map"][z.group()],
-                    target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_start_year, plan_end_year),
+                    target_year=_target_year(years, sstart, send, para, z.start(), head_starts, head_flags, plan_start_year, plan_end_year),
                 )
             )
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
@@ -358,7 +363,8 @@ def targets_from_text(
             if not found:
                 continue
             kind, comparator, names, qs, qe = found
-            year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_start_year, plan_end_year)
+            qs, qe = cap_span(qs, qe, v.start, v.unit_end)
+            year = _target_year(years, sstart, send, para, v.start, head_starts, head_flags, plan_start_year, plan_end_year)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
@@ -404,6 +410,9 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
     ):
         return None
+    # Clause boundaries are looked for near the value only: a "sentence" of PDF table rows can
+    # run to the end of the text, and a scan of all of it per value was quadratic.
+    sstart, send = max(sstart, v.start - QUOTE_MAX_CHARS), min(send, v.unit_end + QUOTE_MAX_CHARS)
     cstart = sstart
     for cm in t["clause_stop"].finditer(folded, sstart, v.start):
         cstart = cm.end()
@@ -537,31 +546,48 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     return kind, comparator, names, ns, qe
 
 
-def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_start_year, plan_end_year):
-    """The year by which a target at ``at`` should hold.
+class _Years:
+    """The matches of a year pattern in the whole text, asked "last / first one inside [lo, hi)" by
+    bisection: a scan of the sentence per target was quadratic in a long sentence of targets.
+    ``value`` reads a match (the year, or for a horizon such as 3年内 its number of years)."""
+
+    def __init__(self, pattern: regex.Pattern, folded: str, value=lambda m: int(m.group("y"))):
+        found = list(pattern.finditer(folded))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]  # matches do not overlap: ends are sorted too
+        self.years = [value(m) for m in found]
+
+    def last(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_right(self.ends, hi) - 1
+        return self.years[i] if i >= 0 and self.starts[i] >= lo else None
+
+    def first(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_left(self.starts, lo)
+        return self.years[i] if i < len(self.starts) and self.ends[i] <= hi else None
+
+
+def _target_year(years, sstart, send, para, at, head_starts, head_flags, plan_start_year, plan_end_year):
+    """The year by which a target at ``at`` should hold; ``years`` = (future-year cues, bare years,
+    horizons such as 3年内 counted from the plan's start).
 
     The last 到20XX年 before it in its sentence, else the first after it in the sentence, else a
     horizon counted from the plan's start before it in the sentence (3年内 = start + 2), else the
     last 到20XX年 in its paragraph, else a bare 20XX年 earlier in the sentence, else that of an
     enclosing goal section (主要目标) or, failing that, the plan's end year.
     """
-    t = _text_rules()
-    fy = t["future_year"]
-    if years := list(fy.finditer(folded, sstart, at)):
-        return int(years[-1].group("y"))
-    if m := fy.search(folded, at, send):
-        return int(m.group("y"))
-    if plan_start_year and (horizons := list(t["horizon"].finditer(folded, sstart, at))):
-        return plan_start_year + cn_int(horizons[-1].group("n")) - 1
-    if years := list(fy.finditer(folded, para, sstart)):
-        return int(years[-1].group("y"))
-    if years := list(t["bare_year"].finditer(folded, sstart, at)):
-        return int(years[-1].group("y"))
+    fy, bare, horizon = years
+    for year in (fy.last(sstart, at), fy.first(at, send)):
+        if year is not None:
+            return year
+    if plan_start_year and (n := horizon.last(sstart, at)) is not None:
+        return plan_start_year + n - 1
+    for year in (fy.last(para, sstart), bare.last(sstart, at)):
+        if year is not None:
+            return year
     h = bisect.bisect_right(head_starts, sstart) - 1
     if h >= 0 and head_flags[h][1]:
-        if years := list(fy.finditer(folded, head_starts[h], at)):
-            return int(years[-1].group("y"))
-        return plan_end_year
+        year = fy.last(head_starts[h], at)
+        return plan_end_year if year is None else year
     return None
 
 

@@ -17,5 +17,6 @@ def _any(data: bytes, source_path: str) -> bool:
 
 @reader("text", suffixes=(".txt",), sniff=_any)
 def read_text(data: bytes, source_path: str) -> PlanDoc:
-    raw, encoding = decode_bytes(data)
-    return PlanDoc(text=clean_text(raw), encoding=encoding, source_format="text")
+    warnings: list[str] = []  # what decoding repaired or doubts: documents.warnings
+    raw, encoding = decode_bytes(data, warnings=warnings)
+    return PlanDoc(text=clean_text(raw), encoding=encoding, source_format="text", warnings=warnings)

@@ -53,6 +53,9 @@ def find_metadata(text: str) -> dict:
     }
 
 
+_MAX_TITLE_RUN_LINES = 20
+
+
 def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
     """Runs of consecutive short lines (a title broken over lines) that end with a genre word."""
     runs, current = [], []
@@ -63,7 +66,9 @@ def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
         # a table row (cells joined by tabs) is never part of a title
         short = len(line) <= limit and "\t" not in line and not line.endswith(("。", "；", "：", ":", "，", ","))
         if short and not starts_with_numbering(line) and not any(p.fullmatch(line) for p in rx["not_title"]):
-            current.append(line)
+            # A run is joined afresh per line: bounded so that thousands of short lines stay linear
+            # (the longest title run in corpus/ and its wild plans is 18 lines).
+            current = current[1 - _MAX_TITLE_RUN_LINES :] + [line]
             joined = "".join(current)
             if rx["title_suffix"].search(joined):
                 runs.append(joined)
