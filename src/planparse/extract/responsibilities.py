@@ -437,14 +437,18 @@ def find_responsibilities(
     free = [m for m in mentions if m.char_start not in taken]
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
-    found += _sentences(text, free, ref_year)
-    found += _tables(text, tables, listed_leads=convention is not None)
+    from_tables = _tables(text, tables, listed_leads=convention is not None)
+    # An agency cell of a task table is read once, as the table's assignment, not again as a sentence.
+    in_cells = span_set([(a.start, a.end) for a in from_tables])
+    found += [a for a in _sentences(text, free, ref_year) if a.start not in in_cells]
+    found += from_tables
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
         if a.clip and nxt.start < a.end:
             a.end = nxt.start
             while a.end > a.start and (text[a.end - 1].isspace() or rules.clause_delims.match(text, a.end - 1)):
                 a.end -= 1
+    found = [a for a in found if a.end > a.start]
 
     out: list[Responsibility] = []
     measure_index = SpanIndex(measures)
