@@ -27,10 +27,13 @@ def corpus_texts() -> list[Path]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a folder by name, byte for byte."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under a folder by relative path, byte for byte."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def read_outputs(out: Path) -> dict[str, "pq.Table"]:
-    """Every Parquet file of an output folder, by record type."""
-    return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+    """Every record type of an output folder as one table (its part files concatenated)."""
+    from planparse.load import read_record_table, record_files
+    from planparse.models import RECORD_TYPES
+
+    return {name: read_record_table(out, name) for name in RECORD_TYPES if record_files(out, name)}

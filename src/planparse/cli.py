@@ -8,6 +8,7 @@ interrupted (Ctrl-C: previous outputs left intact).
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from pathlib import Path
@@ -38,43 +39,99 @@ def _fatal(message: str, exc: BaseException, debug: bool, code: int = EXIT_FAILE
     return typer.Exit(code)
 
 
-def _require_paths(paths: list[Path]) -> None:
+def _require_paths(paths: list) -> None:
     """Exit with a usage error when a path does not exist (a dangling symlink counts as given: its
-    failure is reported per file)."""
-    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    failure is reported per file, and so does a path that cannot be looked at: permission denied).
+    URIs (s3://, hdfs://) are checked when they are listed."""
+    missing = []
+    for p in paths:
+        if "://" in str(p):
+            continue
+        try:
+            os.lstat(p)
+        except FileNotFoundError:
+            missing.append(p)
+        except (OSError, ValueError):
+            pass
     for p in missing:
-        _err(f"error: {p}: no such file or folder")
+        _err(f"error: {_shown(p)}: no such file or folder")
     if missing:
         raise typer.Exit(EXIT_USAGE)
 
 
+def _shown(path) -> str:
+    from planparse.runner import display_path
+
+    return display_path(os.fspath(path))
+
+
+def _parse_bytes(value: str) -> int:
+    """``200MB``, ``1.5G``, ``500k`` or a plain number of bytes."""
+    units = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9}
+    text = value.strip().lower().replace("_", "")
+    number = text.rstrip("kmgb")
+    unit = text[len(number) :]
+    try:
+        size = int(float(number) * units[unit])
+    except (KeyError, ValueError):
+        raise typer.BadParameter(f"{value!r} is not a size (e.g. 200MB, 1G, 500000)") from None
+    if size < 1:
+        raise typer.BadParameter("must be at least 1 byte")
+    return size
+
+
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt)."),
-    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder, replaced atomically."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
+    paths: list[str] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt); s3:// or hdfs:// URIs with --engine ray."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: <record type>/part-*.parquet, replaced atomically."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes, or Ray actors (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds other files too (only planparse's own files are replaced)."),
+    max_bytes: str = typer.Option("200MB", "--max-bytes", help="Skip (as an error) any input file larger than this."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray (Ray Data actors; needs planparse[ray])."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join: auto or HOST:PORT (default: start a local one)."),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Documents per part file (default: about 64 shards, 1-256 each)."),
 ) -> None:
-    """Extract records from plan texts and write one Parquet file per record type."""
-    from planparse.report import BatchProgress, print_summary, summary_json
-    from planparse.runner import describe_error, run_batch, skip_notes
-    from planparse.write import write_outputs
+    """Extract records from plan texts and write Parquet part files per record type."""
+    from planparse.report import COUNTED, BatchProgress, print_summary, summary_json
+    from planparse.runner import describe_error, extract_to_folder, skip_notes
+    from planparse.write import OutputFolderError, check_out
 
+    if engine not in ("local", "ray"):
+        _err(f"error: --engine must be local or ray, not {engine!r}")
+        raise typer.Exit(EXIT_USAGE)
+    limit = _parse_bytes(max_bytes)
+    if engine == "ray":
+        from planparse.ray_engine import RayUnavailable, require_ray
+
+        try:
+            require_ray()
+        except RayUnavailable as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
     _require_paths(paths)
+    try:
+        plan = check_out(out, force=force)  # before any document is read
+    except OutputFolderError as exc:
+        _err(f"error: {_shown(str(exc))}")
+        raise typer.Exit(EXIT_USAGE) from None
     started = time.perf_counter()
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
-            batch = run_batch(paths, workers=workers, progress=progress)
+            batch = extract_to_folder(
+                paths, out, workers=workers, progress=progress, max_bytes=limit, shard_size=shard_size,
+                engine=engine, ray_address=ray_address, plan=plan,
+            )
     except KeyboardInterrupt:
         _err(f"interrupted: nothing written, previous outputs in {out} left intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ValueError:
+        _err("error: no .txt files found in " + ", ".join(_shown(p) for p in paths))
+        raise typer.Exit(EXIT_USAGE) from None
     except Exception as exc:
-        raise _fatal("the batch could not run", exc, debug) from None
-    if batch.n_files == 0:
-        _err("error: no .txt files found in " + ", ".join(map(str, paths)))
-        raise typer.Exit(EXIT_USAGE)
+        raise _fatal(f"the batch could not run or {out} could not be written (previous outputs left intact)", exc, debug) from None
 
     for error in batch.errors:
         _err(f"error: {describe_error(error)}")
@@ -84,22 +141,14 @@ def extract(
         for note in skip_notes(batch.skipped):
             typer.echo(f"note: {note}")
 
-    records = batch.records()
-    try:
-        write_outputs(records, out)
-    except KeyboardInterrupt:
-        _err(f"interrupted while writing: previous outputs in {out} left intact")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as exc:
-        raise _fatal(f"could not write {out} (previous outputs left intact)", exc, debug) from None
-
     if as_json:
         typer.echo(json.dumps(summary_json(batch, out, time.perf_counter() - started), ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(batch)
-        counts = ", ".join(f"{len(records[name])} {name}" for name in records if name not in ("documents", "errors"))
+        totals = {name: sum(s.counts[name] for s in batch.summaries) for name in COUNTED}
+        counts = ", ".join(f"{n} {name}" for name, n in totals.items())
         typer.echo(
-            f"extracted {len(batch.documents)} of {batch.n_files} file(s) in {time.perf_counter() - started:.2f}s: "
+            f"extracted {len(batch.summaries)} of {batch.n_files} file(s) in {time.perf_counter() - started:.2f}s: "
             f"{counts}; {len(batch.errors)} failed -> {out}/"
         )
     raise typer.Exit(EXIT_FAILED if batch.errors else EXIT_OK)

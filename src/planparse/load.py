@@ -52,14 +52,38 @@ class Tables(dict):
         return f"Tables(engine={self.engine!r}: {sizes})"
 
 
+def record_files(folder: str | os.PathLike, name: str) -> list[Path]:
+    """The Parquet files of one record type in an outputs folder, in row order: the part files of
+    ``<name>/`` (file-name order is shard order), or a single ``<name>.parquet`` (older layout).
+    Empty when the record type is missing."""
+    folder = Path(folder)
+    parts = folder / name
+    if parts.is_dir():
+        return sorted(p for p in parts.glob("part-*.parquet") if p.is_file())
+    single = folder / f"{name}.parquet"
+    return [single] if single.is_file() else []
+
+
+def read_record_table(folder: str | os.PathLike, name: str, columns: list[str] | None = None) -> pa.Table:
+    """One record type of an outputs folder as one Arrow table (part files concatenated in order).
+
+    FileNotFoundError naming the record type when it has no file in the folder.
+    """
+    files = record_files(folder, name)
+    if not files:
+        raise FileNotFoundError(f"{folder}: record type {name!r} is missing (no {name}/part-*.parquet or {name}.parquet)")
+    tables = [pq.read_table(f, columns=columns) for f in files]
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
 def is_outputs_folder(path: str | os.PathLike) -> bool:
-    return (Path(path) / "documents.parquet").is_file()
+    return bool(record_files(path, "documents"))
 
 
 def _check_outputs(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not is_outputs_folder(path):
-        raise FileNotFoundError(f"{path} is not a planparse outputs folder (no documents.parquet in it)")
+        raise FileNotFoundError(f"{path} is not a planparse outputs folder (no documents/part-*.parquet or documents.parquet in it)")
     return path
 
 
@@ -84,6 +108,9 @@ def _convert(table: pa.Table, engine: str):
 def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tables:
     """Every record table of a planparse outputs folder (see the module docstring for the joins).
 
+    Reads the part-file layout (``<record_type>/part-*.parquet``) and single ``<record_type>.parquet``
+    files; a record type missing from the folder is a FileNotFoundError naming it.
+
     ``engine``: ``"pandas"`` (default when pandas is installed), ``"pyarrow"`` or ``"polars"``.
     """
     engine = engine or _default_engine()
@@ -93,16 +120,14 @@ def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tabl
     tables = Tables()
     tables.engine = engine
     for name in RECORD_TYPES:
-        file = folder / f"{name}.parquet"
-        if file.is_file():
-            tables[name] = _convert(pq.read_table(file), engine)
+        tables[name] = _convert(read_record_table(folder, name), engine)
     return tables
 
 
 def read_results(path: str | os.PathLike) -> tuple[list[DocumentResult], list[ErrorRecord]]:
     """An outputs folder back as one ``DocumentResult`` per document (in file order) and the errors."""
     folder = _check_outputs(path)
-    rows = {name: pq.read_table(folder / f"{name}.parquet").to_pylist() for name in RECORD_TYPES if (folder / f"{name}.parquet").is_file()}
+    rows = {name: read_record_table(folder, name).to_pylist() for name in RECORD_TYPES if record_files(folder, name)}
     results: dict[str, DocumentResult] = {}
     for row in rows.pop("documents"):
         doc = RECORD_TYPES["documents"](**row)

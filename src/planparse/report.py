@@ -121,7 +121,7 @@ def summarize(result: DocumentResult) -> DocumentSummary:
 
 def summary_json(batch, out: str | Path, seconds: float) -> dict:
     """What ``extract --json`` prints: per-document summaries, errors, skipped files, totals."""
-    docs = [summarize(r) for r in batch.documents]
+    docs = batch.summaries
     return {
         "out": str(out),
         "seconds": round(seconds, 3),
@@ -142,11 +142,13 @@ def _console(file: TextIO | None = None) -> Console:
     return Console(file=file, width=None if file.isatty() else 200)
 
 
-def print_summary(batch, file: TextIO | None = None) -> None:
-    """Summary table (one row per document) and each document's warnings."""
-    docs = [summarize(r) for r in batch.documents]
-    if not docs:
+def print_summary(batch, file: TextIO | None = None, max_rows: int = 300) -> None:
+    """Summary table (one row per document) and each document's warnings; past ``max_rows``
+    documents, only the first ``max_rows`` rows and warnings, then a count of the rest."""
+    everything = batch.summaries
+    if not everything:
         return
+    docs = everything[:max_rows]
     table = RichTable(title="Extracted documents", title_justify="left")
     table.add_column("file", overflow="fold")
     for name in COUNTED:
@@ -170,6 +172,10 @@ def print_summary(batch, file: TextIO | None = None) -> None:
     for d in docs:
         for warning in d.warnings:
             console.print(f"warning: {Path(d.source_path).name}: {warning}", markup=False, highlight=False)
+    if len(everything) > len(docs):
+        rest = everything[len(docs) :]
+        grades = ", ".join(f"{sum(d.grade == g for d in rest)} {g}" for g in GRADE_STYLE)
+        console.print(f"… and {len(rest)} more documents ({grades}; {sum(len(d.warnings) for d in rest)} warnings): --json lists all", markup=False, highlight=False)
 
 
 class BatchProgress:
@@ -214,13 +220,13 @@ class BatchProgress:
         if not self.enabled:
             return
         self.done += 1
-        if outcome.result is not None:
-            self.chars += outcome.result.document.n_chars
+        if outcome.error is None:
+            self.chars += outcome.n_chars
         elapsed = max(time.perf_counter() - self._started, 1e-6)
         rate = f"{self.chars / elapsed:,.0f} chars/s"
         name = Path(outcome.source_path).name
         if self._bar is not None:
             self._bar.update(self._task, total=total, completed=self.done, rate=rate, file=name)
             return
-        status = f"{outcome.result.document.n_chars} chars" if outcome.result is not None else f"failed ({outcome.error.error_type})"
+        status = f"{outcome.n_chars} chars" if outcome.error is None else f"failed ({outcome.error.error_type})"
         print(f"[{self.done}/{total}] {outcome.source_path}: {status}; {rate}", file=self.file, flush=True)
