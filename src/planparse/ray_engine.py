@@ -3,7 +3,7 @@
 The shape that works on Ray 2.60 (see the README's "Scaling out"):
 
 * the driver lists the sources (local paths, or ``s3://`` / ``hdfs://`` / ``file://`` URIs through
-  pyarrow.fs) and cuts the sorted list into shards, exactly as the local runner does;
+  pyarrow.fs: :func:`planparse.runner.list_sources`) and cuts the sorted list into shards, exactly as the local runner does;
 * the shards go in through ``ray.data.from_items`` (one block each), so no read task competes with
   the actors for CPUs (``read_binary_files`` with an actor pool holding every CPU hangs);
 * ``.map(ShardExtractor, compute=ActorPoolStrategy(...), num_cpus=1)``: each actor loads rules and
@@ -20,11 +20,11 @@ cluster, or ``--out`` on a shared filesystem.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 from collections.abc import Callable
 
-from planparse.models import ErrorRecord
 
 INSTALL_HINT = "the Ray engine needs the ray extra: pip install 'planparse[ray]'"
 
@@ -40,43 +40,6 @@ def require_ray():
     except ImportError as exc:
         raise RayUnavailable(f"{INSTALL_HINT} ({exc})") from None
     return ray
-
-
-def is_uri(path: str) -> bool:
-    return "://" in path
-
-
-def list_sources(paths: list) -> tuple[list[str], list, list[ErrorRecord]]:
-    """Like :func:`planparse.runner.list_inputs`, and URIs listed through pyarrow.fs on the driver."""
-    from planparse.runner import TEXT_SUFFIXES, _skip_notice, _suffix, list_inputs
-
-    local = [p for p in paths if not is_uri(os.fspath(p))]
-    files, skipped, errors = list_inputs(local) if local else ([], [], [])
-    for uri in (os.fspath(p) for p in paths if is_uri(os.fspath(p))):
-        from pyarrow import fs as pafs
-
-        try:
-            filesystem, root = pafs.FileSystem.from_uri(uri)
-            info = filesystem.get_file_info(root)
-            if info.type == pafs.FileType.Directory:
-                prefix = uri.rstrip("/")
-                base = root.rstrip("/")
-                for entry in filesystem.get_file_info(pafs.FileSelector(root, recursive=True)):
-                    rel = entry.path[len(base) :]
-                    if entry.type != pafs.FileType.File or any(part.startswith(".") for part in rel.split("/")):
-                        continue
-                    if _suffix(entry.base_name) in TEXT_SUFFIXES:
-                        files.append(prefix + rel)
-                    else:
-                        skipped.append(_skip_notice(prefix + rel))
-            elif info.type == pafs.FileType.NotFound:
-                errors.append(ErrorRecord(source_path=uri, stage="read", error_type="vanished", message="cannot read: no such file or folder"))
-            else:
-                files.append(uri)
-        except Exception as exc:  # noqa: BLE001 - a bad URI or missing credentials: this source's error
-            errors.append(ErrorRecord(source_path=uri, stage="read", error_type="unreadable", message=f"cannot list: {type(exc).__name__}: {exc}"))
-    skipped = sorted(skipped, key=lambda n: n.source_path)
-    return sorted(set(files)), skipped, sorted(errors, key=lambda e: e.source_path)
 
 
 class ShardExtractor:
@@ -112,7 +75,7 @@ def run_shards(
     started = False
     if not ray.is_initialized():
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
         started = True
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
@@ -126,10 +89,7 @@ def run_shards(
             ShardExtractor,
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=size),
             num_cpus=1,
-            # A killed actor is restarted and its shard retried (the part files are overwritten).
-            max_restarts=-1,
-            max_task_retries=-1,
-        )
+        )  # Ray Data restarts a killed actor and retries its shard (max_restarts=-1 by default)
         for row in ds.iter_rows():
             done(pickle.loads(row["report"]))
     finally:

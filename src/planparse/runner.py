@@ -196,6 +196,41 @@ def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]
     )
 
 
+def is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def list_sources(paths: list) -> tuple[list[str], list, list[ErrorRecord]]:
+    """Like :func:`list_inputs`, and ``scheme://`` URIs (s3, hdfs, file) listed through pyarrow.fs."""
+    local = [p for p in paths if not is_uri(os.fspath(p))]
+    files, skipped, errors = list_inputs(local) if local else ([], [], [])
+    for uri in (os.fspath(p) for p in paths if is_uri(os.fspath(p))):
+        from pyarrow import fs as pafs
+
+        try:
+            filesystem, root = pafs.FileSystem.from_uri(uri)
+            info = filesystem.get_file_info(root)
+            if info.type == pafs.FileType.Directory:
+                prefix = uri.rstrip("/")
+                base = root.rstrip("/")
+                for entry in filesystem.get_file_info(pafs.FileSelector(root, recursive=True)):
+                    rel = entry.path[len(base) :]
+                    if entry.type != pafs.FileType.File or any(part.startswith(".") for part in rel.split("/")):
+                        continue
+                    if _suffix(entry.base_name) in TEXT_SUFFIXES:
+                        files.append(prefix + rel)
+                    else:
+                        skipped.append(_skip_notice(prefix + rel))
+            elif info.type == pafs.FileType.NotFound:
+                errors.append(ErrorRecord(source_path=uri, stage="read", error_type="vanished", message="cannot read: no such file or folder"))
+            else:
+                files.append(uri)
+        except Exception as exc:  # noqa: BLE001 - a bad URI or missing credentials: this source's error
+            errors.append(ErrorRecord(source_path=uri, stage="read", error_type="unreadable", message=f"cannot list: {type(exc).__name__}: {exc}"))
+    skipped = sorted(skipped, key=lambda n: n.source_path)
+    return sorted(set(files)), skipped, sorted(errors, key=lambda e: e.source_path)
+
+
 def _is_dir(path: str) -> bool:
     try:
         return stat.S_ISDIR(os.stat(path).st_mode)
@@ -538,12 +573,7 @@ def extract_to_folder(
     from planparse.write import check_out
 
     plan = plan or check_out(out, force=force)
-    if engine == "ray":
-        from planparse.ray_engine import list_sources
-
-        files, skipped, walk_errors = list_sources(paths)
-    else:
-        files, skipped, walk_errors = list_inputs(paths)
+    files, skipped, walk_errors = list_sources(paths)
     items = sorted([*files, *walk_errors], key=lambda i: i.source_path if isinstance(i, ErrorRecord) else display_path(i))
     if not items:
         raise ValueError("no input files")
