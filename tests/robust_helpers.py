@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,13 @@ def cli_command(*args: str | os.PathLike) -> list[str]:
     return CLI + [os.fspath(a) for a in args]
 
 
-def run_cli(*args: str | os.PathLike, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=timeout)
+def run_cli(*args: str | os.PathLike, timeout: float = 300, as_user: bool = False) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess; ``as_user``: without CAP_DAC_OVERRIDE, so file modes apply even to root."""
+    return subprocess.run((AS_USER if as_user else []) + cli_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+SETPRIV = shutil.which("setpriv")
+AS_USER = [SETPRIV or "setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
 def corpus_texts() -> list[Path]:
