@@ -501,7 +501,10 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     for proc in processes:
         proc.terminate()
     for proc in processes:
-        proc.join(timeout=2)
+        proc.join(timeout=1)
+        if proc.is_alive():  # it must not write into the work folder while that is removed
+            proc.kill()
+            proc.join(timeout=1)
 
 
 # ------------------------------------------------------------------ streaming to part files
@@ -579,8 +582,8 @@ def extract_to_folder(
         raise ValueError("no input files")
     size = shard_size or default_shard_size(len(items))
     shards = [(k, items[i : i + size]) for k, i in enumerate(range(0, len(items), size))]
-    work = plan.work_folder()
     try:
+        work = plan.work_folder()
         reports: dict[int, ShardReport] = {}
         total = len(items)
         report = progress or (lambda outcome, n: None)
@@ -605,9 +608,7 @@ def extract_to_folder(
         batch.skipped.sort(key=lambda n: n.source_path)
         plan.commit(work)
     except BaseException:
-        import shutil
-
-        shutil.rmtree(work, ignore_errors=True)
+        plan.discard()
         raise
     return batch
 

@@ -138,12 +138,12 @@ def write_outputs(records: Mapping[str, Iterable[Record]], out: str | os.PathLik
     if unknown:
         raise ValueError(f"unknown record types: {sorted(unknown)}")
     plan = check_out(out, force=force)
-    work = plan.work_folder()
     try:
+        work = plan.work_folder()
         write_shard(work, 0, records)
         plan.commit(work)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        plan.discard()
         raise
     return Path(out)
 
@@ -205,6 +205,16 @@ class OutputPlan:
             except FileExistsError:
                 continue
         raise OSError(f"cannot create a work folder beside {self.target}")
+
+    def discard(self) -> None:
+        """Remove this process's work folders (also one whose creation a Ctrl-C interrupted)."""
+        prefix = _work_prefix(self.target, "tmp")
+        if self.target.parent.is_dir():
+            for entry in self.target.parent.iterdir():
+                if entry.name.startswith(prefix):
+                    shutil.rmtree(entry, ignore_errors=True)
+                    if entry.exists():  # a file appeared while removing: once more
+                        shutil.rmtree(entry, ignore_errors=True)
 
     def commit(self, work: Path) -> None:
         """Make ``work`` (every shard written) the outputs: its manifest, then the swap."""
