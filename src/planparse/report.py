@@ -121,7 +121,7 @@ def summarize(result: DocumentResult) -> DocumentSummary:
 
 def summary_json(batch, out: str | Path, seconds: float) -> dict:
     """What ``extract --json`` prints: per-document summaries, errors, skipped files, totals."""
-    docs = batch.summaries
+    docs = _summaries(batch)
     return {
         "out": str(out),
         "seconds": round(seconds, 3),
@@ -136,6 +136,11 @@ def summary_json(batch, out: str | Path, seconds: float) -> dict:
     }
 
 
+def _summaries(batch) -> list[DocumentSummary]:
+    # A streamed batch carries summaries only; an in-memory one may carry just its documents.
+    return batch.summaries or [summarize(r) for r in batch.documents]
+
+
 def _console(file: TextIO | None = None) -> Console:
     file = file or sys.stdout
     # Off a terminal rich would wrap at 80 columns; a log file has room for the whole table.
@@ -145,7 +150,7 @@ def _console(file: TextIO | None = None) -> Console:
 def print_summary(batch, file: TextIO | None = None, max_rows: int = 300) -> None:
     """Summary table (one row per document) and each document's warnings; past ``max_rows``
     documents, only the first ``max_rows`` rows and warnings, then a count of the rest."""
-    everything = batch.summaries
+    everything = _summaries(batch)
     if not everything:
         return
     docs = everything[:max_rows]
