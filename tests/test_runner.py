@@ -104,7 +104,7 @@ def test_symlink_loop_and_vanished_file(tmp_path, plan_text):
 
     gone = tmp_path / "gone.txt"
     gone.write_text(plan_text)
-    files, _, _ = list_inputs([tmp_path])
+    files, _ = list_inputs([tmp_path])
     assert str(gone) in files
     gone.unlink()
     assert process_file(str(gone)).error.error_type == "vanished"

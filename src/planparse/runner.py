@@ -140,7 +140,13 @@ def display_path(path: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice], list[ErrorRecord]]:
+def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]]:
+    """Files to process (sorted, unique) and notices for the ones skipped (see :func:`walk_inputs`)."""
+    files, skipped, _ = walk_inputs(paths)
+    return files, skipped
+
+
+def walk_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice], list[ErrorRecord]]:
     """Files to process (sorted by shown path, unique), notices for the ones skipped, and an error for
     each folder that cannot be listed or path too long to open (the rest of the batch goes on).
 
@@ -201,9 +207,9 @@ def is_uri(path: str) -> bool:
 
 
 def list_sources(paths: list) -> tuple[list[str], list, list[ErrorRecord]]:
-    """Like :func:`list_inputs`, and ``scheme://`` URIs (s3, hdfs, file) listed through pyarrow.fs."""
+    """Like :func:`walk_inputs`, and ``scheme://`` URIs (s3, hdfs, file) listed through pyarrow.fs."""
     local = [p for p in paths if not is_uri(os.fspath(p))]
-    files, skipped, errors = list_inputs(local) if local else ([], [], [])
+    files, skipped, errors = walk_inputs(local) if local else ([], [], [])
     for uri in (os.fspath(p) for p in paths if is_uri(os.fspath(p))):
         from pyarrow import fs as pafs
 
@@ -397,7 +403,7 @@ def run_batch(
     stays a key. ``progress(outcome, n_files)`` is called in this process as each file finishes (in
     completion order; it only observes, the result is the same with or without it).
     """
-    files, skipped, walk_errors = list_inputs(paths)
+    files, skipped, walk_errors = walk_inputs(paths)
     outcomes = _map_files(files, workers, progress, max_bytes) + [FileOutcome(e.source_path, error=e) for e in walk_errors]
     batch = BatchResult(skipped=skipped)
     kept = _keep_first(sorted(outcomes, key=lambda o: o.source_path), batch, dedupe, {})
