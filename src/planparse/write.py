@@ -172,10 +172,14 @@ def read_manifest(folder: str | os.PathLike) -> list[str] | None:
 
 def _write_manifest(work: Path) -> None:
     files = sorted(str(p.relative_to(work)) for name in RECORD_TYPES for p in (work / name).glob("part-*.parquet"))
+    _write_manifest_file(work, files)
+
+
+def _write_manifest_file(folder: Path, files: list[str]) -> None:
     meta = {"planparse_version": planparse.__version__, "schema_version": SCHEMA_VERSION, "files": files}
-    tmp = work / f".{MANIFEST}.tmp"
+    tmp = folder / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, work / MANIFEST)
+    os.replace(tmp, folder / MANIFEST)
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -235,6 +239,9 @@ class OutputPlan:
     def _replace_entries(self, work: Path) -> None:
         """--force with files that are not planparse's: replace only manifest entries, file by file."""
         new = {str(p.relative_to(work)) for name in RECORD_TYPES for p in (work / name).glob("part-*.parquet")}
+        # First a manifest naming old and new files: a run killed midway leaves nothing unowned.
+        both = sorted(new | {str(p.relative_to(self.target)) for p in self.owned if p.parent != self.target})
+        _write_manifest_file(self.target, both)
         for path in self.owned:
             rel = str(path.relative_to(self.target))
             if rel not in new and rel != MANIFEST:
@@ -275,6 +282,9 @@ def check_out(out: str | os.PathLike, force: bool = False) -> OutputPlan:
     return OutputPlan(target, owned, foreign, force)
 
 
+_TEMP_PART = re.compile(r"\.part-\d+\.parquet\.(\d+\.tmp|rewrite)")
+
+
 def _ownership(target: Path) -> tuple[list[Path], list[str]]:
     """planparse's entries of an existing folder (per its manifest) and everything else (relative names)."""
     listed = set(read_manifest(target) or ())
@@ -285,8 +295,9 @@ def _ownership(target: Path) -> tuple[list[Path], list[str]]:
         elif entry.name in RECORD_TYPES and entry.is_dir() and not entry.is_symlink():
             for inner in sorted(entry.iterdir()):
                 rel = f"{entry.name}/{inner.name}"
-                (owned.append(inner) if rel in listed else foreign.append(rel))
-        elif _is_legacy_output(entry):
+                ours = rel in listed or _TEMP_PART.fullmatch(inner.name)  # or a temp name a killed run left
+                (owned.append(inner) if ours else foreign.append(rel))
+        elif _is_legacy_output(entry) or entry.name == f".{MANIFEST}.tmp":
             owned.append(entry)
         else:
             foreign.append(entry.name)
