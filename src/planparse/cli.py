@@ -82,7 +82,7 @@ def _parse_bytes(value: str) -> int:
 
 @app.command()
 def extract(
-    paths: list[str] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt); s3:// or hdfs:// URIs with --engine ray."),
+    paths: list[str] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt), or s3:// / hdfs:// URIs (read through pyarrow.fs)."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: <record type>/part-*.parquet, replaced atomically."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes, or Ray actors (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
@@ -90,7 +90,7 @@ def extract(
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that holds other files too (only planparse's own files are replaced)."),
     max_bytes: str = typer.Option("200MB", "--max-bytes", help="Skip (as an error) any input file larger than this."),
-    engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray (Ray Data actors; needs planparse[ray])."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray (Ray Data actors; needs the ray extra)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join: auto or HOST:PORT (default: start a local one)."),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Documents per part file (default: about 64 shards, 1-256 each)."),
 ) -> None:
