@@ -82,8 +82,9 @@ def _parse_bytes(value: str) -> int:
 
 @app.command()
 def extract(
-    paths: list[str] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt), or s3:// / hdfs:// URIs (read through pyarrow.fs)."),
+    paths: list[str] = typer.Argument(..., help="Plan files or folders (walked recursively for .txt .pdf .docx .doc .wps .html .htm), or s3:// / hdfs:// URIs (read through pyarrow.fs)."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: <record type>/part-*.parquet, replaced atomically."),
+    formats: Optional[str] = typer.Option(None, "--formats", help="Walk folders only for these formats, comma-separated (e.g. txt,docx,html)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes, or Ray actors (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
@@ -96,7 +97,7 @@ def extract(
 ) -> None:
     """Extract records from plan texts and write Parquet part files per record type."""
     from planparse.report import COUNTED, BatchProgress, print_summary, summary_json
-    from planparse.runner import describe_error, extract_to_folder, skip_notes
+    from planparse.runner import NoInputs, describe_error, extract_to_folder, skip_notes
     from planparse.write import OutputFolderError, check_out
 
     if engine not in ("local", "ray"):
@@ -112,6 +113,14 @@ def extract(
             _err(f"error: {exc}")
             raise typer.Exit(EXIT_USAGE) from None
     _require_paths(paths)
+    from planparse.readers import suffixes_for
+
+    try:
+        chosen = [f for f in formats.split(",") if f.strip()] if formats else None
+        suffixes_for(chosen)
+    except ValueError as exc:
+        _err(f"error: --formats: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     try:
         plan = check_out(out, force=force)  # before any document is read
     except OutputFolderError as exc:
@@ -122,13 +131,13 @@ def extract(
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
             batch = extract_to_folder(
                 paths, out, workers=workers, progress=progress, max_bytes=limit, shard_size=shard_size,
-                engine=engine, ray_address=ray_address, plan=plan,
+                engine=engine, ray_address=ray_address, plan=plan, formats=chosen,
             )
     except KeyboardInterrupt:
         _err(f"interrupted: nothing written, previous outputs in {out} left intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except ValueError:
-        _err("error: no .txt files found in " + ", ".join(_shown(p) for p in paths))
+    except NoInputs:
+        _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(_shown(p) for p in paths))
         raise typer.Exit(EXIT_USAGE) from None
     except Exception as exc:
         raise _fatal(f"the batch could not run or {out} could not be written (previous outputs left intact)", exc, debug) from None

@@ -1,8 +1,9 @@
 """Corpus runner: map ``pipeline.process_bytes`` over files, in parallel when asked.
 
-Input rule: a folder is walked recursively and its ``*.txt`` files are processed; every other file is
-skipped with a notice (PDF, Word, archives and images need converting to text first; notes such as
-``*.md`` and annotations such as ``*.json`` are not plan texts). Hidden files and folders are ignored.
+Input rule: a folder is walked recursively and its files of a supported format (the readers'
+suffixes: ``.txt``, ``.docx``, ``.doc``, ``.wps``, ``.html``, ``.htm``, ``.pdf`` when its reader is
+installed; ``formats`` narrows them) are processed; every other file is skipped with a notice (notes
+such as ``*.md`` and annotations such as ``*.json`` are not plan texts). Hidden files and folders are ignored.
 A file named explicitly is processed whatever its extension, unless the extension says it is not
 text. One bad file never stops the batch: each failure becomes an ``ErrorRecord``. Only regular files
 are read (a FIFO or a device named ``*.txt`` is an error, not a hang), at most ``max_bytes`` each.
@@ -31,11 +32,11 @@ from pathlib import Path
 from planparse.ingest import IngestError
 from planparse.models import ErrorRecord, RECORD_TYPES
 from planparse.pipeline import DocumentResult, process_bytes
+from planparse.readers import suffixes_for
 
 MAX_BYTES = 200_000_000  # default bound on one input file (--max-bytes): a 200 MB plan text is ~12 GB of RSS
 PATH_MAX = 4096  # Linux: longer paths cannot be opened
 
-TEXT_SUFFIXES = {".txt"}
 # Formats people keep beside their plan texts that planparse cannot read: named in the notice.
 NOT_TEXT_SUFFIXES = {
     ".pdf": "a PDF file",
@@ -86,16 +87,17 @@ class BatchResult:
         for doc in self.documents:
             for name, recs in doc.records().items():
                 merged[name].extend(recs)
-        merged["errors"] = list(self.errors)
+        # files that failed, and extractor components that failed inside a document, by source path
+        merged["errors"] = sorted(self.errors + [e for doc in self.documents for e in doc.errors], key=lambda e: e.source_path)
         return merged
 
 
 def skip_notes(skipped: list[Notice]) -> list[str]:
-    """Notices as printed lines: each one named, except plain non-.txt files, which are only counted."""
+    """Notices as printed lines: each one named, except files of no plan format, which are only counted."""
     others = [n for n in skipped if n.kind == "other_extension"]
     notes = [f"{n.source_path}: {n.message}" for n in skipped if n.kind != "other_extension"]
     if others:
-        notes.append(f"skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+        notes.append(f"skipped {len(others)} file(s) of no supported format (e.g. {others[0].source_path})")
     return notes
 
 
@@ -140,18 +142,19 @@ def display_path(path: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]]:
+def list_inputs(paths: list[str | os.PathLike], formats=None) -> tuple[list[str], list[Notice]]:
     """Files to process (sorted, unique) and notices for the ones skipped (see :func:`walk_inputs`)."""
-    files, skipped, _ = walk_inputs(paths)
+    files, skipped, _ = walk_inputs(paths, formats)
     return files, skipped
 
 
-def walk_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice], list[ErrorRecord]]:
+def walk_inputs(paths: list[str | os.PathLike], formats=None) -> tuple[list[str], list[Notice], list[ErrorRecord]]:
     """Files to process (sorted by shown path, unique), notices for the ones skipped, and an error for
     each folder that cannot be listed or path too long to open (the rest of the batch goes on).
-
-    The walk is iterative (any depth) and does not follow symlinked folders.
+    ``formats`` (reader names or suffixes, see ``readers.suffixes_for``) narrows what folders are
+    walked for. The walk is iterative (any depth) and does not follow symlinked folders.
     """
+    walked = suffixes_for(formats)
     files: set[str] = set()
     skipped: dict[str, Notice] = {}
     errors: dict[str, ErrorRecord] = {}
@@ -164,7 +167,7 @@ def walk_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]
 
     for given in paths:
         root = os.fspath(given)
-        if _is_dir(root) and not root.endswith(".txt"):
+        if _is_dir(root) and _suffix(root) not in walked:
             stack = [root]
             while stack:
                 folder = stack.pop()
@@ -183,14 +186,14 @@ def walk_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]
                     if name.startswith("."):
                         continue
                     path = entry.path
-                    # A folder named *.txt is kept as an input so that its failure is reported, not hidden.
-                    if _suffix(name) in TEXT_SUFFIXES:
+                    # A folder named like a plan file is kept as an input so that its failure is reported, not hidden.
+                    if _suffix(name) in walked:
                         add_file(path)
                     elif _entry_is_dir(entry) and not entry.is_symlink():
                         stack.append(path)
                     elif not _entry_is_dir(entry):
                         skipped[path] = _skip_notice(path)
-        elif _suffix(root) in NOT_TEXT_SUFFIXES:
+        elif _suffix(root) in NOT_TEXT_SUFFIXES and _suffix(root) not in suffixes_for():
             skipped[root] = _skip_notice(root)
         else:
             add_file(root)
@@ -206,10 +209,11 @@ def is_uri(path: str) -> bool:
     return "://" in path
 
 
-def list_sources(paths: list) -> tuple[list[str], list, list[ErrorRecord]]:
+def list_sources(paths: list, formats=None) -> tuple[list[str], list, list[ErrorRecord]]:
     """Like :func:`walk_inputs`, and ``scheme://`` URIs (s3, hdfs, file) listed through pyarrow.fs."""
     local = [p for p in paths if not is_uri(os.fspath(p))]
-    files, skipped, errors = walk_inputs(local) if local else ([], [], [])
+    files, skipped, errors = walk_inputs(local, formats) if local else ([], [], [])
+    walked = suffixes_for(formats)
     for uri in (os.fspath(p) for p in paths if is_uri(os.fspath(p))):
         from pyarrow import fs as pafs
 
@@ -223,7 +227,7 @@ def list_sources(paths: list) -> tuple[list[str], list, list[ErrorRecord]]:
                     rel = entry.path[len(base) :]
                     if entry.type != pafs.FileType.File or any(part.startswith(".") for part in rel.split("/")):
                         continue
-                    if _suffix(entry.base_name) in TEXT_SUFFIXES:
+                    if _suffix(entry.base_name) in walked:
                         files.append(prefix + rel)
                     else:
                         skipped.append(_skip_notice(prefix + rel))
@@ -260,10 +264,12 @@ def _suffix(name: str) -> str:
 
 
 def _skip_notice(path: str) -> Notice:
+    if _suffix(path) in suffixes_for():
+        return Notice(path, "other_extension", "skipped: not among the formats asked for")
     what = NOT_TEXT_SUFFIXES.get(_suffix(path))
     if what:
-        return Notice(path, "not_text", f"skipped: {what}, not plain text (convert it to .txt first)")
-    return Notice(path, "other_extension", "skipped: not a .txt file")
+        return Notice(path, "not_text", f"skipped: {what}, a format planparse cannot read (convert it to text first)")
+    return Notice(path, "other_extension", "skipped: not a plan file of a supported format")
 
 
 _OS_ERRORS = {
@@ -373,6 +379,7 @@ _STAGES = (
     ("planparse.extract", "extract"),
     ("planparse.segment", "segment"),
     ("planparse.ingest", "decode"),
+    ("planparse.readers", "decode"),
 )
 
 
@@ -394,6 +401,7 @@ def run_batch(
     dedupe: bool = True,
     progress: Callable[[FileOutcome, int], None] | None = None,
     max_bytes: int = MAX_BYTES,
+    formats=None,
 ) -> BatchResult:
     """Process every input file, keeping every result in memory; the result does not depend on
     ``workers`` or completion order.
@@ -403,7 +411,7 @@ def run_batch(
     stays a key. ``progress(outcome, n_files)`` is called in this process as each file finishes (in
     completion order; it only observes, the result is the same with or without it).
     """
-    files, skipped, walk_errors = walk_inputs(paths)
+    files, skipped, walk_errors = walk_inputs(paths, formats)
     outcomes = _map_files(files, workers, progress, max_bytes) + [FileOutcome(e.source_path, error=e) for e in walk_errors]
     batch = BatchResult(skipped=skipped)
     kept = _keep_first(sorted(outcomes, key=lambda o: o.source_path), batch, dedupe, {})
@@ -524,6 +532,10 @@ def default_shard_size(n_files: int) -> int:
     return max(1, min(256, math.ceil(n_files / 64)))
 
 
+class NoInputs(ValueError):
+    """Nothing to extract: no file of a supported format in the paths given."""
+
+
 @dataclass
 class ShardReport:
     """What one shard's worker sends back: one light outcome per input, in source-path order."""
@@ -553,7 +565,9 @@ def extract_shard(shard: int, items: list, work: str, max_bytes: int = MAX_BYTES
     for outcome in kept:
         for name, recs in outcome.result.records().items():
             records[name].extend(recs)
-    records["errors"] = [o.error for o in outcomes if o.error is not None]
+    # files that failed, and extractor components that failed inside a kept document, by source path
+    failed = [o.error for o in outcomes if o.error is not None] + [e for o in kept for e in o.result.errors]
+    records["errors"] = sorted(failed, key=lambda e: e.source_path)
     write_shard(work, shard, records)
     # Duplicates are reported too (with their doc_id): the parent applies the rule across shards.
     return ShardReport(shard, [o.light() for o in outcomes])
@@ -570,6 +584,7 @@ def extract_to_folder(
     engine: str = "local",
     ray_address: str | None = None,
     plan=None,
+    formats=None,
 ) -> BatchResult:
     """Extract ``paths`` into the outputs folder ``out`` (part files, committed atomically) and
     return the batch without its records (``summaries``, ``errors``, ``skipped``).
@@ -577,15 +592,15 @@ def extract_to_folder(
     ``engine``: ``"local"`` (a process pool of ``workers``) or ``"ray"`` (Ray Data actors, see
     :mod:`planparse.ray_engine`; ``ray_address`` as for ``ray.init``). ``out`` is checked before any
     input is read (``plan``: an already checked :func:`planparse.write.check_out`).
-    Raises OutputFolderError for an unusable ``out`` and ValueError when there is nothing to extract.
+    Raises OutputFolderError for an unusable ``out`` and NoInputs when there is nothing to extract.
     """
     from planparse.write import check_out
 
     plan = plan or check_out(out, force=force)
-    files, skipped, walk_errors = list_sources(paths)
+    files, skipped, walk_errors = list_sources(paths, formats)
     items = sorted([*files, *walk_errors], key=lambda i: i.source_path if isinstance(i, ErrorRecord) else display_path(i))
     if not items:
-        raise ValueError("no input files")
+        raise NoInputs("no input files")
     size = shard_size or default_shard_size(len(items))
     shards = [(k, items[i : i + size]) for k, i in enumerate(range(0, len(items), size))]
     try:
