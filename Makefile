@@ -18,11 +18,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,ocr,ray]'
 	touch $@
 
 extract: $(VENV)/.installed
-	$(BIN)/planparse extract $(CORPUS)/ --out $(OUT)/
+	$(BIN)/planparse extract $(CORPUS)/ --out $(OUT)/ --force  # outputs/ keeps its README.md
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

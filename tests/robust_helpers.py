@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,13 @@ def cli_command(*args: str | os.PathLike) -> list[str]:
     return CLI + [os.fspath(a) for a in args]
 
 
-def run_cli(*args: str | os.PathLike, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=timeout)
+def run_cli(*args: str | os.PathLike, timeout: float = 300, as_user: bool = False) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess; ``as_user``: without CAP_DAC_OVERRIDE, so file modes apply even to root."""
+    return subprocess.run((AS_USER if as_user else []) + cli_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+SETPRIV = shutil.which("setpriv")
+AS_USER = [SETPRIV or "setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
 def corpus_texts() -> list[Path]:
@@ -27,10 +33,13 @@ def corpus_texts() -> list[Path]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a folder by name, byte for byte."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under a folder by relative path, byte for byte."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def read_outputs(out: Path) -> dict[str, "pq.Table"]:
-    """Every Parquet file of an output folder, by record type."""
-    return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+    """Every record type of an output folder as one table (its part files concatenated)."""
+    from planparse.load import read_record_table, record_files
+    from planparse.models import RECORD_TYPES
+
+    return {name: read_record_table(out, name) for name in RECORD_TYPES if record_files(out, name)}

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 
 from planparse import runner as runner_module
 from planparse.cli import app
+from planparse.load import read_record_table
 from planparse.models import RECORD_TYPES
+from planparse.write import MANIFEST
 
 cli = CliRunner()
 
@@ -29,8 +31,8 @@ def test_all_extracted_exit_0(tmp_path, plan_text):
     result = cli.invoke(app, ["extract", str(root), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "1 file(s) read in " in result.output and "1 document(s) extracted, 0 failed" in result.output
-    assert {p.name for p in out.iterdir()} == {f"{n}.parquet" for n in RECORD_TYPES}
-    assert pq.read_table(out / "documents.parquet").num_rows == 1
+    assert {p.name for p in out.iterdir()} == {*RECORD_TYPES, MANIFEST}
+    assert read_record_table(out, "documents").num_rows == 1
 
 
 def test_some_failed_exit_1_outputs_written(tmp_path, plan_text):
@@ -41,8 +43,8 @@ def test_some_failed_exit_1_outputs_written(tmp_path, plan_text):
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and "empty.txt" in error_lines[0] and "empty" in error_lines[0]
     assert "Traceback" not in result.output
-    assert pq.read_table(out / "documents.parquet").num_rows == 1
-    assert pq.read_table(out / "errors.parquet").to_pylist()[0]["error_type"] == "empty"
+    assert read_record_table(out, "documents").num_rows == 1
+    assert read_record_table(out, "errors").to_pylist()[0]["error_type"] == "empty"
 
 
 def test_quiet_prints_only_errors(tmp_path, plan_text):
@@ -83,13 +85,13 @@ def test_traceback_only_with_debug(tmp_path, plan_text, monkeypatch):
     assert "Traceback" in debug.stderr
 
 
-def test_write_failure_reported_without_traceback(tmp_path, plan_text):
+def test_out_that_is_a_file_is_a_usage_error(tmp_path, plan_text):
     root = _corpus(tmp_path, plan_text, bad=False)
     blocker = tmp_path / "out"
     blocker.write_text("a file where the output folder should go")
     result = cli.invoke(app, ["extract", str(root), "--out", str(blocker)])
-    assert result.exit_code == 1
-    assert "could not write" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == 2  # checked before any document is read
+    assert "is a file" in result.stderr and "Traceback" not in result.output
     assert blocker.read_text().startswith("a file")
 
 

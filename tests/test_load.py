@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import planparse
-from planparse.load import find_document, read_results, results_for
+from planparse.load import find_document, read_record_table, read_results, results_for
 from planparse.models import RECORD_TYPES
 
 from outputs_helper import unique_results, write_corpus_outputs
@@ -23,7 +23,7 @@ def test_load_pandas_all_tables(outputs):
     assert tables.engine == "pandas"
     assert set(tables) == set(RECORD_TYPES)
     for name in RECORD_TYPES:
-        assert len(tables[name]) == pq.read_table(outputs / f"{name}.parquet").num_rows
+        assert len(tables[name]) == read_record_table(outputs, name).num_rows
     assert tables.targets is tables["targets"]
     # Dates are datetime64 and nullable years stay integers, so the README's queries work as written.
     assert str(tables.deadlines["date"].dtype).startswith("datetime64")
@@ -52,7 +52,7 @@ def test_pyarrow_and_polars_engines(outputs):
 
 
 def test_not_an_outputs_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="documents.parquet"):
+    with pytest.raises(FileNotFoundError, match="documents/part"):
         planparse.load(tmp_path)
 
 
@@ -75,3 +75,27 @@ def test_results_for_texts_and_find_document(corpus_dir, corpus_results, outputs
         assert find_document(from_outputs, key).document.doc_id == doc.doc_id
     with pytest.raises(LookupError, match="no document"):
         find_document(from_outputs, "nope")
+
+
+def test_readme_readers_on_part_files(tmp_path):
+    """The README's ways to read a record type of a many-shard folder give load()'s rows, in order."""
+    import duckdb
+    import pandas as pd
+    import polars as pl
+
+    from planparse.runner import extract_to_folder
+    from conftest import CORPUS
+
+    out = tmp_path / "out"
+    extract_to_folder(sorted(CORPUS.glob("*.txt"))[:6], out, workers=1, shard_size=2)
+    assert len(list((out / "responsibilities").glob("part-*.parquet"))) == 3
+    want = planparse.load(out).responsibilities
+    assert pd.read_parquet(out / "responsibilities")["assignment_id"].tolist() == want["assignment_id"].tolist()
+    assert pl.read_parquet(out / "responsibilities" / "*.parquet")["assignment_id"].to_list() == want["assignment_id"].tolist()
+    leads = duckdb.sql(
+        f"SELECT canonical_name, count(*) AS leads FROM read_parquet('{out}/responsibilities/*.parquet') "
+        "WHERE role = 'lead' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5"
+    ).fetchall()
+    expected = want.query("role == 'lead'").groupby("canonical_name").size().reset_index(name="n")
+    expected = sorted(expected.itertuples(index=False), key=lambda r: (-r.n, r.canonical_name))[:5]
+    assert leads == [(r.canonical_name, r.n) for r in expected] and leads

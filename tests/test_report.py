@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planparse.cli import app
+from planparse.load import read_record_table
 from planparse.models import Table, Target
 from planparse.report import grade, structure_share, summarize, table_is_clean
 
@@ -82,7 +83,7 @@ def test_progress_lines_off_a_terminal(tmp_path, plan_text):
 def test_summary_table_matches_outputs(tmp_path, plan_text):
     out = tmp_path / "out"
     result = cli.invoke(app, ["extract", str(_inputs(tmp_path, plan_text)), "--out", str(out), "--workers", "1"])
-    docs = pq.read_table(out / "documents.parquet").to_pylist()
+    docs = read_record_table(out, "documents").to_pylist()
     rows = [line for line in result.stdout.splitlines() if "good.txt" in line or "second.txt" in line]
     assert len(rows) == 2
     for doc in docs:
@@ -91,7 +92,7 @@ def test_summary_table_matches_outputs(tmp_path, plan_text):
         cells = [c.strip() for c in row.strip("│┃ ").split("│")]
         counts = [int(c) for c in cells[1:8]]
         expected = [
-            sum(1 for r in pq.read_table(out / f"{n}.parquet").to_pylist() if r["doc_id"] == doc["doc_id"])
+            sum(1 for r in read_record_table(out, n).to_pylist() if r["doc_id"] == doc["doc_id"])
             for n in ("sections", "measures", "tables", "targets", "deadlines", "responsibilities", "agencies")
         ]
         assert counts == expected
@@ -109,7 +110,7 @@ def test_quiet_has_no_progress_and_json_parses(tmp_path, plan_text):
     report = json.loads(result.stdout)
     assert report["n_files"] == 3 and report["n_documents"] == 2 and report["n_errors"] == 1
     assert report["errors"][0]["error_type"] == "empty"
-    targets = pq.read_table(tmp_path / "j" / "targets.parquet").num_rows
+    targets = read_record_table(tmp_path / "j", "targets").num_rows
     assert report["totals"]["targets"] == targets == sum(d["counts"]["targets"] for d in report["documents"])
     assert sum(report["grades"].values()) == 2
     assert not any(line.startswith("[") for line in result.stderr.splitlines())

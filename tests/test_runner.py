@@ -124,3 +124,47 @@ def test_explicit_files_and_duplicates(tmp_path, plan_text):
     kinds = {os.path.basename(n.source_path): n.kind for n in batch.skipped}
     assert kinds == {"plan_gbk.txt": "duplicate", "plan.pdf": "not_text"}
     assert len(run_batch([gbk, utf8], workers=1, dedupe=False).documents) == 2
+
+
+@pytest.fixture
+def duplicated_corpus(tmp_path, messy_corpus, plan_text):
+    """The messy corpus plus the same text under later names, in one encoding and another."""
+    (messy_corpus / "sub" / "copy.txt").write_text(plan_text, encoding="utf-8")
+    (messy_corpus / "zz_gbk.txt").write_bytes(plan_text.encode("gb18030"))
+    (messy_corpus / "good_again.txt").write_text(plan_text, encoding="utf-8")
+    return messy_corpus
+
+
+@pytest.mark.parametrize("shard_size, workers", [(1, 1), (2, 2), (3, 1), (100, 2)])
+def test_streamed_outputs_equal_in_memory_records(duplicated_corpus, tmp_path, shard_size, workers):
+    """Part files hold exactly the in-memory batch's rows, in order, whatever the shards: the
+    duplicate-text rule (first path in sorted order wins, the kept one names the others) included."""
+    from planparse.load import read_record_table
+    from planparse.write import records_table
+
+    expected = run_batch([duplicated_corpus], workers=1)
+    seen = []
+    out = tmp_path / "out"
+    batch = runner.extract_to_folder(
+        [duplicated_corpus], out, workers=workers, shard_size=shard_size, progress=lambda o, n: seen.append(o)
+    )
+    for name, records in expected.records().items():
+        assert read_record_table(out, name).equals(records_table(name, records)), name
+    assert batch.documents == [] and all(o.result is None for o in seen)  # no records reached this process
+    assert [(n.source_path, n.message) for n in batch.skipped] == [(n.source_path, n.message) for n in expected.skipped]
+    assert [s.warnings for s in batch.summaries] == [s.warnings for s in expected.summaries]
+    assert any("same text as" in w for s in batch.summaries for w in s.warnings)
+    assert [e.source_path for e in batch.errors] == [e.source_path for e in expected.errors]
+
+
+def test_load_names_a_missing_record_type(tmp_path, plan_text):
+    import shutil
+
+    import planparse
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(plan_text, encoding="utf-8")
+    runner.extract_to_folder([tmp_path / "in"], tmp_path / "out", workers=1)
+    shutil.rmtree(tmp_path / "out" / "deadlines")
+    with pytest.raises(FileNotFoundError, match="'deadlines' is missing"):
+        planparse.load(tmp_path / "out")

@@ -118,5 +118,5 @@ def test_schema_rejects_what_the_model_rejects(sample_records):
 def test_parquet_carries_schema_and_planparse_versions(tmp_path, sample_records):
     out = write_outputs(sample_records, tmp_path / "out")
     for name in RECORD_TYPES:
-        meta = read_metadata(out / f"{name}.parquet")
+        meta = read_metadata(out / name / "part-000000.parquet")
         assert meta == {"schema_version": SCHEMA_VERSION, "planparse_version": planparse.__version__, "record_type": name}

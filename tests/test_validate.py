@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planparse.cli import app
+from planparse.load import read_record_table
 from planparse.models import RECORD_TYPES
 from planparse.validate import Lines, check_document, result_rows, validate_outputs, validators
 from planparse.write import arrow_schema, write_outputs
@@ -53,11 +54,11 @@ def outputs(tmp_path, small_outputs) -> Path:
 
 
 def _rows(folder: Path, name: str) -> list[dict]:
-    return pq.read_table(folder / f"{name}.parquet").to_pylist()
+    return pq.read_table(folder / name / "part-000000.parquet").to_pylist()
 
 
 def _rewrite(folder: Path, name: str, rows: list[dict], schema: pa.Schema | None = None) -> None:
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema or arrow_schema(name)), folder / f"{name}.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema or arrow_schema(name)), folder / name / "part-000000.parquet")
 
 
 def _issues(report, code: str):
@@ -85,9 +86,9 @@ def test_extracted_outputs_pass(extracted):
     assert report["ok"] is True
     files = [s for s in report["subjects"] if s["kind"] == "file"]
     docs = [s for s in report["subjects"] if s["kind"] == "document"]
-    assert sorted(Path(s["path"]).name for s in files) == sorted(f"{n}.parquet" for n in RECORD_TYPES)
+    assert sorted(Path(s["path"]).name for s in files) == sorted(RECORD_TYPES)
     assert all(s["status"] == "ok" for s in files), [s for s in files if s["status"] != "ok"]
-    assert len(docs) == pq.read_table(extracted / "documents.parquet").num_rows > 0
+    assert len(docs) == read_record_table(extracted, "documents").num_rows > 0
     assert report["summary"]["failed"] == 0
 
 
@@ -242,7 +243,7 @@ def test_parquet_column_removed(outputs):
     assert result.exit_code == 1
     assert "column 'title' (string) is missing [missing_column]" in result.stdout
     fail = next(line for line in result.stdout.splitlines() if line.startswith("FAIL "))
-    assert fail.split()[1].endswith("measures.parquet:")
+    assert fail.split()[1].endswith("measures:")
 
 
 def test_parquet_wrong_type(outputs):
@@ -292,15 +293,15 @@ def test_parquet_doc_id_without_document(outputs):
 
 
 def test_parquet_metadata_and_missing_file(outputs):
-    table = pq.read_table(outputs / "targets.parquet")
-    pq.write_table(table.replace_schema_metadata({}), outputs / "targets.parquet")
-    table = pq.read_table(outputs / "sections.parquet")
+    table = pq.read_table(outputs / "targets" / "part-000000.parquet")
+    pq.write_table(table.replace_schema_metadata({}), outputs / "targets" / "part-000000.parquet")
+    table = pq.read_table(outputs / "sections" / "part-000000.parquet")
     meta = {b"planparse": json.dumps({"schema_version": "0.9", "planparse_version": "0.0.1", "record_type": "sections"}).encode()}
-    pq.write_table(table.replace_schema_metadata(meta), outputs / "sections.parquet")
-    (outputs / "errors.parquet").unlink()
+    pq.write_table(table.replace_schema_metadata(meta), outputs / "sections" / "part-000000.parquet")
+    shutil.rmtree(outputs / "errors")
     report = validate_outputs(outputs)
     messages = [str(i) for i in _issues(report, "metadata")]
     assert any("no 'planparse' key-value metadata" in m for m in messages)
     assert any("schema_version is '0.9'" in m for m in messages)
-    assert [i.message for i in _issues(report, "missing_file")] == ["errors.parquet is missing (planparse writes all nine files)"]
+    assert [i.message for i in _issues(report, "missing_file")] == ["errors is missing: no errors/part-*.parquet (planparse writes all nine record types)"]
     assert not report.ok

@@ -1,4 +1,4 @@
-"""Parquet writer: schemas derived from the models, round trips, metadata, atomic replacement."""
+"""Parquet writer: schemas derived from the models, part files, round trips, metadata, atomic replacement."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ import pytest
 import planparse
 from planparse import write
 from planparse.models import RECORD_TYPES, SCHEMA_VERSION
-from planparse.write import arrow_schema, read_metadata, write_outputs
+from planparse.load import read_record_table
+from planparse.write import MANIFEST, arrow_schema, read_manifest, read_metadata, write_outputs
 from robust_helpers import snapshot
+
+
+def _part(out, name):
+    return out / name / "part-000000.parquet"
 
 
 def test_contract_column_types():
@@ -50,9 +55,10 @@ def test_unsupported_annotation_is_refused():
 
 def test_round_trip_every_record_type(tmp_path, sample_records):
     out = write_outputs(sample_records, tmp_path / "out")
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in RECORD_TYPES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RECORD_TYPES, MANIFEST])
+    assert read_manifest(out) == sorted(f"{n}/part-000000.parquet" for n in RECORD_TYPES)
     for name, records in sample_records.items():
-        path = out / f"{name}.parquet"
+        path = _part(out, name)
         table = pq.read_table(path)
         expected = arrow_schema(name)
         assert [(f.name, f.type) for f in table.schema] == [(f.name, f.type) for f in expected], name
@@ -69,17 +75,17 @@ def test_round_trip_every_record_type(tmp_path, sample_records):
                     continue
                 assert got == value, (name, column)
     # provenance survives the round trip
-    docs = pd.read_parquet(out / "documents.parquet")
+    docs = pd.read_parquet(_part(out, "documents"))
     text = docs.loc[0, "text"]
-    for _, row in pd.read_parquet(out / "deadlines.parquet").iterrows():
+    for _, row in pd.read_parquet(_part(out, "deadlines")).iterrows():
         assert text[row.char_start : row.char_end] == row.quote
-    assert pd.read_parquet(out / "deadlines.parquet").loc[0, "date"] == dt.date(2024, 12, 31)
+    assert pd.read_parquet(_part(out, "deadlines")).loc[0, "date"] == dt.date(2024, 12, 31)
 
 
 def test_metadata_names_schema_and_record_type(tmp_path, sample_records):
     out = write_outputs(sample_records, tmp_path / "out")
     for name in RECORD_TYPES:
-        meta = read_metadata(out / f"{name}.parquet")
+        meta = read_metadata(_part(out, name))
         assert meta == {
             "schema_version": SCHEMA_VERSION,
             "planparse_version": planparse.__version__,
@@ -90,12 +96,12 @@ def test_metadata_names_schema_and_record_type(tmp_path, sample_records):
 def test_all_nine_files_written_even_when_empty(tmp_path):
     out = write_outputs({}, tmp_path / "out")
     for name in RECORD_TYPES:
-        table = pq.read_table(out / f"{name}.parquet")
+        table = pq.read_table(_part(out, name))
         assert table.num_rows == 0
         assert table.schema.names == arrow_schema(name).names
     # and the empty files load in DuckDB with their columns
     duckdb = pytest.importorskip("duckdb")
-    cols = duckdb.sql(f"select * from read_parquet('{out / 'targets.parquet'}')").columns
+    cols = duckdb.sql(f"select * from read_parquet('{out / 'targets' / '*.parquet'}')").columns
     assert cols == arrow_schema("targets").names
 
 
@@ -107,7 +113,7 @@ def test_unknown_record_type_refused(tmp_path):
 def test_out_that_is_a_file_refused(tmp_path, sample_records):
     target = tmp_path / "out"
     target.write_text("not a folder")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(write.OutputFolderError, match="is a file"):
         write_outputs(sample_records, target)
     assert target.read_text() == "not a folder"
 
@@ -147,18 +153,20 @@ def test_record_failing_to_serialise_leaves_previous_outputs_intact(tmp_path, sa
 
 
 def test_failed_swap_puts_old_outputs_back(tmp_path, sample_records, monkeypatch):
+    # Where the atomic exchange is unsupported, the two-rename fallback restores the old folder.
     out = tmp_path / "out"
     write_outputs(sample_records, out)
     before = snapshot(out)
     real_replace = os.replace
-    calls = []
+    failed = []
 
     def flaky_replace(src, dst):
-        calls.append((src, dst))
-        if len(calls) == 2:  # old moved away, new one fails to move in
+        if os.fspath(dst) == os.fspath(out) and not failed:  # old moved away, new one fails to move in
+            failed.append(src)
             raise OSError("interrupted")
         return real_replace(src, dst)
 
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
     monkeypatch.setattr(write.os, "replace", flaky_replace)
     with pytest.raises(OSError, match="interrupted"):
         write_outputs({}, out)
@@ -167,11 +175,26 @@ def test_failed_swap_puts_old_outputs_back(tmp_path, sample_records, monkeypatch
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
-def test_rewrite_replaces_outputs_and_keeps_foreign_files(tmp_path, sample_records):
+def test_rewrite_refuses_foreign_files_and_force_keeps_them(tmp_path, sample_records):
     out = tmp_path / "out"
     write_outputs(sample_records, out)
     (out / "README.md").write_text("kept")
-    write_outputs({}, out)
+    with pytest.raises(write.OutputFolderError, match="README.md"):
+        write_outputs({}, out)
+    assert read_record_table(out, "documents").num_rows == 1
+    write_outputs({}, out, force=True)
     assert (out / "README.md").read_text() == "kept"
-    assert pq.read_table(out / "documents.parquet").num_rows == 0
-    assert json.loads(pq.read_schema(out / "errors.parquet").metadata[b"planparse"])["record_type"] == "errors"
+    assert read_record_table(out, "documents").num_rows == 0
+    assert json.loads(pq.read_schema(_part(out, "errors")).metadata[b"planparse"])["record_type"] == "errors"
+
+
+def test_part_files_concatenate_in_shard_order(tmp_path, sample_records):
+    work = tmp_path / "work"
+    work.mkdir()
+    docs = sample_records["documents"]
+    second = docs[0].model_copy(update={"doc_id": "ffffffffffffffff", "source_path": "z.txt"})
+    write.write_shard(work, 1, {"documents": [second]})
+    write.write_shard(work, 0, {"documents": docs})
+    write.write_shard(work, 1, {"documents": [second]})  # a retried shard replaces its part
+    assert [r["source_path"] for r in read_record_table(work, "documents").to_pylist()] == ["plan.txt", "z.txt"]
+    assert sorted(p.name for p in (work / "documents").iterdir()) == ["part-000000.parquet", "part-000001.parquet"]

@@ -1,5 +1,6 @@
 """Benchmark (``make bench``): pipeline throughput, start-up and memory beside a bare ``jieba.lcut`` pass,
-then a batch of a few hundred documents on 1 and 2 workers.
+then a batch of a few hundred documents on 1 and 2 workers, the parent's memory on 10x as many, and
+Ray vs the local pool.
 
 Every measurement runs in a fresh Python process, so start-up (imports, rule and model loading) and
 peak memory (``ru_maxrss``) belong to that measurement alone. Throughput is counted in characters of
@@ -7,7 +8,7 @@ decoded source text per second, after start-up.
 
 Last, the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB.
 
-    python -m planparse.bench [--corpus corpus] [--docs 300] [--workers 1,2] [--json]
+    python -m planparse.bench [--corpus corpus] [--docs 300] [--workers 1,2] [--big-docs 3000] [--no-ray] [--json]
     python -m planparse.bench --pathological [CASE ...]   # only that table
 """
 
@@ -82,29 +83,29 @@ def _child_jieba(corpus: Path) -> dict:
     return {"startup_s": startup, "chars": sum(map(len, texts)) * PASSES, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
 
 
-def _child_batch(folder: Path, workers: int) -> dict:
-    from planparse.runner import run_batch, warm_up
-    from planparse.write import write_outputs
+def _child_batch(folder: Path, workers: int, engine: str = "local") -> dict:
+    """One streamed extraction of ``folder`` (what ``planparse extract`` does), timed after start-up."""
+    from planparse.runner import extract_to_folder, warm_up
 
     warm_up()  # start-up is measured above: time the batch itself
-    t0 = time.perf_counter()
-    batch = run_batch([folder], workers=workers)
-    elapsed = time.perf_counter() - t0
     out = Path(tempfile.mkdtemp(prefix="planparse-bench-out-"))
-    t1 = time.perf_counter()
-    write_outputs(batch.records(), out / "outputs")
-    written = time.perf_counter() - t1
-    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    try:
+        batch = extract_to_folder([folder], out / "outputs", workers=workers, engine=engine)
+        elapsed = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     parent = _peak_rss_mb()
-    # Workers are children; with one worker the documents are processed in this process.
-    worker = _peak_rss_mb(resource.RUSAGE_CHILDREN) if workers > 1 else parent
+    # Local workers are children; with one worker the documents are processed in this process. Ray
+    # actors are the raylet's children, not measured here.
+    worker = _peak_rss_mb(resource.RUSAGE_CHILDREN) if workers > 1 and engine == "local" else (parent if engine == "local" else None)
     return {
+        "engine": engine,
         "workers": workers,
-        "documents": len(batch.documents),
+        "documents": len(batch.summaries),
         "errors": len(batch.errors),
-        "chars": sum(d.document.n_chars for d in batch.documents),
+        "chars": sum(d.n_chars for d in batch.summaries),
         "seconds": elapsed,
-        "write_s": written,
         "peak_rss_parent_mb": parent,
         "peak_rss_worker_mb": worker,
     }
@@ -182,7 +183,13 @@ def make_batch_folder(texts: list[str], n_docs: int, folder: Path) -> None:
         (folder / f"copy{k:04d}.txt").write_text(f"{text}\n（副本 {k}）\n", encoding="utf-8")
 
 
-def run(corpus: Path, n_docs: int, workers: list[int]) -> dict:
+def _ray_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ray") is not None
+
+
+def run(corpus: Path, n_docs: int, workers: list[int], big_docs: int = 3000, ray: bool = True) -> dict:
     texts = _corpus_texts(corpus)
     report = {
         "cpu_count": os.cpu_count(),
@@ -190,12 +197,32 @@ def run(corpus: Path, n_docs: int, workers: list[int]) -> dict:
         "pipeline": _run_child("pipeline", str(corpus)),
         "jieba": _run_child("jieba", str(corpus)),
         "batch": [],
+        "scale": [],
+        "ray": [],
     }
+    ray = ray and _ray_available()
     folder = Path(tempfile.mkdtemp(prefix="planparse-bench-"))
     try:
         make_batch_folder(texts, n_docs, folder)
         for n in workers:
             report["batch"].append(_run_child("batch", str(folder), str(n)))
+        if big_docs:
+            # Parent memory must not grow with the corpus: the same run on 10x the documents.
+            big = Path(tempfile.mkdtemp(prefix="planparse-bench-big-"))
+            try:
+                make_batch_folder(texts, big_docs, big)
+                report["scale"] = [next(b for b in report["batch"] if b["workers"] == max(workers)), _run_child("batch", str(big), str(max(workers)))]
+            finally:
+                shutil.rmtree(big, ignore_errors=True)
+        if ray:
+            n = max(workers)
+            local_corpus = _run_child("batch", str(corpus), str(n))
+            report["ray"] = [
+                {"input": "corpus", **local_corpus},
+                {"input": "corpus", **_run_child("batch", str(corpus), str(n), "ray")},
+                {"input": f"{n_docs} documents", **next(b for b in report["batch"] if b["workers"] == n)},
+                {"input": f"{n_docs} documents", **_run_child("batch", str(folder), str(n), "ray")},
+            ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     from planparse.pathological import CASES
@@ -220,14 +247,27 @@ def print_report(r: dict) -> None:
     print(f"pipeline / jieba.lcut throughput: {ratio:.2f}x ({verdict} than the bare segmentation pass)")
     print()
     first = r["batch"][0]
-    print(f"batch: {first['documents']} documents, {first['chars']:,} chars ({first['errors']} failed)")
-    print(f"{'workers':>7}{'wall':>9}{'chars/s':>13}{'speed-up':>10}{'RSS parent':>12}{'RSS/worker':>12}{'write':>8}")
+    print(f"batch (streamed to part files): {first['documents']} documents, {first['chars']:,} chars ({first['errors']} failed)")
+    print(f"{'workers':>7}{'wall':>9}{'chars/s':>13}{'speed-up':>10}{'RSS parent':>12}{'RSS/worker':>12}")
     base = _rate(first)
     for b in r["batch"]:
         print(
             f"{b['workers']:>7}{b['seconds']:>8.2f}s{_rate(b):>13,.0f}{_rate(b) / base:>9.2f}x"
-            f"{b['peak_rss_parent_mb']:>9.0f} MB{b['peak_rss_worker_mb']:>9.0f} MB{b['write_s']:>7.2f}s"
+            f"{b['peak_rss_parent_mb']:>9.0f} MB{b['peak_rss_worker_mb']:>9.0f} MB"
         )
+    if r.get("scale"):
+        small, big = r["scale"]
+        growth = big["peak_rss_parent_mb"] / small["peak_rss_parent_mb"] - 1
+        print()
+        print(f"parent memory vs corpus size ({big['workers']} workers; goal: parent peak within 10 %)")
+        for b in r["scale"]:
+            print(f"{b['documents']:>7} docs{b['seconds']:>8.1f}s  RSS parent {b['peak_rss_parent_mb']:>5.0f} MB  RSS/worker {b['peak_rss_worker_mb']:>5.0f} MB")
+        print(f"parent peak {small['documents']} -> {big['documents']} documents: {growth:+.1%} ({'met' if abs(growth) <= 0.10 else 'NOT met'})")
+    if r.get("ray"):
+        print()
+        print("Ray (local cluster, start-up of the cluster included) vs local process pool")
+        for b in r["ray"]:
+            print(f"{b['input']:>14} {b['engine']:>6} {b['workers']} workers {b['seconds']:>8.2f}s{_rate(b):>13,.0f} chars/s")
     print()
     print_pathological(r["pathological"])
 
@@ -237,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of plan texts (default: corpus)")
     parser.add_argument("--docs", type=int, default=300, help="documents in the batch (default: 300)")
     parser.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated (default: 1,2)")
+    parser.add_argument("--big-docs", type=int, default=3000, help="documents of the parent-memory run (default: 3000; 0 skips it)")
+    parser.add_argument("--no-ray", action="store_true", help="skip Ray vs local (skipped anyway without the ray extra)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--pathological", nargs="*", metavar="CASE",
                         help="only the pathological-input table (all cases, or those named)")
@@ -252,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "jieba":
             result = _child_jieba(Path(rest[0]))
         else:
-            result = _child_batch(Path(rest[0]), int(rest[1]))
+            result = _child_batch(Path(rest[0]), int(rest[1]), *rest[2:])
         print(json.dumps(result))
         return 0
     if args.pathological is not None:
@@ -268,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: no *.txt files in {args.corpus}", file=sys.stderr)
         return 2
     workers = [int(w) for w in args.workers.split(",")]
-    report = run(args.corpus.resolve(), args.docs, workers)
+    report = run(args.corpus.resolve(), args.docs, workers, args.big_docs, not args.no_ray)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -95,34 +95,82 @@ def _guarded(run, what: str, debug: bool):
         raise _fatal(what, exc, debug) from None
 
 
-def _require_paths(paths: list[Path]) -> None:
+def _require_paths(paths: list) -> None:
     """Exit with a usage error when a path does not exist (a dangling symlink counts as given: its
-    failure is reported per file)."""
-    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    failure is reported per file, and so does a path that cannot be looked at: permission denied).
+    URIs (s3://, hdfs://) are checked when they are listed."""
+    missing = []
+    for p in paths:
+        if "://" in str(p):
+            continue
+        try:
+            os.lstat(p)
+        except FileNotFoundError:
+            missing.append(p)
+        except (OSError, ValueError):
+            pass
     for p in missing:
-        _err(f"error: {p}: no such file or folder")
+        _err(f"error: {_shown(p)}: no such file or folder")
     if missing:
         raise typer.Exit(EXIT_USAGE)
 
 
+def _shown(path) -> str:
+    from planparse.runner import display_path
+
+    return display_path(os.fspath(path))
+
+
+def _parse_bytes(value: str) -> int:
+    """``200MB``, ``1.5G``, ``500k`` or a plain number of bytes."""
+    units = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9}
+    text = value.strip().lower().replace("_", "")
+    number = text.rstrip("kmgb")
+    unit = text[len(number) :]
+    try:
+        size = int(float(number) * units[unit])
+    except (KeyError, ValueError):
+        raise typer.BadParameter(f"{value!r} is not a size (e.g. 200MB, 1G, 500000)") from None
+    if size < 1:
+        raise typer.BadParameter("must be at least 1 byte")
+    return size
+
+
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="Plan files or folders (walked recursively for .txt .pdf .docx .doc .wps .html .htm)."),
-    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder, replaced atomically."),
+    paths: list[str] = typer.Argument(..., help="Plan files or folders (walked recursively for .txt .pdf .docx .doc .wps .html .htm), or s3:// / hdfs:// URIs (read through pyarrow.fs)."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: <record type>/part-*.parquet, replaced atomically."),
     formats: Optional[str] = typer.Option(None, "--formats", help="Walk folders only for these formats, comma-separated (e.g. txt,docx,html)."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes, or Ray actors (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
     debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
     rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
     ner: bool = typer.Option(False, "--ner", help="Add the agency NER to the rules (slower start; see README)."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds other files too (only planparse's own files are replaced)."),
+    max_bytes: str = typer.Option("200MB", "--max-bytes", help="Skip (as an error) any input file larger than this."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray (Ray Data actors; needs the ray extra)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join: auto or HOST:PORT (default: start a local one)."),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="Documents per part file (default: about 64 shards, 1-256 each)."),
 ) -> None:
-    """Extract records from plan texts and write one Parquet file per record type."""
+    """Extract records from plan documents and write Parquet part files per record type."""
     from planparse.extract import NER_ENV
     from planparse.report import BatchProgress, print_summary, summary_json, summary_line
-    from planparse.runner import describe_error, run_batch, skip_notes
-    from planparse.write import write_outputs
+    from planparse.runner import NoInputs, describe_error, extract_to_folder, skip_notes
+    from planparse.write import OutputFolderError, check_out
 
+    if engine not in ("local", "ray"):
+        _err(f"error: --engine must be local or ray, not {engine!r}")
+        raise typer.Exit(EXIT_USAGE)
+    limit = _parse_bytes(max_bytes)
+    if engine == "ray":
+        from planparse.ray_engine import RayUnavailable, require_ray
+
+        try:
+            require_ray()
+        except RayUnavailable as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
     _require_paths(paths)
     _use_rules(rules, debug)
     if ner:
@@ -135,20 +183,28 @@ def extract(
     except ValueError as exc:
         _err(f"error: --formats: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+    try:
+        plan = check_out(out, force=force)  # before any document is read
+    except OutputFolderError as exc:
+        _err(f"error: {_shown(str(exc))}")
+        raise typer.Exit(EXIT_USAGE) from None
     started = time.perf_counter()
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
-            batch = run_batch(paths, workers=workers, progress=progress, formats=chosen)
+            batch = extract_to_folder(
+                paths, out, workers=workers, progress=progress, max_bytes=limit, shard_size=shard_size,
+                engine=engine, ray_address=ray_address, plan=plan, formats=chosen,
+            )
     except KeyboardInterrupt:
         _err(f"interrupted: nothing written, previous outputs in {out} left intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as exc:
-        raise _fatal("the batch could not run", exc, debug) from None
-    if batch.n_files == 0:
-        for note in skip_notes(batch.skipped):  # a file named on the command line gets its note here too
+    except NoInputs as exc:
+        for note in skip_notes(exc.skipped):  # a file named on the command line gets its note here too
             _err(f"note: {note}")
-        _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(map(str, paths)))
-        raise typer.Exit(EXIT_USAGE)
+        _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(_shown(p) for p in paths))
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as exc:
+        raise _fatal(f"the batch could not run or {out} could not be written (previous outputs left intact)", exc, debug) from None
 
     for error in batch.errors:
         _err(f"error: {describe_error(error)}")
@@ -157,15 +213,6 @@ def extract(
     if not (quiet or as_json):
         for note in skip_notes(batch.skipped):
             typer.echo(f"note: {note}")
-
-    records = batch.records()
-    try:
-        write_outputs(records, out)
-    except KeyboardInterrupt:
-        _err(f"interrupted while writing: previous outputs in {out} left intact")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as exc:
-        raise _fatal(f"could not write {out} (previous outputs left intact)", exc, debug) from None
 
     if as_json:
         typer.echo(json.dumps(summary_json(batch, out, time.perf_counter() - started), ensure_ascii=False, indent=2))

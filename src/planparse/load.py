@@ -33,15 +33,36 @@ from planparse.pipeline import DocumentResult
 ENGINES = ("pandas", "pyarrow", "polars")
 
 
+class Tables(dict):
+    """Record tables keyed by record type (``documents``, ``targets`` …), also readable as attributes."""
+
+    engine: str = "pyarrow"
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self):
+        return [*super().__dir__(), *self.keys()]
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(table)}" for name, table in self.items())
+        return f"Tables(engine={self.engine!r}: {sizes})"
+
+
 class OutputsError(ValueError):
     """An outputs folder that cannot be read back: the message names the file and the problem."""
 
 
-def _read_table(file: Path) -> pa.Table:
-    if not file.is_file():
-        raise OutputsError(f"{file}: missing (planparse writes every record type; run planparse extract again)")
+class MissingOutputs(OutputsError, FileNotFoundError):
+    """A record type (or the whole folder) that an outputs folder lacks."""
+
+
+def _read_file(file: Path, columns: list[str] | None = None) -> pa.Table:
     try:
-        return pq.read_table(file)
+        return pq.read_table(file, columns=columns)
     except (OSError, pa.ArrowException) as exc:
         raise OutputsError(f"{file}: not a readable Parquet file ({type(exc).__name__}: {_one_line(exc)})") from None
 
@@ -63,33 +84,39 @@ def _record(model, row: dict, file: Path, i: int):
         raise OutputsError(f"{file}: row {i + 1}: {_one_line(exc)}") from None
 
 
-class Tables(dict):
-    """Record tables keyed by record type (``documents``, ``targets`` …), also readable as attributes."""
+def record_files(folder: str | os.PathLike, name: str) -> list[Path]:
+    """The Parquet files of one record type in an outputs folder, in row order: the part files of
+    ``<name>/`` (file-name order is shard order), or a single ``<name>.parquet`` (older layout).
+    Empty when the record type is missing."""
+    folder = Path(folder)
+    parts = folder / name
+    if parts.is_dir():
+        return sorted(p for p in parts.glob("part-*.parquet") if p.is_file())
+    single = folder / f"{name}.parquet"
+    return [single] if single.is_file() else []
 
-    engine: str = "pyarrow"
 
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+def read_record_table(folder: str | os.PathLike, name: str, columns: list[str] | None = None) -> pa.Table:
+    """One record type of an outputs folder as one Arrow table (part files concatenated in order).
 
-    def __dir__(self):
-        return [*super().__dir__(), *self.keys()]
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={len(table)}" for name, table in self.items())
-        return f"Tables(engine={self.engine!r}: {sizes})"
+    MissingOutputs naming the record type when it has no file in the folder; OutputsError naming
+    the file when one does not read.
+    """
+    files = record_files(folder, name)
+    if not files:
+        raise MissingOutputs(f"{folder}: record type {name!r} is missing (no {name}/part-*.parquet or {name}.parquet)")
+    tables = [_read_file(f, columns) for f in files]
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def is_outputs_folder(path: str | os.PathLike) -> bool:
-    return (Path(path) / "documents.parquet").is_file()
+    return bool(record_files(path, "documents"))
 
 
 def _check_outputs(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not is_outputs_folder(path):
-        raise FileNotFoundError(f"{path} is not a planparse outputs folder (no documents.parquet in it)")
+        raise MissingOutputs(f"{path} is not a planparse outputs folder (no documents/part-*.parquet or documents.parquet in it)")
     return path
 
 
@@ -114,6 +141,9 @@ def _convert(table: pa.Table, engine: str):
 def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tables:
     """Every record table of a planparse outputs folder (see the module docstring for the joins).
 
+    Reads the part-file layout (``<record_type>/part-*.parquet``) and single ``<record_type>.parquet``
+    files; a record type missing from the folder is a FileNotFoundError naming it.
+
     ``engine``: ``"pandas"`` (default when pandas is installed), ``"pyarrow"`` or ``"polars"``.
     """
     engine = engine or _default_engine()
@@ -123,26 +153,26 @@ def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tabl
     tables = Tables()
     tables.engine = engine
     for name in RECORD_TYPES:
-        tables[name] = _convert(_read_table(folder / f"{name}.parquet"), engine)
+        tables[name] = _convert(read_record_table(folder, name), engine)
     return tables
 
 
 def read_results(path: str | os.PathLike) -> tuple[list[DocumentResult], list[ErrorRecord]]:
     """An outputs folder back as one ``DocumentResult`` per document (in file order) and the errors."""
     folder = _check_outputs(path)
-    files = {name: folder / f"{name}.parquet" for name in RECORD_TYPES}
-    rows = {name: _read_table(file).to_pylist() for name, file in files.items()}
+    rows = {name: read_record_table(folder, name).to_pylist() for name in RECORD_TYPES}
+    where = {name: folder / name for name in RECORD_TYPES}  # named in a row's error
     results: dict[str, DocumentResult] = {}
     for i, row in enumerate(rows.pop("documents")):
-        doc = _record(RECORD_TYPES["documents"], row, files["documents"], i)
+        doc = _record(RECORD_TYPES["documents"], row, where["documents"], i)
         results[doc.doc_id] = DocumentResult(document=doc)
-    errors = [_record(ErrorRecord, row, files["errors"], i) for i, row in enumerate(rows.pop("errors"))]
+    errors = [_record(ErrorRecord, row, where["errors"], i) for i, row in enumerate(rows.pop("errors"))]
     for name, records in rows.items():
         model = RECORD_TYPES[name]
         for i, row in enumerate(records):
             result = results.get(row.get("doc_id"))
             if result is not None:
-                getattr(result, name).append(_record(model, row, files[name], i))
+                getattr(result, name).append(_record(model, row, where[name], i))
     return list(results.values()), errors
 
 

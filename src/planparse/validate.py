@@ -457,25 +457,31 @@ def validate_texts(paths: Iterable[str | os.PathLike], workers: int | None = Non
 
 
 def is_outputs_folder(path: str | os.PathLike) -> bool:
-    """A folder holding Parquet files directly (what ``planparse extract --out`` writes)."""
+    """A folder of planparse outputs: ``<record type>/part-*.parquet`` or Parquet files directly."""
+    from planparse.load import record_files
+
     path = Path(path)
-    return path.is_dir() and any(path.glob("*.parquet"))
+    return path.is_dir() and (any(path.glob("*.parquet")) or any(record_files(path, name) for name in RECORD_TYPES))
 
 
 def validate_outputs(folder: str | os.PathLike, checkers=None) -> Report:
     """Check every Parquet file of an outputs folder, then every document across the files."""
+    from planparse.load import record_files
+
     checkers = checkers or validators()
     folder = Path(folder)
     report = Report()
     rows: dict[str, list[dict]] = {}
     for name in RECORD_TYPES:
-        path = folder / f"{name}.parquet"
+        files = record_files(folder, name)
+        # One subject per record type: its part folder, or its single file.
+        path = files[0] if len(files) == 1 and files[0].parent == folder else folder / name
         subject = Subject("file", str(path), source=str(folder))
         report.subjects.append(subject)
-        if not path.is_file():
-            subject.issues.append(Issue(ERROR, "missing_file", f"{name}.parquet is missing (planparse writes all nine files)", name))
+        if not files:
+            subject.issues.append(Issue(ERROR, "missing_file", f"{name} is missing: no {name}/part-*.parquet (planparse writes all nine record types)", name))
             continue
-        loaded = _check_file(path, name, checkers[name], subject)
+        loaded = _check_file(files, name, checkers[name], subject)
         if loaded is not None:
             rows[name] = loaded
             subject.counts = {"rows": len(loaded)}
@@ -487,9 +493,31 @@ def validate_outputs(folder: str | os.PathLike, checkers=None) -> Report:
     return report
 
 
-def _check_file(path: Path, name: str, checker: Draft202012Validator, subject: Subject) -> list[dict] | None:
-    """Columns, types, metadata and rows of one file; returns its rows when they can be cross-checked."""
+def _check_file(paths: list[Path], name: str, checker: Draft202012Validator, subject: Subject) -> list[dict] | None:
+    """Columns, types, metadata and rows of a record type's files; returns its rows when they can be cross-checked."""
+    data: list[dict] = []
+    for path in paths:
+        part = _check_part(path, name, subject, len(paths) > 1)
+        if part is None:
+            return None
+        data.extend(part)
+    data = [jsonable(r) for r in data]
     add = subject.issues.append
+    bad = 0
+    for i, row in enumerate(data):
+        for err in checker.iter_errors(row):
+            bad += 1
+            if bad <= MAX_ROW_ERRORS:
+                add(Issue(ERROR, "schema", f"row {i + 1} ({record_id(name, row)}): {_schema_message(err)}", name, record_id(name, row)))
+    if bad > MAX_ROW_ERRORS:
+        add(Issue(ERROR, "schema", f"{bad - MAX_ROW_ERRORS} more schema errors in rows", name))
+    return None if bad else data
+
+
+def _check_part(path: Path, name: str, subject: Subject, named: bool) -> list[dict] | None:
+    """One Parquet file's schema and metadata, then its rows (None when they cannot be checked)."""
+    where = f"{path.name}: " if named else ""
+    add = lambda issue: subject.issues.append(Issue(issue.severity, issue.code, where + issue.message, issue.record_type))  # noqa: E731
     try:
         schema = pq.read_schema(path)
     except Exception as exc:  # a truncated or foreign file: report it and go on
@@ -513,20 +541,10 @@ def _check_file(path: Path, name: str, checker: Draft202012Validator, subject: S
         add(Issue(WARNING, "rows_not_checked", "rows not checked: the columns do not match the schema", name))
         return None
     try:
-        data = pq.read_table(path).select(expected.names).to_pylist()
+        return pq.read_table(path).select(expected.names).to_pylist()
     except Exception as exc:
         add(Issue(ERROR, "unreadable", f"rows cannot be read: {type(exc).__name__}: {exc}", name))
         return None
-    data = [jsonable(r) for r in data]
-    bad = 0
-    for i, row in enumerate(data):
-        for err in checker.iter_errors(row):
-            bad += 1
-            if bad <= MAX_ROW_ERRORS:
-                add(Issue(ERROR, "schema", f"row {i + 1} ({record_id(name, row)}): {_schema_message(err)}", name, record_id(name, row)))
-    if bad > MAX_ROW_ERRORS:
-        add(Issue(ERROR, "schema", f"{bad - MAX_ROW_ERRORS} more schema errors in rows", name))
-    return None if bad else data
 
 
 def _check_metadata(schema: pa.Schema, name: str, add) -> None:
@@ -552,11 +570,11 @@ def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: li
     """Per document: the same checks as on a plan text, over the rows of every file that loaded cleanly."""
     if "documents" not in rows:
         return []
-    file_subject = {s.path: s for s in files}
+    file_subject = dict(zip(RECORD_TYPES, files))  # one file subject per record type, in that order
     doc_counts = Counter(d.get("doc_id") for d in rows["documents"])
     for doc_id, n in sorted(doc_counts.items(), key=lambda kv: str(kv[0])):
         if n > 1:
-            file_subject[str(folder / "documents.parquet")].issues.append(
+            file_subject["documents"].issues.append(
                 Issue(ERROR, "duplicate_id", f"documents id {doc_id!r} is used by {n} rows (doc_id is the key of documents)", "documents", str(doc_id))
             )
     grouped: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
@@ -566,7 +584,7 @@ def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: li
             if r.get("doc_id") in doc_ids:
                 grouped[r["doc_id"]][name].append(r)
             else:
-                file_subject[str(folder / f"{name}.parquet")].issues.append(
+                file_subject[name].issues.append(
                     Issue(ERROR, "dangling_reference", f"{name} {record_id(name, r)}: doc_id {r.get('doc_id')!r} names no document", name, record_id(name, r))
                 )
     unchecked = [name for name in CONTENT_TYPES if name not in rows]

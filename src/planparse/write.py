@@ -1,18 +1,30 @@
-"""Write records to Parquet: one file per record type, Arrow schemas derived from the pydantic models.
+"""Write records to Parquet part files, Arrow schemas derived from the pydantic models.
 
-The whole output folder is replaced atomically: everything is written into a temporary folder beside
-``out`` first and swapped in only when every file is complete, so an interrupted run leaves the previous
-outputs as they were.
+Layout of an output folder ``OUT``: ``OUT/<record_type>/part-<shard>.parquet`` for each of the nine
+record types (every shard writes all nine, empty ones included) and ``OUT/planparse-manifest.json``,
+which lists every file planparse wrote there. Reading ``OUT/targets/*.parquet`` in file-name order
+gives the rows sorted by source path, then position.
+
+Ownership: planparse replaces only what its manifest lists. A folder holding anything else is
+refused (:class:`OutputFolderError`) unless ``force``; even then only manifest entries are replaced.
+Atomicity: shards are written into a work folder beside ``OUT`` (each part to a temporary name, then
+renamed, so a retried shard overwrites and never duplicates) and the work folder is swapped in by one
+atomic exchange of the two folders, keeping the mode of ``OUT`` (and a symlinked ``OUT`` stays a
+symlink: its target is replaced). An interrupted run leaves the previous outputs as they were.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
+import stat
+import sys
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -82,54 +94,243 @@ def records_table(name: str, records: Iterable[Record]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def write_outputs(records: Mapping[str, Iterable[Record]], out: str | os.PathLike) -> Path:
-    """Write every record type to ``<out>/<name>.parquet`` (all nine, empty ones included), atomically.
+MANIFEST = "planparse-manifest.json"
+PART_DIGITS = 6  # part-000000 … part-999999: file-name order is shard order
 
-    Files in an existing ``out`` that are not planparse outputs (a README, say) are carried over.
+
+class OutputFolderError(Exception):
+    """``--out`` cannot be used (a file, not writable, holding files that are not planparse's)."""
+
+
+def part_name(shard: int) -> str:
+    return f"part-{shard:0{PART_DIGITS}d}.parquet"
+
+
+def write_part(folder: str | os.PathLike, name: str, shard: int, records: Iterable[Record]) -> Path:
+    """Write one record type's rows of one shard to ``folder/<name>/part-<shard>.parquet``.
+
+    Written to a temporary name, then renamed: a retried shard replaces its part, never duplicates it.
     """
+    directory = Path(folder) / name
+    directory.mkdir(exist_ok=True)
+    final = directory / part_name(shard)
+    tmp = directory / f".{final.name}.{os.getpid()}.tmp"
+    try:
+        pq.write_table(records_table(name, records), tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def write_shard(folder: str | os.PathLike, shard: int, records: Mapping[str, Iterable[Record]]) -> list[Path]:
+    """All nine part files of one shard (record types missing from ``records`` are written empty)."""
     unknown = set(records) - set(RECORD_TYPES)
     if unknown:
         raise ValueError(f"unknown record types: {sorted(unknown)}")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=_work_prefix(out, "tmp"), dir=out.parent))
+    return [write_part(folder, name, shard, records.get(name, ())) for name in RECORD_TYPES]
+
+
+def write_outputs(records: Mapping[str, Iterable[Record]], out: str | os.PathLike, force: bool = False) -> Path:
+    """Write in-memory records to ``out`` as one shard (all nine record types), atomically."""
+    unknown = set(records) - set(RECORD_TYPES)
+    if unknown:
+        raise ValueError(f"unknown record types: {sorted(unknown)}")
+    plan = check_out(out, force=force)
     try:
-        for name in RECORD_TYPES:
-            table = records_table(name, records.get(name, ()))
-            pq.write_table(table, tmp / f"{name}.parquet")
-        if out.exists():
-            _carry_over_foreign_files(out, tmp)
-        _swap_in(tmp, out)
+        work = plan.work_folder()
+        write_shard(work, 0, records)
+        plan.commit(work)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        plan.discard()
         raise
-    return out
+    return Path(out)
 
 
-_OUTPUT_NAMES = {f"{name}.parquet" for name in RECORD_TYPES} | set(RECORD_TYPES)
+def _is_legacy_output(path: Path) -> bool:
+    """``<record type>.parquet`` written by planparse before part files (read_metadata says so)."""
+    if not path.is_file() or path.is_symlink() or path.suffix != ".parquet" or path.stem not in RECORD_TYPES:
+        return False
+    try:
+        return read_metadata(path).get("record_type") == path.stem
+    except Exception:  # noqa: BLE001 - unreadable or foreign: not ours
+        return False
 
 
-def _carry_over_foreign_files(old: Path, new: Path) -> None:
-    for entry in old.iterdir():
-        if entry.name in _OUTPUT_NAMES:
-            continue
-        target = new / entry.name
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.copytree(entry, target, symlinks=True)
+def read_manifest(folder: str | os.PathLike) -> list[str] | None:
+    """Files listed in ``folder``'s manifest (paths relative to it), or None without a readable one."""
+    try:
+        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return files
+
+
+def _write_manifest(work: Path) -> None:
+    files = sorted(str(p.relative_to(work)) for name in RECORD_TYPES for p in (work / name).glob("part-*.parquet"))
+    _write_manifest_file(work, files)
+
+
+def _write_manifest_file(folder: Path, files: list[str]) -> None:
+    meta = {"planparse_version": planparse.__version__, "schema_version": SCHEMA_VERSION, "files": files}
+    tmp = folder / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / MANIFEST)
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+class OutputPlan:
+    """Where and how one run writes: checked before any document is read (see :func:`check_out`)."""
+
+    def __init__(self, target: Path, owned: list[Path], foreign: list[str], force: bool):
+        self.target = target  # the real folder (a symlinked --out resolved)
+        self.owned = owned  # planparse's entries now in the folder (manifest files, legacy outputs)
+        self.foreign = foreign  # anything else (only with force)
+        self.force = force
+
+    def work_folder(self) -> Path:
+        """A new, empty work folder beside the target, with normal modes (the umask's, not 0700)."""
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(self.target)
+        for _ in range(100):
+            work = self.target.parent / f"{_work_prefix(self.target, 'tmp')}{secrets.token_hex(4)}"
+            try:
+                os.mkdir(work)
+                return work
+            except FileExistsError:
+                continue
+        raise OSError(f"cannot create a work folder beside {self.target}")
+
+    def discard(self) -> None:
+        """Remove this process's work folders (also one whose creation a Ctrl-C interrupted)."""
+        prefix = _work_prefix(self.target, "tmp")
+        if self.target.parent.is_dir():
+            for entry in self.target.parent.iterdir():
+                if entry.name.startswith(prefix):
+                    shutil.rmtree(entry, ignore_errors=True)
+                    if entry.exists():  # a file appeared while removing: once more
+                        shutil.rmtree(entry, ignore_errors=True)
+
+    def commit(self, work: Path) -> None:
+        """Make ``work`` (every shard written) the outputs: its manifest, then the swap."""
+        _write_manifest(work)
+        if self.foreign:
+            self._replace_entries(work)
+            shutil.rmtree(work, ignore_errors=True)
+            return
+        if not os.path.lexists(self.target):
+            os.replace(work, self.target)
+            return
+        st = os.stat(self.target)
+        os.chmod(work, stat.S_IMODE(st.st_mode))
+        if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (os.stat(work).st_uid, os.stat(work).st_gid):
+            os.chown(work, st.st_uid, st.st_gid)
+        _swap_in(work, self.target)
+
+    def _replace_entries(self, work: Path) -> None:
+        """--force with files that are not planparse's: replace only manifest entries, file by file."""
+        new = {str(p.relative_to(work)) for name in RECORD_TYPES for p in (work / name).glob("part-*.parquet")}
+        # First a manifest naming old and new files: a run killed midway leaves nothing unowned.
+        both = sorted(new | {str(p.relative_to(self.target)) for p in self.owned if p.parent != self.target})
+        _write_manifest_file(self.target, both)
+        for path in self.owned:
+            rel = str(path.relative_to(self.target))
+            if rel not in new and rel != MANIFEST:
+                path.unlink(missing_ok=True)
+        for rel in sorted(new):
+            (self.target / rel).parent.mkdir(exist_ok=True)
+            os.replace(work / rel, self.target / rel)
+        os.replace(work / MANIFEST, self.target / MANIFEST)
+
+
+def check_out(out: str | os.PathLike, force: bool = False) -> OutputPlan:
+    """Check ``out`` before anything is read: a folder (or nothing yet), writable, holding only
+    planparse's files (unless ``force``). Raises :class:`OutputFolderError` saying what is wrong."""
+    given = Path(out)
+    target = Path(os.path.realpath(given))
+    if os.path.lexists(target) and not target.is_dir():
+        what = "a file" if target.is_file() else "not a folder (a device, FIFO or socket)"
+        raise OutputFolderError(f"{given} is {what}; --out must be a folder")
+    base = target if target.is_dir() else _nearest_existing(target.parent)
+    if not base.is_dir():
+        raise OutputFolderError(f"{given}: {base} is not a folder")
+    for folder in {base, target.parent if target.parent.is_dir() else base}:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputFolderError(f"{given}: {folder} is not writable")
+    owned, foreign = [], []
+    if target.is_dir():
+        owned, foreign = _ownership(target)
+    if foreign and not force:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise OutputFolderError(
+            f"{given} holds files planparse did not write ({shown}); choose an empty or new folder, "
+            "or pass --force to replace only planparse's own files there"
+        )
+    for rel in foreign:  # even with --force, a foreign entry where planparse writes is not replaced
+        top, _, inner = rel.partition("/")
+        if rel == MANIFEST or (top in RECORD_TYPES and (not inner or inner.startswith("part-"))):
+            raise OutputFolderError(f"{target / rel} is in the way of planparse's outputs and is not planparse's: move it away")
+    return OutputPlan(target, owned, foreign, force)
+
+
+_TEMP_PART = re.compile(r"\.part-\d+\.parquet\.(\d+\.tmp|rewrite)")
+
+
+def _ownership(target: Path) -> tuple[list[Path], list[str]]:
+    """planparse's entries of an existing folder (per its manifest) and everything else (relative names)."""
+    listed = set(read_manifest(target) or ())
+    owned, foreign = [], []
+    for entry in sorted(target.iterdir()):
+        if entry.name == MANIFEST and listed:
+            owned.append(entry)
+        elif entry.name in RECORD_TYPES and entry.is_dir() and not entry.is_symlink():
+            for inner in sorted(entry.iterdir()):
+                rel = f"{entry.name}/{inner.name}"
+                ours = rel in listed or _TEMP_PART.fullmatch(inner.name)  # or a temp name a killed run left
+                (owned.append(inner) if ours else foreign.append(rel))
+        elif _is_legacy_output(entry) or entry.name == f".{MANIFEST}.tmp":
+            owned.append(entry)
         else:
-            shutil.copy2(entry, target, follow_symlinks=False)
+            foreign.append(entry.name)
+    return owned, foreign
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 def _swap_in(tmp: Path, out: Path) -> None:
-    """Rename the finished folder into place; the old one is removed only after the new one is there."""
-    if not out.exists():
-        os.replace(tmp, out)
+    """Put the finished folder in place of ``out``; the previous one is removed once the new one is there."""
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous outputs
         return
-    old = Path(tempfile.mkdtemp(prefix=_work_prefix(out, "old"), dir=out.parent))
-    os.rmdir(old)  # only the unique name is wanted: rename needs the target not to exist
+    old = out.parent / f"{_work_prefix(out, 'old')}{secrets.token_hex(4)}"
     os.replace(out, old)
     try:
         os.replace(tmp, out)
@@ -157,8 +358,9 @@ def _pid_alive(pid: int) -> bool:
 def clean_stale(out: str | os.PathLike) -> list[Path]:
     """Remove work folders beside ``out`` left by a killed run (SIGKILL skips every cleanup).
 
-    A run killed between its two renames leaves no ``out`` but the previous outputs in ``.old-``: they
-    are put back. Folders of a writer that is still running are left alone. Returns what was removed.
+    A run killed between its two renames (where the atomic exchange is unsupported) leaves no ``out``
+    but the previous outputs in ``.old-``: they are put back. Folders of a writer that is still running
+    are left alone. Returns what was removed.
     """
     out = Path(out)
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-(\d+)-")

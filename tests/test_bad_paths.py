@@ -1,0 +1,230 @@
+"""One path never takes the batch down or hangs it (issue 13 §2), through the real CLI.
+
+Each bad path gets one ``errors`` row (or is extracted under a safely escaped name); the rest of
+the batch is extracted, the exit code says so, and nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from planparse.load import read_record_table
+from planparse.runner import PATH_MAX
+from robust_helpers import SETPRIV, cli_command, corpus_texts, run_cli
+
+needs_setpriv = pytest.mark.skipif(SETPRIV is None, reason="needs setpriv (util-linux) to run without CAP_DAC_OVERRIDE")
+pytestmark = pytest.mark.timeout(300)  # a hang (FIFO, /dev/zero) fails instead of blocking CI
+
+
+@pytest.fixture
+def src(tmp_path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shutil.copy(corpus_texts()[0], folder / "good.txt")
+    return folder
+
+
+def _run(*args, code: int, as_user: bool = False):
+    result = run_cli(*args, as_user=as_user)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def _errors(out: Path) -> dict[str, str]:
+    return {r["source_path"]: r["error_type"] for r in read_record_table(out, "errors").to_pylist()}
+
+
+def _sources(out: Path) -> list[str]:
+    return read_record_table(out, "documents")["source_path"].to_pylist()
+
+
+def test_non_utf8_and_control_character_names(src, tmp_path):
+    text = (src / "good.txt").read_bytes()
+    raw = os.fsencode(src) + b"/plan_\xff\xfe.txt"
+    with open(raw, "wb") as fh:
+        fh.write(text.replace("。".encode(), "；".encode(), 1))
+    (src / "esc\x1b[2J\nname.txt").write_bytes(text.replace("。".encode(), "！".encode(), 1))
+    out = tmp_path / "out"
+    result = _run("extract", src, "--out", out, code=0)
+    shown = f"{src}/plan_\\xff\\xfe.txt"
+    assert shown in _sources(out)  # readable escaped form, and the batch has outputs
+    assert f"{src}/esc\\x1b[2J\\nname.txt" in _sources(out)
+    assert "\x1b" not in result.stderr + result.stdout  # never echoed raw to the terminal
+    assert len(_sources(out)) == 3
+
+
+def test_folder_1100_levels_deep(src, tmp_path):
+    deep = str(src)
+    for _ in range(1100):
+        deep += "/d"
+        os.mkdir(deep)
+    deep = Path(deep)
+    shutil.copy(corpus_texts()[1], deep / "deep.txt")
+    out = tmp_path / "out"
+    _run("extract", src, "--out", out, code=0)
+    assert str(deep / "deep.txt") in _sources(out)
+
+
+def test_fifo_and_dev_zero_are_errors_not_hangs(src, tmp_path):
+    os.mkfifo(src / "pipe.txt")
+    (src / "zero.txt").symlink_to("/dev/zero")
+    out = tmp_path / "out"
+    _run("extract", src, "--out", out, code=1)
+    assert _errors(out) == {str(src / "pipe.txt"): "not_regular", str(src / "zero.txt"): "not_regular"}
+    assert _sources(out) == [str(src / "good.txt")]
+
+
+def test_max_bytes(src, tmp_path):
+    (src / "big.txt").write_bytes((src / "good.txt").read_bytes() * 2)
+    limit = (src / "good.txt").stat().st_size + 1
+    out = tmp_path / "out"
+    result = _run("extract", src, "--out", out, "--max-bytes", str(limit), code=1)
+    assert _errors(out) == {str(src / "big.txt"): "too_large"}
+    assert "--max-bytes" in result.stderr
+    assert _sources(out) == [str(src / "good.txt")]
+
+
+def test_path_longer_than_path_max(src, tmp_path):
+    # Built with relative mkdirs: the full path is too long for one system call.
+    fd = os.open(src, os.O_RDONLY)
+    name = "n" * 200
+    depth = 0
+    try:
+        while len(os.fsencode(src)) + depth * 201 < PATH_MAX + 100:
+            os.mkdir(name, dir_fd=fd)
+            new = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = new
+            depth += 1
+        with open(os.open("x.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as fh:
+            fh.write((src / "good.txt").read_bytes())
+    finally:
+        os.close(fd)
+    out = tmp_path / "out"
+    result = _run("extract", src, "--out", out, code=1)
+    errors = _errors(out)
+    assert list(errors.values()) == ["path_too_long"] and "longer than" in result.stderr
+    assert _sources(out) == [str(src / "good.txt")]
+
+
+@needs_setpriv
+def test_unreadable_subfolder_and_named_file(src, tmp_path):
+    locked = src / "locked"
+    locked.mkdir()
+    shutil.copy(corpus_texts()[1], locked / "inside.txt")
+    secret = tmp_path / "secret.txt"
+    shutil.copy(corpus_texts()[2], secret)
+    os.chmod(locked, 0)
+    os.chmod(secret, 0)
+    out = tmp_path / "out"
+    try:
+        result = _run("extract", src, secret, "--out", out, code=1, as_user=True)
+    finally:
+        os.chmod(locked, 0o755)
+        os.chmod(secret, 0o644)
+    assert _errors(out) == {str(locked): "permission", str(secret): "permission"}
+    assert "permission denied" in result.stderr
+    assert _sources(out) == [str(src / "good.txt")]
+
+
+def _many(folder: Path, n: int) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in corpus_texts()[:4]]
+    for k in range(n):
+        (folder / f"c{k:03d}.txt").write_text(f"{texts[k % 4]}\n（副本 {k}）\n", encoding="utf-8")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_their_parent(tmp_path, sig):
+    src = tmp_path / "src"
+    src.mkdir()
+    _many(src, 40)
+    proc = subprocess.Popen(cli_command("extract", src, "--out", tmp_path / "out", "--workers", "2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+            workers = _children(proc.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the workers never started"
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        proc.communicate(timeout=30)  # stderr is closed: the workers hold it no longer
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(map(_alive, workers)):
+            time.sleep(0.05)
+        assert not [w for w in workers if _alive(w)]
+    finally:
+        for pid in [proc.pid, *_children(proc.pid)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_stops_at_once(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    _many(src, 40)
+    proc = subprocess.Popen(
+        cli_command("extract", src, "--out", tmp_path / "out", "--workers", "2"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(1.0)  # documents in the workers
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        sent = time.monotonic()
+        _, stderr = proc.communicate(timeout=30)
+        stopped = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in stderr
+    assert stopped < 5, f"Ctrl-C took {stopped:.1f} s"  # was 55 s: workers finished their documents
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_summary_is_bounded(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for k in range(320):
+        (src / f"n{k:03d}.txt").write_text(f"关于第{k}项工作的通知\n一、总体要求\n到2025年完成{k}项任务。\n", encoding="utf-8")
+    result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=0)
+    rows = [line for line in result.stdout.splitlines() if " n" in line and ".txt" in line]
+    assert len(rows) <= 300
+    assert "… and 20 more documents" in result.stdout
