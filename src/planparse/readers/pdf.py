@@ -1,0 +1,393 @@
+"""PDF reader: the text layer of every page (pypdfium2) as one PlanDoc, OCR where there is none.
+
+Per page, the text layer's lines in content order (the order Word, WPS and LibreOffice write them),
+each with its box. Then, in this order:
+- letter spacing undone: a space pdfium generated for a gap (no space glyph) next to a Chinese
+  character or between digits is dropped when the gap is narrower than ``max_letter_gap_em``
+  (CNKI's ``2 0 0 5 年``, ``8 %``, ``增长 , 1 2 种``; Word's gap in ``2021 年``); radical look-alikes
+  and half-width punctuation between Chinese characters mapped (``normalise_cjk``);
+- running headers and footers dropped: lines in the top or bottom band that recur on most pages
+  (digits aside), and lone page numbers there (``- 3 -``, ``第3页``, ``3/18``);
+- pages without a text layer (scanned) and pictures of text on text pages (专栏 boxes printed as
+  images) OCR'd when the ``planparse[ocr]`` extra is installed; without it a scanned PDF raises
+  ``IngestError("no_text_layer")``;
+- paragraphs rebuilt by ``planparse.ingest.clean_text``, today's rules for text files; the offset of
+  every page's first character and the page and box of every paragraph are carried through it by
+  aligning its output with its input (it only drops characters and joins lines).
+
+pdfplumber was measured and is not used: on the corpus PDFs it reads text 7-47x slower, leaves
+Kangxi radicals in the Chrome print (05), cannot open the CNKI file (07), and its ruling-line table
+finder takes the white background rectangles of the LibreOffice and Word exports (04, 01) for a
+page-sized table on every page; none of the corpus PDFs has a vector-ruled table.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from planparse.document import Block, PlanDoc
+from planparse.ingest import IngestError, clean_text
+from planparse.readers import ocr, reader
+from planparse.rules_loader import load_rules
+
+BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, origin bottom-left
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int  # 1-based
+    bbox: BBox | None
+    ocr: bool = False
+
+
+def _rules() -> dict:
+    return load_rules("pdf")
+
+
+# ---- CJK normalisation ----
+
+# Chinese characters and the full-width punctuation set among them.
+_CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2014\u2026"
+_CJK_CHAR = regex.compile(f"[{_CJK}]")
+_LINE = regex.compile(r"[^\r\n]+")
+_SPACES = regex.compile(r" +")
+_WHITESPACE = regex.compile(r"\s+")
+_DIGITS = regex.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def _translation() -> dict[int, str]:
+    table = {}
+    for lo, hi in ((0x2F00, 0x2FDF), (0xF900, 0xFAFF)):  # Kangxi radicals, compatibility ideographs
+        for cp in range(lo, hi + 1):
+            mapped = unicodedata.normalize("NFKC", chr(cp))
+            if mapped != chr(cp):
+                table[cp] = mapped
+    table.update({ord(k): v for k, v in _rules()["radicals"].items()})
+    return table
+
+
+@lru_cache(maxsize=1)
+def _halfwidth_punct() -> regex.Pattern:
+    marks = regex.escape("".join(_rules()["halfwidth_punctuation"]))
+    # After a Chinese character or closing mark (or at a line start, where CNKI breaks lines), and
+    # before a Chinese character, opening mark or digit: never a thousands separator or a ratio.
+    return regex.compile(rf"(?:(?<=[\p{{Han}}”’）》」』%‰])|^)([{marks}])(?=[\p{{Han}}“‘（《「『\d]|$)")
+
+
+def normalise_cjk(text: str) -> str:
+    """Radical look-alikes -> ideographs (⻓ -> 长, ⾏ -> 行), half-width , ; : between Chinese -> full width."""
+    text = text.translate(_translation())
+    punct = _rules()["halfwidth_punctuation"]
+    return _halfwidth_punct().sub(lambda m: punct[m.group(1)], text)
+
+
+# ---- the text layer ----
+
+
+def _is_letter_space(left: str, right: str) -> bool:
+    if _CJK_CHAR.match(left) or _CJK_CHAR.match(right):
+        return True
+    return left.isdigit() and (right.isdigit() or right in "%‰.") or left == "." and right.isdigit()
+
+
+def _page_text_lines(textpage, page_no: int) -> list[_Line]:
+    import pypdfium2.raw as raw
+
+    text = textpage.get_text_range()
+    # One string index per pdfium character (generated spaces and line breaks included) unless the
+    # page has characters outside the BMP; then boxes and gaps are unknown and lines kept as read.
+    geometric = len(text) == textpage.count_chars()
+    max_gap = _rules()["max_letter_gap_em"]
+    lines = []
+    for m in _LINE.finditer(text):
+        a, b = m.span()
+        if not text[a:b].strip():
+            continue
+        if not geometric:
+            lines.append(_Line(normalise_cjk(text[a:b].strip()), page_no, None))
+            continue
+        kept, cursor = [], a
+        for sp in _SPACES.finditer(text, a, b):
+            i, j = sp.span()
+            if i == a or j == b or not _is_letter_space(text[i - 1], text[j]):
+                continue
+            if not all(raw.FPDFText_IsGenerated(textpage.raw, k) for k in range(i, j)):
+                continue
+            size = raw.FPDFText_GetFontSize(textpage.raw, i - 1) or 1.0
+            gap = textpage.get_charbox(j)[0] - textpage.get_charbox(i - 1)[2]
+            if gap < max_gap * size:
+                kept.append(text[cursor:i])
+                cursor = j
+        kept.append(text[cursor:b])
+        first = a + len(text[a:b]) - len(text[a:b].lstrip())
+        last = a + len(text[a:b].rstrip()) - 1
+        boxes = [textpage.get_charbox(first), textpage.get_charbox(last)]
+        bbox = (min(x[0] for x in boxes), min(x[1] for x in boxes), max(x[2] for x in boxes), max(x[3] for x in boxes))
+        lines.append(_Line(normalise_cjk("".join(kept).strip()), page_no, bbox))
+    return lines
+
+
+def _raise_page_furniture(lines: list[_Line], height: float) -> list[_Line]:
+    """Lines at the end of the content stream that are drawn in the top band (a browser print's
+    search box, a header written last) are put where they stand on the page: reading order follows
+    the page there. Only trailing ones: a second column also jumps back up, but then flows down."""
+    top_band = height * (1 - _rules()["running_lines"]["band"])
+    k = len(lines)
+    while k > 1 and lines[k - 1].bbox is not None and lines[k - 1].bbox[1] >= top_band:
+        k -= 1
+    if k == len(lines) or lines[0].bbox is None:
+        return lines
+    body, late = lines[:k], lines[k:]
+    for line in sorted(late, key=lambda l: -l.bbox[3]):
+        at = next((i for i, b in enumerate(body) if b.bbox is not None and b.bbox[3] < line.bbox[1]), len(body))
+        body.insert(at, line)
+    return body
+
+
+def _image_boxes(page) -> list[BBox]:
+    """Boxes of the page's image objects, those inside form XObjects included. Raw calls: the
+    object wrappers cost a second on a newspaper page of 30,000 path objects."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    boxes: list[BBox] = []
+    edges = [ctypes.c_float() for _ in range(4)]
+
+    get_type, get_bounds, image, form = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+    refs = tuple(map(ctypes.byref, edges))
+
+    def walk(objects) -> None:
+        for obj in objects:
+            kind = get_type(obj)
+            if kind == image and get_bounds(obj, *refs):
+                boxes.append(tuple(e.value for e in edges))
+            elif kind == form:
+                walk(raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj)))
+
+    get = raw.FPDFPage_GetObject
+    walk(get(page.raw, k) for k in range(raw.FPDFPage_CountObjects(page.raw)))
+    return boxes
+
+
+def _covered_share(boxes: list[BBox], width: float, height: float) -> float:
+    area = sum(max(0.0, min(x1, width) - max(x0, 0)) * max(0.0, min(y1, height) - max(y0, 0)) for x0, y0, x1, y1 in boxes)
+    return min(1.0, area / (width * height)) if width and height else 0.0
+
+
+# ---- OCR ----
+
+
+def _ocr_lines(page, page_no: int, clip: BBox | None = None) -> list[_Line]:
+    """OCR a page, or the ``clip`` box of it, into lines in PDF coordinates: one line per visual row,
+    the pieces of a row set apart by two spaces when they stand apart (cells of a table row)."""
+    scale = ocr.RENDER_SCALE
+    width, height = page.get_size()
+    if clip is None:
+        crop = (0, 0, 0, 0)
+        x_off = y_off = 0.0
+    else:
+        x0, y0, x1, y1 = clip
+        crop = (max(0.0, x0), max(0.0, y0), max(0.0, width - x1), max(0.0, height - y1))
+        x_off, y_off = crop[0], crop[3]  # left and top margins cut off, in points
+    image = page.render(scale=scale, crop=crop).to_pil()
+    out = []
+    for row in ocr.rows(ocr.recognise(image)):
+        parts = [row[0].text]
+        for prev, cur in zip(row, row[1:]):
+            char_height = max(1.0, prev.box[3] - prev.box[1])
+            parts.append("  " if cur.box[0] - prev.box[2] > char_height else "")
+            parts.append(cur.text)
+        px0 = min(l.box[0] for l in row)
+        py0 = min(l.box[1] for l in row)
+        px1 = max(l.box[2] for l in row)
+        py1 = max(l.box[3] for l in row)
+        bbox = (x_off + px0 / scale, height - y_off - py1 / scale, x_off + px1 / scale, height - y_off - py0 / scale)
+        out.append(_Line(normalise_cjk("".join(parts)), page_no, bbox, ocr=True))
+    return out
+
+
+def _insert_by_height(lines: list[_Line], extra: list[_Line]) -> list[_Line]:
+    """Put OCR'd lines of a picture before the first text line that stands lower than the picture's top."""
+    if not extra:
+        return lines
+    top = max(l.bbox[3] for l in extra)
+    for k, line in enumerate(lines):
+        if line.bbox is not None and line.bbox[3] < top:
+            return lines[:k] + extra + lines[k:]
+    return lines + extra
+
+
+# ---- running headers, footers, page numbers ----
+
+
+def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> list[list[_Line]]:
+    rules = _rules()
+    band = rules["running_lines"]["band"]
+    page_number = regex.compile("|".join(f"(?:{p})" for p in rules["page_numbers"]))
+
+    def key(line: _Line) -> str:
+        return _DIGITS.sub("#", _WHITESPACE.sub("", line.text))
+
+    edges: list[list[int]] = []  # per page: indices of the outermost lines of its top and bottom bands
+    for lines, height in zip(pages, heights):
+        placed = [(k, l) for k, l in enumerate(lines) if l.bbox is not None]
+        if not placed and lines:  # no geometry: the first and last two lines in reading order
+            edges.append(sorted({0, 1, len(lines) - 2, len(lines) - 1} & set(range(len(lines)))))
+            continue
+        by_height = sorted(placed, key=lambda kl: -kl[1].bbox[3])
+        top = [k for k, l in by_height[:2] if l.bbox[1] >= height * (1 - band)]
+        bottom = [k for k, l in by_height[-2:] if l.bbox[3] <= height * band]
+        edges.append(sorted(set(top + bottom)))
+    counts = Counter(k for lines, idx in zip(pages, edges) for k in {key(lines[i]) for i in idx})
+    min_pages = max(2, math.ceil(rules["running_lines"]["min_share"] * len(pages)))
+    out = []
+    for lines, idx in zip(pages, edges):
+        drop = {
+            i
+            for i in idx
+            if counts[key(lines[i])] >= min_pages or page_number.fullmatch(_WHITESPACE.sub("", lines[i].text))
+        }
+        out.append([l for i, l in enumerate(lines) if i not in drop])
+    return out
+
+
+# ---- assembly: clean_text, then page starts and blocks carried through it ----
+
+
+def _assemble(lines: list[_Line], n_pages: int) -> tuple[str, list[int], list[Block]]:
+    raw = "\n".join(l.text for l in lines)
+    text = clean_text(raw) if raw.strip() else ""
+    # clean_text only drops characters (noise, indentation, blank lines) and joins lines, so its
+    # non-space characters are a subsequence of its input's: align them (greedily, left to right,
+    # where something was dropped) to know the source line of every output character.
+    source_line = [k for k, line in enumerate(lines) for ch in line.text if not ch.isspace()]
+    source = "".join(ch for ch in raw if not ch.isspace())
+    positions = [pos for pos, ch in enumerate(text) if not ch.isspace()]
+    output = "".join(text[pos] for pos in positions)
+    if output == source:
+        matched = range(len(source))
+    else:
+        matched, j = [], 0
+        for ch in output:
+            j = source.find(ch, j)
+            if j < 0:
+                raise AssertionError("clean_text changed a character it should only drop or keep")
+            matched.append(j)
+            j += 1
+    origin = [-1] * len(text)  # source line of each output character (-1: whitespace)
+    for pos, j in zip(positions, matched):
+        origin[pos] = source_line[j]
+    page_starts = [len(text)] * n_pages
+    last_line = -1
+    for pos in positions:  # source lines come in order: the first character of each line
+        if origin[pos] != last_line:
+            last_line = origin[pos]
+            page = lines[last_line].page
+            page_starts[page - 1] = min(page_starts[page - 1], pos)
+    for p in range(n_pages - 2, -1, -1):  # a page with no text starts where the next one does
+        page_starts[p] = min(page_starts[p], page_starts[p + 1])
+    if page_starts:
+        page_starts[0] = 0
+    blocks: list[Block] = []
+    next_page = 1
+
+    def page_breaks_until(offset: int) -> None:
+        nonlocal next_page
+        while next_page < n_pages and page_starts[next_page] <= offset:
+            blocks.append(Block("page_break", page_starts[next_page], page_starts[next_page], page=next_page + 1))
+            next_page += 1
+
+    for m in _LINE.finditer(text):
+        start, end = m.span()
+        first = next((origin[p] for p in range(start, end) if origin[p] >= 0), -1)
+        if first < 0:
+            continue
+        last = next(origin[p] for p in range(end - 1, start - 1, -1) if origin[p] >= 0)
+        page_breaks_until(start)
+        page = lines[first].page
+        boxes = [lines[k].bbox for k in range(first, last + 1) if lines[k].page == page and lines[k].bbox]
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else None
+        ocr_read = any(lines[k].ocr for k in range(first, last + 1))
+        blocks.append(Block("paragraph", start, end, page=page, bbox=bbox, source_ref=f"page {page}", ocr=ocr_read))
+    page_breaks_until(len(text))
+    return text, page_starts, blocks
+
+
+def _pages_label(pages: list[int]) -> str:
+    return ", ".join(map(str, pages)) if len(pages) < 6 else f"{pages[0]}-{pages[-1]} ({len(pages)} pages)"
+
+
+def sniff(data: bytes, source_path: str) -> bool:
+    return b"%PDF-" in data[:1024]
+
+
+@reader("pdf", suffixes=(".pdf",), sniff=sniff)
+def read_pdf(data: bytes, source_path: str) -> PlanDoc:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        detail = str(exc)
+        if "password" in detail.lower():
+            raise IngestError("encrypted", "the PDF is password-protected") from None
+        raise IngestError("unreadable_pdf", f"not a readable PDF ({detail})") from None
+    rules = _rules()
+    use_ocr = ocr.available()
+    warnings: list[str] = []
+    try:
+        n_pages = len(pdf)
+        pages: list[list[_Line]] = []
+        heights: list[float] = []
+        image_pages: list[int] = []
+        skipped_pictures: list[int] = []
+        for index in range(n_pages):
+            page = pdf[index]
+            width, height = page.get_size()
+            heights.append(height)
+            lines = _raise_page_furniture(_page_text_lines(page.get_textpage(), index + 1), height)
+            images = _image_boxes(page)
+            n_chars = sum(len(_WHITESPACE.sub("", l.text)) for l in lines)
+            if n_chars < rules["min_page_chars"] and _covered_share(images, width, height) >= rules["image_share"]:
+                image_pages.append(index + 1)
+                lines = _ocr_lines(page, index + 1) if use_ocr else []
+            else:
+                min_w, min_h = rules["min_text_image"]
+                for box in images:
+                    if box[2] - box[0] >= min_w * width and box[3] - box[1] >= min_h * height:
+                        if use_ocr:
+                            lines = _insert_by_height(lines, _ocr_lines(page, index + 1, clip=box))
+                        else:
+                            skipped_pictures.append(index + 1)
+            pages.append(lines)
+    finally:
+        pdf.close()
+    if image_pages and len(image_pages) == n_pages and not use_ocr:
+        raise IngestError("no_text_layer", "no text layer (scanned): install planparse[ocr]")
+    if image_pages:
+        if use_ocr:
+            warnings.append(f"read by OCR: page(s) {_pages_label(image_pages)} have no text layer")
+        else:
+            warnings.append(f"page(s) {_pages_label(image_pages)} have no text layer (scanned) and were skipped: install planparse[ocr]")
+    if skipped_pictures:
+        warnings.append(
+            f"pictures of text (tables or boxes printed as images) on page(s) {_pages_label(sorted(set(skipped_pictures)))}"
+            " were not read: install planparse[ocr]"
+        )
+    elif use_ocr and any(l.ocr for lines in pages for l in lines) and len(image_pages) < n_pages:
+        warnings.append("pictures of text (tables or boxes printed as images) were read by OCR")
+    pages = _drop_running_lines(pages, heights)
+    lines = [l for page_lines in pages for l in page_lines if l.text.strip()]
+    text, page_starts, blocks = _assemble(lines, n_pages)
+    doc = PlanDoc(text=text, encoding="pdf", source_format="pdf", blocks=blocks, page_starts=page_starts, warnings=warnings)
+    doc.check()
+    return doc
