@@ -89,6 +89,12 @@ def normalise_cjk(text: str) -> str:
     return _halfwidth_punct().sub(lambda m: punct[m.group(1)], text)
 
 
+def example_items(text: str) -> list[dict]:
+    """rules/pdf.examples.yaml: the normalised text, or nothing when normalisation leaves it as it is."""
+    out = normalise_cjk(text)
+    return [{"text": out}] if out != text else []
+
+
 # ---- the text layer ----
 
 

@@ -1,0 +1,167 @@
+"""The PDF reader (readers/pdf.py) on the PDFs of corpus/native and a LibreOffice export written for
+the tests (tests/data/pdf/running_lines.pdf: running header, "— N —" footers, radical look-alikes)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+import pytest
+import regex
+
+from conftest import CORPUS, TEST_PLANS
+from planparse.ingest import IngestError
+from planparse.readers import READERS, ocr
+from planparse.readers.pdf import normalise_cjk, read_pdf
+
+NATIVE = CORPUS / "native"
+PDFS = sorted(NATIVE.glob("*.pdf"))
+SCANNED = NATIVE / "08_nongji_youji_youbu_youjin_youchu_yijian_scanned.pdf"
+PICTURES = NATIVE / "01_wenwu_keji_14wu_guihua_gbf2021_43.pdf"  # 11 专栏 boxes printed as images
+CNKI = NATIVE / "07_yunnan_10th_fyp_gangyao_2001_cnki.pdf"
+RUNNING = TEST_PLANS / "pdf" / "running_lines.pdf"
+
+needs_ocr = pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed: pip install 'planparse[ocr]'")
+
+
+@pytest.fixture
+def no_ocr(monkeypatch):
+    monkeypatch.setattr(ocr, "available", lambda: False)
+
+
+def _read(path, **_):
+    return read_pdf(path.read_bytes(), str(path))
+
+
+def _words(text: str) -> str:
+    """Characters that carry words (Chinese, letters, digits) after the reader's normalisation."""
+    return "".join(regex.findall(r"[\p{Han}A-Za-z0-9]", normalise_cjk(text)))
+
+
+def _page_lines(path) -> list[list[str]]:
+    """Each page's text-layer lines, read here independently of the reader."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [[l for l in pdf[i].get_textpage().get_text_range().splitlines() if l.strip()] for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _one_page_pdf(path, index: int) -> bytes:
+    src = pdfium.PdfDocument(str(path))
+    out = pdfium.PdfDocument.new()
+    out.import_pages(src, [index])
+    buf = io.BytesIO()
+    out.save(buf)
+    out.close()
+    src.close()
+    return buf.getvalue()
+
+
+def test_pdf_reader_is_registered_and_sniffs_content():
+    pdf = READERS["pdf"]
+    assert ".pdf" in pdf.suffixes
+    assert pdf.sniff(RUNNING.read_bytes(), "renamed.txt")
+    assert not pdf.sniff("一、总体要求\n".encode("utf-8"), "plan.pdf")
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name[:2])
+def test_reads_every_native_pdf(path, no_ocr):
+    if path == SCANNED:
+        with pytest.raises(IngestError) as err:
+            _read(path)
+        assert err.value.error_type == "no_text_layer"
+        assert err.value.message == "no text layer (scanned): install planparse[ocr]"
+        return
+    doc = _read(path)
+    pages = _page_lines(path)
+    assert doc.source_format == "pdf" and doc.n_pages == len(pages)
+    assert len(doc.text) > 0.8 * sum(len(l) for p in pages for l in p)  # nothing lost but noise and spaces
+    paragraphs = [b for b in doc.blocks if b.kind == "paragraph"]
+    assert [b.page for b in doc.blocks if b.kind == "page_break"] == list(range(2, len(pages) + 1))
+    for block in paragraphs:
+        assert block.page == doc.page_of(block.start)
+        assert block.bbox is not None and block.bbox[0] < block.bbox[2] and block.bbox[1] < block.bbox[3]
+        assert not block.ocr
+    assert {b.page for b in paragraphs} == set(range(1, len(pages) + 1))
+
+
+@pytest.mark.parametrize("path", [RUNNING] + [p for p in PDFS if p != SCANNED], ids=lambda p: p.stem[:8])
+def test_page_starts_point_at_each_pages_first_words(path, no_ocr):
+    doc = _read(path)
+    first_lines = _page_lines(path)
+    if path == RUNNING:  # the first line of every page is the running header
+        first_lines = [p[1:] for p in first_lines]
+    all_words = _words(doc.text)
+    for page, (start, lines) in enumerate(zip(doc.page_starts, first_lines), 1):
+        # the page's first line that the reader kept (clean_text drops web chrome such as 网站地图)
+        expected = next(w for w in (_words(l)[:6] for l in lines) if w in all_words)
+        assert _words(doc.text[start : start + 60]).startswith(expected), (page, expected, doc.text[start : start + 60])
+        assert doc.page_of(start) == page
+
+
+def test_running_headers_and_page_numbers_are_dropped(no_ocr):
+    raw = [l for page in _page_lines(RUNNING) for l in page]
+    assert raw.count("某县农业农村局文件") == 4 and "— 3 —" in raw  # the test can fail
+    doc = _read(RUNNING)
+    assert "某县农业农村局文件" not in doc.text
+    assert not regex.search(r"—\s*\d+\s*—", doc.text)
+    # a paragraph cut by the page break (and the footer and header inside it) is one paragraph again
+    assert "提升生态保护数字化水平，围绕乡村治理第5个环节" in doc.text
+    assert doc.text.startswith("某县数字乡村建设三年行动方案")  # the header above the title is gone
+
+
+def test_radical_look_alikes_are_mapped(no_ocr):
+    raw = "".join(l for page in _page_lines(RUNNING) for l in page)
+    assert "⻓" in raw and "⻔" in raw and "⾏" in raw  # LibreOffice kept the radical code points
+    text = _read(RUNNING).text
+    assert "建立健全长效机制，统筹推进各部门数据共享" in text and "开展专项行动" in text
+    assert not regex.search(r"[\u2e80-\u2eff\u2f00-\u2fdf]", text)
+
+
+def test_letter_spaced_digits_and_punctuation_are_joined(no_ocr):
+    raw = "\n".join(l for page in _page_lines(CNKI) for l in page)
+    assert "2 0 0 5 年" in raw and "8 %" in raw  # CNKI's letter spacing, undone below
+    text = _read(CNKI).text
+    assert not regex.search(r"\d \d|\d %", text)
+    assert "到2005年" in text and "人口自然增长率控制在10‰以下" in text
+    assert "年均增长8%左右，" in text and "世纪之交，我省基本实现了" in text
+    assert "第一章经济社会发展的指导思想" in text
+
+
+def test_word_gaps_between_chinese_and_digits_are_dropped(no_ocr):
+    # Word exports draw a gap (no space glyph) between Chinese and Latin text: 国办发〔2021〕43 号
+    text = _read(PICTURES).text
+    assert "国办发〔2021〕43号" in text and "2021年10月28日" in text
+
+
+def test_pictures_of_text_are_reported_without_ocr(no_ocr):
+    doc = _read(PICTURES)
+    assert any("were not read: install planparse[ocr]" in w for w in doc.warnings)
+
+
+def test_bad_pdf_is_a_clear_error():
+    data = RUNNING.read_bytes()
+    with pytest.raises(IngestError) as err:
+        read_pdf(data[: len(data) // 3], "cut.pdf")
+    assert err.value.error_type == "unreadable_pdf"
+
+
+@needs_ocr
+def test_scanned_page_is_read_by_ocr():
+    doc = read_pdf(_one_page_pdf(SCANNED, 0), "scanned-p1.pdf")
+    assert "农业农村部办公厅关于加力推进农机购置" in doc.text
+    assert "优机优补" in doc.text and "结合新形势新要求和近年工作实践" in doc.text
+    paragraphs = [b for b in doc.blocks if b.kind == "paragraph"]
+    assert paragraphs and all(b.ocr and b.page == 1 for b in paragraphs)
+    assert any("OCR" in w for w in doc.warnings)
+
+
+@needs_ocr
+def test_pictures_of_text_in_a_text_pdf_are_read_by_ocr():
+    doc = read_pdf(_one_page_pdf(PICTURES, 2), "wenwu-p3.pdf")  # 专栏1, the indicator table
+    by_ocr = "\n".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph" and b.ocr)
+    from_layer = "\n".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph" and not b.ocr)
+    assert "文物事业发展主要指标" in by_ocr and "5058" in by_ocr and "预期性" in by_ocr
+    assert "两线" in from_layer  # the notes under the picture stay text-layer blocks, after it
+    assert doc.text.index("预期性") < doc.text.index("两线")
