@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,12 @@ CORPUS = ROOT / "corpus"
 GOLD = CORPUS / "gold"
 # Plans written for the tests in styles the corpus lacks.
 TEST_PLANS = Path(__file__).resolve().parent / "data"
+
+
+def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """The installed ``planparse`` command, as a user runs it (a fresh process, real exit code)."""
+    exe = Path(sys.executable).parent / "planparse"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def run_test_plan(name: str) -> DocumentResult:

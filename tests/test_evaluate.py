@@ -245,3 +245,28 @@ def test_checked_in_gold_loads_and_scores(corpus_dir, gold_dir):
     assert all(d.error is None for d in report.documents), [d.error for d in report.documents if d.error]
     assert report.overall["headings"]["soft"].n_gold > 100
     assert report.overall["indicator_cells"]["soft"].n_gold == 7 * report.overall["indicator_rows"]["soft"].n_gold
+
+
+def test_unlabelled_gold_heading_matches_an_unlabelled_section(tmp_path):
+    """FORMAT.md: a heading such as 前言 has label null; a section for it has label ""."""
+    from planparse.evaluate import _label_key
+
+    assert _label_key("exact", None) == _label_key("exact", "") == ""
+    assert _label_key("soft", None) == ""
+
+
+def test_responsibility_matches_by_canonical_name_when_the_span_is_shorter():
+    from planparse.evaluate import alternatives_score
+
+    score = alternatives_score(["国务院教育行政部门", "市财政局"], [("教育行政部门", "国务院教育行政部门"), ("市财政局", "市财政局"), ("市财政局", "市财政局")])
+    assert (score.tp, score.n_pred, score.n_gold) == (2, 3, 2)
+
+
+def test_gold_document_of_a_native_format_is_found_in_a_subfolder(tmp_path):
+    from planparse.evaluate import _find_document
+
+    (tmp_path / "native").mkdir()
+    page = tmp_path / "native" / "plan.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    assert _find_document(tmp_path, "plan.html") == page
+    assert _find_document(tmp_path, "absent.txt") == tmp_path / "absent.txt"

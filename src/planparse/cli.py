@@ -132,6 +132,33 @@ def eval_(
         print_report(report)
 
 
+@app.command("coverage")
+def coverage_(
+    paths: list[Path] = typer.Argument(..., help="Plan files or folders (walked recursively); no gold needed."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (per document and overall)."),
+    overall_only: bool = typer.Option(False, "--overall", help="Print only the overall figures, not the per-document table."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Share of what the plans announce (responsibility tags, table captions, deadlines, agency names
+    next to role words) that produced a record, per document and overall, plus headingless documents."""
+    from planparse.coverage import coverage_paths, print_coverage
+
+    _require_paths(paths)
+    try:
+        report = coverage_paths(paths)
+    except Exception as exc:
+        raise _fatal("coverage failed", exc, debug) from None
+    if not report.documents and not report.errors:
+        _err("error: no plan files found in " + ", ".join(map(str, paths)))
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_coverage(report, per_document=not overall_only)
+        for path, message in report.errors:
+            _err(f"error: {path}: {message}")
+
+
 @app.command("schema")
 def schema_(
     out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Folder for the <record type>.schema.json files."),
