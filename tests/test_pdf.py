@@ -20,6 +20,7 @@ SCANNED = NATIVE / "08_nongji_youji_youbu_youjin_youchu_yijian_scanned.pdf"
 PICTURES = NATIVE / "01_wenwu_keji_14wu_guihua_gbf2021_43.pdf"  # 11 专栏 boxes printed as images
 CNKI = NATIVE / "07_yunnan_10th_fyp_gangyao_2001_cnki.pdf"
 RUNNING = TEST_PLANS / "pdf" / "running_lines.pdf"
+RULED = TEST_PLANS / "pdf" / "ruled_table.pdf"
 
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed: pip install 'planparse[ocr]'")
 
@@ -84,6 +85,8 @@ def test_reads_every_native_pdf(path, no_ocr):
         assert block.bbox is not None and block.bbox[0] < block.bbox[2] and block.bbox[1] < block.bbox[3]
         assert not block.ocr
     assert {b.page for b in paragraphs} == set(range(1, len(pages) + 1))
+    # no corpus PDF has a ruled table; the white background rectangles of 01 and 04 are none either
+    assert not doc.table_blocks()
 
 
 @pytest.mark.parametrize("path", [RUNNING] + [p for p in PDFS if p != SCANNED], ids=lambda p: p.stem[:8])
@@ -165,3 +168,30 @@ def test_pictures_of_text_in_a_text_pdf_are_read_by_ocr():
     assert "文物事业发展主要指标" in by_ocr and "5058" in by_ocr and "预期性" in by_ocr
     assert "两线" in from_layer  # the notes under the picture stay text-layer blocks, after it
     assert doc.text.index("预期性") < doc.text.index("两线")
+
+
+def _generator(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, TEST_PLANS / "pdf" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ruled_table_is_one_table_block_with_merged_cells_expanded(no_ocr):
+    source = _generator("make_ruled_table")  # the cells the PDF was written from
+    expected = [list(source.HEADER)]
+    for row in source.ROWS:
+        expected.append([cell if cell is not None else expected[-1][c] for c, cell in enumerate(row)])
+    doc = _read(RULED)
+    [table] = doc.table_blocks()
+    assert [[c.text for c in row] for row in table.rows] == expected
+    merged = table.rows[3][2]
+    assert merged.merged_from == (2, 2) and (merged.start, merged.end) == (table.rows[2][2].start, table.rows[2][2].end)
+    assert table.page == 1 and table.bbox is not None
+    # the cells are not also read as text lines, and the table stands between its paragraphs
+    inside = [b for b in doc.blocks if b.kind == "paragraph" and table.start <= b.start < table.end]
+    assert inside == []
+    assert doc.text.index("重点任务分工表") < table.start < doc.text.index("各牵头单位要于每季度末报送任务进展情况。")
+    assert doc.text[table.start : table.end].split("\n")[0] == "\t".join(source.HEADER)

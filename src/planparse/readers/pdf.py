@@ -11,14 +11,19 @@ each with its box. Then, in this order:
 - pages without a text layer (scanned) and pictures of text on text pages (专栏 boxes printed as
   images) OCR'd when the ``planparse[ocr]`` extra is installed; without it a scanned PDF raises
   ``IngestError("no_text_layer")``;
+- tables drawn with visible ruling read as table blocks (cells, merged cells expanded) in place of
+  their text lines, written one row per line with cells joined by tabs;
 - paragraphs rebuilt by ``planparse.ingest.clean_text``, today's rules for text files; the offset of
   every page's first character and the page and box of every paragraph are carried through it by
   aligning its output with its input (it only drops characters and joins lines).
 
-pdfplumber was measured and is not used: on the corpus PDFs it reads text 7-47x slower, leaves
-Kangxi radicals in the Chrome print (05), cannot open the CNKI file (07), and its ruling-line table
-finder takes the white background rectangles of the LibreOffice and Word exports (04, 01) for a
-page-sized table on every page; none of the corpus PDFs has a vector-ruled table.
+pdfplumber reads only tables drawn with visible ruling, on the pages that have such ruling
+(counted from pypdfium2's path objects), with white rectangles filtered out first. Measured on the
+corpus PDFs it is no text reader: 7-47x slower than pypdfium2, Kangxi radicals left in the Chrome
+print (05), the CNKI export (07) not opened at all; and unfiltered, its ruling-line table finder takes
+the white background rectangles of the LibreOffice and Word exports (04: 1,251 of them; 01) for a
+page-sized table of 37-44 rows on every page. None of the corpus PDFs has a ruled table; the
+LibreOffice export tests/data/pdf/ruled_table.pdf has one.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from functools import lru_cache
 
 import regex
 
-from planparse.document import Block, PlanDoc
+from planparse.document import Block, Cell, PlanDoc
 from planparse.ingest import IngestError, clean_text
 from planparse.readers import ocr, reader
 from planparse.rules_loader import load_rules
@@ -45,6 +50,16 @@ class _Line:
     page: int  # 1-based
     bbox: BBox | None
     ocr: bool = False
+
+
+@dataclass
+class _Table:
+    """A table drawn with ruling lines: cell texts, header first; merged cells expanded, a copy
+    naming the (row, col) of the cell it copies (in the text it is written once, where it stands)."""
+
+    rows: list[list[tuple[str, tuple[int, int] | None]]]
+    page: int
+    bbox: BBox
 
 
 def _rules() -> dict:
@@ -158,35 +173,182 @@ def _raise_page_furniture(lines: list[_Line], height: float) -> list[_Line]:
     return body
 
 
-def _image_boxes(page) -> list[BBox]:
-    """Boxes of the page's image objects, those inside form XObjects included. Raw calls: the
-    object wrappers cost a second on a newspaper page of 30,000 path objects."""
+def _page_objects(page) -> tuple[list[BBox], list[int]]:
+    """Boxes of the page's images, and at how many distinct heights and distinct x positions its
+    paths draw visible rulings (stroked, or thin and filled; not white; at least
+    ``ruling_min_length`` long; a stroked rectangle gives its four edges), form XObjects included.
+    A table of two rows and two columns has three of each; a frame around a block has two
+    verticals. Raw calls: the object wrappers cost a second on a newspaper page of 30,000 paths."""
     import ctypes
 
     import pypdfium2.raw as raw
 
     boxes: list[BBox] = []
+    rows: list[float] = []  # heights of horizontal rulings
+    cols: list[float] = []  # x positions of vertical rulings
+    min_length = _rules()["ruling_min_length"]
     edges = [ctypes.c_float() for _ in range(4)]
-
-    get_type, get_bounds, image, form = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
     refs = tuple(map(ctypes.byref, edges))
+    color = [ctypes.c_uint() for _ in range(4)]
+    color_refs = tuple(map(ctypes.byref, color))
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    mode_refs = (ctypes.byref(fill_mode), ctypes.byref(stroke))
+    get_type, get_bounds, draw_mode = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDFPath_GetDrawMode
+    image, form, path = raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
 
-    def walk(objects) -> None:
-        for obj in objects:
+    def dark(get_color, obj) -> bool:
+        return bool(get_color(obj, *color_refs)) and color[3].value > 0 and sum(c.value for c in color[:3]) < 600
+
+    def walk(count, get, parent) -> None:
+        for k in range(count):
+            obj = get(parent, k)
             kind = get_type(obj)
-            if kind == image and get_bounds(obj, *refs):
+            if kind == path:
+                if not (draw_mode(obj, *mode_refs) and get_bounds(obj, *refs)):
+                    continue
+                left, bottom, right, top = (e.value for e in edges)
+                width, height = right - left, top - bottom
+                if stroke.value and dark(raw.FPDFPageObj_GetStrokeColor, obj):
+                    if width >= min_length:
+                        rows.extend((bottom, top))
+                    if height >= min_length:
+                        cols.extend((left, right))
+                elif fill_mode.value and min(width, height) < 3 and dark(raw.FPDFPageObj_GetFillColor, obj):
+                    if width >= min_length:
+                        rows.append(bottom)
+                    if height >= min_length:
+                        cols.append(left)
+            elif kind == image and get_bounds(obj, *refs):
                 boxes.append(tuple(e.value for e in edges))
             elif kind == form:
-                walk(raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj)))
+                walk(raw.FPDFFormObj_CountObjects(obj), raw.FPDFFormObj_GetObject, obj)
 
-    get = raw.FPDFPage_GetObject
-    walk(get(page.raw, k) for k in range(raw.FPDFPage_CountObjects(page.raw)))
-    return boxes
+    walk(raw.FPDFPage_CountObjects(page.raw), raw.FPDFPage_GetObject, page.raw)
+    return boxes, [_distinct(rows), _distinct(cols)]
+
+
+def _distinct(positions: list[float], tolerance: float = 3.0) -> int:
+    """Positions that stand apart by more than ``tolerance`` points (a rule drawn twice is one)."""
+    ordered = sorted(positions)
+    return sum(1 for k, v in enumerate(ordered) if k == 0 or v - ordered[k - 1] > tolerance)
 
 
 def _covered_share(boxes: list[BBox], width: float, height: float) -> float:
     area = sum(max(0.0, min(x1, width) - max(x0, 0)) * max(0.0, min(y1, height) - max(y0, 0)) for x0, y0, x1, y1 in boxes)
     return min(1.0, area / (width * height)) if width and height else 0.0
+
+
+# ---- tables drawn with ruling lines (pdfplumber, only on pages that have visible rulings) ----
+
+
+def _white(color) -> bool:
+    if color is None or isinstance(color, str):
+        return False
+    values = list(color) if isinstance(color, (list, tuple)) else [color]
+    if not values or not all(isinstance(v, (int, float)) for v in values):
+        return False
+    if len(values) == 4:  # CMYK
+        return all(v <= 0.05 for v in values)
+    return all(v >= 0.95 for v in values)
+
+
+def _visible_ruling(obj: dict) -> bool:
+    """pdfplumber object filter: characters, and the lines and rectangles a reader sees. Word, WPS
+    and LibreOffice draw white background rectangles behind text (01, 04) that pdfplumber's
+    ruling-line finder would otherwise read as a page-sized table."""
+    kind = obj.get("object_type")
+    if kind == "char":
+        return True
+    if kind not in ("line", "rect", "curve"):
+        return False
+    if obj.get("stroke") and not _white(obj.get("stroking_color")):
+        return True
+    thin = min(obj.get("width", 0), obj.get("height", 0)) < 3
+    return bool(obj.get("fill")) and thin and not _white(obj.get("non_stroking_color"))
+
+
+def _cell_text(text: str | None) -> str:
+    """A cell's lines joined (no space between Chinese characters, one between Latin words)."""
+    parts = [p.strip() for p in (text or "").splitlines() if p.strip()]
+    out = ""
+    for part in parts:
+        if out and not (_CJK_CHAR.match(out[-1]) or _CJK_CHAR.match(part[0])):
+            out += " "
+        out += part
+    return normalise_cjk(out.replace("\t", " "))
+
+
+def _ruled_tables(plumber_page, page_no: int, height: float) -> list[_Table]:
+    tables = []
+    for found in plumber_page.filter(_visible_ruling).find_tables():
+        texts = found.extract()
+        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+            continue
+        boxes = [row.cells for row in found.rows]  # (x0, top, x1, bottom) or None where covered
+        rows: list[list[tuple[str, tuple[int, int] | None]]] = []
+        for r, row in enumerate(texts):
+            out_row: list[tuple[str, tuple[int, int] | None]] = []
+            for c, value in enumerate(row):
+                if value is not None:
+                    out_row.append((_cell_text(value), None))
+                    continue
+                # covered by a merged cell: the one above when its box reaches down here, else the left one
+                source = None
+                if r > 0 and c < len(rows[r - 1]):
+                    above = rows[r - 1][c][1] or (r - 1, c)
+                    box = boxes[above[0]][above[1]]
+                    if box is not None and box[3] >= found.rows[r].bbox[3] - 1:
+                        source = above
+                if source is None and c > 0:
+                    source = out_row[c - 1][1] or (r, c - 1)
+                if source is None:
+                    out_row.append(("", None))
+                else:
+                    origin_row = out_row if source[0] == r else rows[source[0]]
+                    out_row.append((origin_row[source[1]][0], source))
+            rows.append(out_row)
+        x0, top, x1, bottom = found.bbox
+        tables.append(_Table(rows, page_no, (x0, height - bottom, x1, height - top)))
+    return tables
+
+
+def _read_ruled_tables(data: bytes, indices: list[int], heights: list[float], warnings: list[str]) -> dict[int, list[_Table]]:
+    """Tables on the pages (0-based ``indices``) that have visible ruling. pdfplumber's parser
+    (pdfminer) opens fewer files than pdfium (not the CNKI export, 07): those keep their text."""
+    if not indices:
+        return {}
+    import io
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # FontBBox complaints on every Chrome print
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as plumber:
+            return {i: _ruled_tables(plumber.pages[i], i + 1, heights[i]) for i in indices}
+    except Exception as exc:  # pdfminer's errors have no common base class
+        warnings.append(f"ruled tables not read, their cells stay text lines (pdfplumber: {type(exc).__name__})")
+        return {}
+
+
+def _place_tables(lines: list[_Line], tables: list[_Table]) -> list:
+    """The page's items in reading order: text lines inside a table's box give way to the table,
+    which stands where its first line stood (or by height when it had none)."""
+    items: list = list(lines)
+    for table in tables:
+        x0, y0, x1, y1 = table.bbox
+
+        def inside(item) -> bool:
+            if not isinstance(item, _Line) or item.bbox is None:
+                return False
+            cx, cy = (item.bbox[0] + item.bbox[2]) / 2, (item.bbox[1] + item.bbox[3]) / 2
+            return x0 <= cx <= x1 and y0 <= cy <= y1
+
+        at = next((k for k, item in enumerate(items) if inside(item)), None)
+        if at is None:
+            at = next((k for k, item in enumerate(items) if isinstance(item, _Line) and item.bbox and item.bbox[3] < y1), len(items))
+        items = [item for item in items[:at] if not inside(item)] + [table] + [item for item in items[at:] if not inside(item)]
+    return items
 
 
 # ---- OCR ----
@@ -269,12 +431,14 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> list[
 # ---- assembly: clean_text, then page starts and blocks carried through it ----
 
 
-def _assemble(lines: list[_Line], n_pages: int) -> tuple[str, list[int], list[Block]]:
+def _clean_lines(lines: list[_Line]) -> tuple[str, list[int]]:
+    """``clean_text`` of the lines, and the source line of each output character (-1: whitespace).
+
+    clean_text only drops characters (noise, indentation, blank lines) and joins lines, so its
+    non-space characters are a subsequence of its input's: align them (greedily, left to right,
+    where something was dropped)."""
     raw = "\n".join(l.text for l in lines)
     text = clean_text(raw) if raw.strip() else ""
-    # clean_text only drops characters (noise, indentation, blank lines) and joins lines, so its
-    # non-space characters are a subsequence of its input's: align them (greedily, left to right,
-    # where something was dropped) to know the source line of every output character.
     source_line = [k for k, line in enumerate(lines) for ch in line.text if not ch.isspace()]
     source = "".join(ch for ch in raw if not ch.isspace())
     positions = [pos for pos, ch in enumerate(text) if not ch.isspace()]
@@ -289,43 +453,97 @@ def _assemble(lines: list[_Line], n_pages: int) -> tuple[str, list[int], list[Bl
                 raise AssertionError("clean_text changed a character it should only drop or keep")
             matched.append(j)
             j += 1
-    origin = [-1] * len(text)  # source line of each output character (-1: whitespace)
+    origin = [-1] * len(text)
     for pos, j in zip(positions, matched):
         origin[pos] = source_line[j]
-    page_starts = [len(text)] * n_pages
-    last_line = -1
-    for pos in positions:  # source lines come in order: the first character of each line
-        if origin[pos] != last_line:
-            last_line = origin[pos]
-            page = lines[last_line].page
-            page_starts[page - 1] = min(page_starts[page - 1], pos)
-    for p in range(n_pages - 2, -1, -1):  # a page with no text starts where the next one does
-        page_starts[p] = min(page_starts[p], page_starts[p + 1])
-    if page_starts:
-        page_starts[0] = 0
+    return text, origin
+
+
+def _union(boxes: list[BBox]) -> BBox | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _assemble(items: list, n_pages: int) -> tuple[str, list[int], list[Block]]:
+    """The document text from its items in reading order: runs of lines through clean_text, tables
+    as one line per row with cells joined by tabs; each page's start and the blocks."""
+    pieces: list[str] = []
     blocks: list[Block] = []
-    next_page = 1
+    page_starts = [math.inf] * n_pages
+    offset = 0
 
-    def page_breaks_until(offset: int) -> None:
-        nonlocal next_page
-        while next_page < n_pages and page_starts[next_page] <= offset:
-            blocks.append(Block("page_break", page_starts[next_page], page_starts[next_page], page=next_page + 1))
-            next_page += 1
+    def add_lines(run: list[_Line]) -> None:
+        nonlocal offset
+        text, origin = _clean_lines(run)
+        last_line = -1
+        for pos, k in enumerate(origin):  # the first character of each source line
+            if k > last_line:
+                last_line = k
+                page = run[k].page
+                page_starts[page - 1] = min(page_starts[page - 1], offset + pos)
+        for m in _LINE.finditer(text):
+            start, end = m.span()
+            first = next((origin[p] for p in range(start, end) if origin[p] >= 0), -1)
+            if first < 0:
+                continue
+            last = next(origin[p] for p in range(end - 1, start - 1, -1) if origin[p] >= 0)
+            page = run[first].page
+            bbox = _union([run[k].bbox for k in range(first, last + 1) if run[k].page == page and run[k].bbox])
+            ocr_read = any(run[k].ocr for k in range(first, last + 1))
+            blocks.append(Block("paragraph", offset + start, offset + end, page=page, bbox=bbox, source_ref=f"page {page}", ocr=ocr_read))
+        pieces.append(text)
+        offset += len(text)
 
-    for m in _LINE.finditer(text):
-        start, end = m.span()
-        first = next((origin[p] for p in range(start, end) if origin[p] >= 0), -1)
-        if first < 0:
+    def add_table(table: _Table) -> None:
+        nonlocal offset
+        start = offset
+        rows = []
+        for row in table.rows:
+            cells = []
+            for k, (text, merged_from) in enumerate(row):
+                if k:
+                    pieces.append("\t")
+                    offset += 1
+                if merged_from is not None:  # written once, where the merged cell stands
+                    source = (cells if merged_from[0] == len(rows) else rows[merged_from[0]])[merged_from[1]]
+                    cells.append(Cell(source.text, source.start, source.end, merged_from))
+                    continue
+                cells.append(Cell(text, offset, offset + len(text)))
+                pieces.append(text)
+                offset += len(text)
+            rows.append(cells)
+            pieces.append("\n")
+            offset += 1
+        page_starts[table.page - 1] = min(page_starts[table.page - 1], start)
+        blocks.append(Block("table", start, offset - 1, rows=rows, page=table.page, bbox=table.bbox, source_ref=f"page {table.page}"))
+
+    run: list[_Line] = []
+    for item in items:
+        if isinstance(item, _Line):
+            run.append(item)
             continue
-        last = next(origin[p] for p in range(end - 1, start - 1, -1) if origin[p] >= 0)
-        page_breaks_until(start)
-        page = lines[first].page
-        boxes = [lines[k].bbox for k in range(first, last + 1) if lines[k].page == page and lines[k].bbox]
-        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else None
-        ocr_read = any(lines[k].ocr for k in range(first, last + 1))
-        blocks.append(Block("paragraph", start, end, page=page, bbox=bbox, source_ref=f"page {page}", ocr=ocr_read))
-    page_breaks_until(len(text))
-    return text, page_starts, blocks
+        if run:
+            add_lines(run)
+            run = []
+        add_table(item)
+    if run:
+        add_lines(run)
+    text = "".join(pieces)
+    starts = [len(text)] * n_pages
+    for p in range(n_pages - 1, -1, -1):  # a page with no text starts where the next one does
+        starts[p] = min(page_starts[p], starts[p + 1] if p + 1 < n_pages else len(text))
+    if starts:
+        starts[0] = 0
+    out: list[Block] = []
+    next_page = 1
+    for block in blocks:
+        while next_page < n_pages and starts[next_page] <= block.start:
+            out.append(Block("page_break", starts[next_page], starts[next_page], page=next_page + 1))
+            next_page += 1
+        out.append(block)
+    out.extend(Block("page_break", starts[p], starts[p], page=p + 1) for p in range(next_page, n_pages))
+    return text, starts, out
 
 
 def _pages_label(pages: list[int]) -> str:
@@ -354,6 +572,7 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
         n_pages = len(pdf)
         pages: list[list[_Line]] = []
         heights: list[float] = []
+        ruled_pages: list[int] = []
         image_pages: list[int] = []
         skipped_pictures: list[int] = []
         for index in range(n_pages):
@@ -361,8 +580,10 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
             width, height = page.get_size()
             heights.append(height)
             lines = _raise_page_furniture(_page_text_lines(page.get_textpage(), index + 1), height)
-            images = _image_boxes(page)
+            images, rulings = _page_objects(page)
             n_chars = sum(len(_WHITESPACE.sub("", l.text)) for l in lines)
+            if n_chars and all(n >= rules["min_rulings"] for n in rulings):
+                ruled_pages.append(index)
             if n_chars < rules["min_page_chars"] and _covered_share(images, width, height) >= rules["image_share"]:
                 image_pages.append(index + 1)
                 lines = _ocr_lines(page, index + 1) if use_ocr else []
@@ -392,8 +613,11 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
     elif use_ocr and any(l.ocr for lines in pages for l in lines) and len(image_pages) < n_pages:
         warnings.append("pictures of text (tables or boxes printed as images) were read by OCR")
     pages = _drop_running_lines(pages, heights)
-    lines = [l for page_lines in pages for l in page_lines if l.text.strip()]
-    text, page_starts, blocks = _assemble(lines, n_pages)
+    tables = _read_ruled_tables(data, ruled_pages, heights, warnings)
+    items = []
+    for index, page_lines in enumerate(pages):
+        items.extend(_place_tables([l for l in page_lines if l.text.strip()], tables.get(index, [])))
+    text, page_starts, blocks = _assemble(items, n_pages)
     doc = PlanDoc(text=text, encoding="pdf", source_format="pdf", blocks=blocks, page_starts=page_starts, warnings=warnings)
     doc.check()
     return doc
