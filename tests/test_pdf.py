@@ -195,3 +195,24 @@ def test_ruled_table_is_one_table_block_with_merged_cells_expanded(no_ocr):
     assert inside == []
     assert doc.text.index("重点任务分工表") < table.start < doc.text.index("各牵头单位要于每季度末报送任务进展情况。")
     assert doc.text[table.start : table.end].split("\n")[0] == "\t".join(source.HEADER)
+
+
+def test_page_number_forms_in_the_margins_are_dropped_and_body_lines_kept():
+    from planparse.readers.pdf import _drop_running_lines, _Line
+
+    height = 842.0
+
+    def page(no: int, footer: str) -> list[_Line]:
+        return [
+            _Line("关于印发某市养老服务体系建设规划的通知" if no == 1 else f"正文第{no}页的第一行", no, (90, 760, 500, 775)),
+            _Line("3", no, (290, 400, 300, 412)),  # a lone digit in the body (a table cell) stays
+            _Line(f"正文第{no}页的最后一行", no, (90, 120, 500, 135)),
+            _Line(footer, no, (270, 40, 330, 52)),
+        ]
+
+    footers = ["第 1 页 共 4 页", "2/4", "- 3 -", "4"]
+    pages = _drop_running_lines([page(n, f) for n, f in enumerate(footers, 1)], [height] * 4)
+    kept = [l.text for p in pages for l in p]
+    assert not set(footers) & set(kept)
+    assert "关于印发某市养老服务体系建设规划的通知" in kept  # top of page 1 only: not a running header
+    assert kept.count("3") == 4 and "正文第4页的最后一行" in kept
