@@ -354,6 +354,10 @@ def _place_tables(lines: list[_Line], tables: list[_Table]) -> list:
 # ---- OCR ----
 
 
+# OCR reads the dash of a range (2024—2026年) as 一, which never stands between two digits in text.
+_OCR_DASH = regex.compile(r"(?<=\d)一(?=\d)")
+
+
 def _ocr_lines(page, page_no: int, clip: BBox | None = None) -> list[_Line]:
     """OCR a page, or the ``clip`` box of it, into lines in PDF coordinates: one line per visual row,
     the pieces of a row set apart by two spaces when they stand apart (cells of a table row)."""
@@ -379,7 +383,8 @@ def _ocr_lines(page, page_no: int, clip: BBox | None = None) -> list[_Line]:
         px1 = max(l.box[2] for l in row)
         py1 = max(l.box[3] for l in row)
         bbox = (x_off + px0 / scale, height - y_off - py1 / scale, x_off + px1 / scale, height - y_off - py0 / scale)
-        out.append(_Line(normalise_cjk("".join(parts)), page_no, bbox, ocr=True))
+        text = _OCR_DASH.sub("—", normalise_cjk("".join(parts)))
+        out.append(_Line(text, page_no, bbox, ocr=True))
     return out
 
 
