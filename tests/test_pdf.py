@@ -149,6 +149,19 @@ def test_pictures_of_text_are_reported_without_ocr(no_ocr):
     assert any("were not read: install planparse[ocr]" in w for w in doc.warnings)
 
 
+def test_a_scanned_page_in_a_text_pdf_is_skipped_with_a_warning_without_ocr(no_ocr):
+    src = [pdfium.PdfDocument(str(PICTURES)), pdfium.PdfDocument(str(SCANNED))]
+    out = pdfium.PdfDocument.new()
+    out.import_pages(src[0], [0])
+    out.import_pages(src[1], [0])
+    buf = io.BytesIO()
+    out.save(buf)
+    doc = read_pdf(buf.getvalue(), "mixed.pdf")
+    assert doc.n_pages == 2 and doc.page_starts[1] == len(doc.text)
+    assert "国务院办公厅关于印发" in doc.text and "扫描全能王" not in doc.text
+    assert any("page(s) 2 have no text layer (scanned)" in w and "planparse[ocr]" in w for w in doc.warnings)
+
+
 def test_bad_pdf_is_a_clear_error():
     data = RUNNING.read_bytes()
     with pytest.raises(IngestError) as err:
