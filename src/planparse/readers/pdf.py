@@ -2,8 +2,8 @@
 
 Per page, the text layer's lines in content order (the order Word, WPS and LibreOffice write them),
 each with its box. Then, in this order:
-- letter spacing undone: a space pdfium generated for a gap (no space glyph) next to a Chinese
-  character or between digits is dropped when the gap is narrower than ``max_letter_gap_em``
+- letter spacing undone: a space pdfium generated for a gap (no space glyph) next to Chinese
+  punctuation, between Chinese and digits or Latin, or between digits is dropped when the gap is narrower than ``max_letter_gap_em``
   (CNKI's ``2 0 0 5 年``, ``8 %``, ``增长 , 1 2 种``; Word's gap in ``2021 年``); radical look-alikes
   and half-width punctuation between Chinese characters mapped (``normalise_cjk``);
 - running headers and footers dropped: lines in the top or bottom band that recur on most pages
@@ -113,7 +113,15 @@ def example_items(text: str) -> list[dict]:
 # ---- the text layer ----
 
 
+_HAN = regex.compile(r"\p{Han}")
+
+
 def _is_letter_space(left: str, right: str) -> bool:
+    """Could a gap between these two characters be letter spacing? Between two Chinese characters it
+    is a word space (农业农村厅 海南省财政厅, two issuers on one line): CNKI spaces punctuation and
+    digits only, and Word's gap stands between Chinese and Latin or digits."""
+    if _HAN.match(left) and _HAN.match(right):
+        return False
     if _CJK_CHAR.match(left) or _CJK_CHAR.match(right):
         return True
     return left.isdigit() and (right.isdigit() or right in "%‰.") or left == "." and right.isdigit()
