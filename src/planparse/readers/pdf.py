@@ -588,11 +588,19 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
         ruled_pages: list[int] = []
         image_pages: list[int] = []
         skipped_pictures: list[int] = []
+        unreadable: list[int] = []
         for index in range(n_pages):
-            page = pdf[index]
-            width, height = page.get_size()
+            try:
+                page = pdf[index]
+                width, height = page.get_size()
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError:  # one damaged page costs its own text, not the document's
+                unreadable.append(index + 1)
+                heights.append(842.0)
+                pages.append([])
+                continue
             heights.append(height)
-            lines = _raise_page_furniture(_page_text_lines(page.get_textpage(), index + 1), height)
+            lines = _raise_page_furniture(_page_text_lines(textpage, index + 1), height)
             images, rulings = _page_objects(page)
             n_chars = sum(len(_WHITESPACE.sub("", l.text)) for l in lines)
             if n_chars and all(n >= rules["min_rulings"] for n in rulings):
@@ -611,6 +619,8 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
             pages.append(lines)
     finally:
         pdf.close()
+    if unreadable:
+        warnings.append(f"page(s) {_pages_label(unreadable)} could not be read (damaged) and were skipped")
     if image_pages and len(image_pages) == n_pages and not use_ocr:
         raise IngestError("no_text_layer", "no text layer (scanned): install planparse[ocr]")
     if image_pages:
