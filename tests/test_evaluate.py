@@ -270,3 +270,19 @@ def test_gold_document_of_a_native_format_is_found_in_a_subfolder(tmp_path):
     page.write_text("<p>x</p>", encoding="utf-8")
     assert _find_document(tmp_path, "plan.html") == page
     assert _find_document(tmp_path, "absent.txt") == tmp_path / "absent.txt"
+
+
+def test_gold_file_without_doc_finds_its_source_of_any_supported_format(tmp_path):
+    import json
+
+    from planparse.evaluate import evaluate_corpus
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "plan.html").write_text(
+        "<html><body><div id='UCAP-CONTENT'><p>一、总体要求</p><p>（一）加强领导。到2025年底前完成。</p></div></body></html>", encoding="utf-8"
+    )
+    (tmp_path / "gold" / "plan.gold.json").write_text(json.dumps({"headings": [{"level": 1, "label": "一、", "title": "总体要求"}]}), encoding="utf-8")
+    (doc,) = evaluate_corpus(tmp_path, tmp_path / "gold").documents
+    assert doc.error is None and doc.doc == "plan.html"
+    assert doc.metrics["headings"]["soft"].tp == 1

@@ -104,8 +104,10 @@ def test_one_errors_row_per_bad_file(bad_run):
         assert row["stage"] and row["error_type"] and row["message"]
     kinds = {name: (r["stage"], r["error_type"]) for name, r in by_name.items()}
     assert kinds["empty.txt"] == kinds["whitespace.txt"] == ("read", "empty")
-    for name in ("pdf.txt", "zip.txt", "docx.txt", "random.txt"):
+    for name in ("pdf.txt", "zip.txt", "random.txt"):
         assert kinds[name] == ("decode", "binary"), name
+    # read as Word by its content whatever its name, and reported as a broken Word package
+    assert kinds["docx.txt"] == ("decode", "unreadable_docx")
     assert kinds["undecodable.txt"] == ("decode", "undecodable")
     assert kinds["loop.txt"] == ("read", "symlink_loop")
     assert kinds["vanished.txt"] == ("read", "vanished")

@@ -50,8 +50,9 @@ def _require_paths(paths: list[Path]) -> None:
 
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="Plan text files or folders (walked recursively for *.txt)."),
+    paths: list[Path] = typer.Argument(..., help="Plan files or folders (walked recursively for .txt .pdf .docx .doc .wps .html .htm)."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder, replaced atomically."),
+    formats: Optional[str] = typer.Option(None, "--formats", help="Walk folders only for these formats, comma-separated (e.g. txt,docx,html)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
@@ -63,17 +64,25 @@ def extract(
     from planparse.write import write_outputs
 
     _require_paths(paths)
+    from planparse.readers import suffixes_for
+
+    try:
+        chosen = [f for f in formats.split(",") if f.strip()] if formats else None
+        suffixes_for(chosen)
+    except ValueError as exc:
+        _err(f"error: --formats: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     started = time.perf_counter()
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
-            batch = run_batch(paths, workers=workers, progress=progress)
+            batch = run_batch(paths, workers=workers, progress=progress, formats=chosen)
     except KeyboardInterrupt:
         _err(f"interrupted: nothing written, previous outputs in {out} left intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         raise _fatal("the batch could not run", exc, debug) from None
     if batch.n_files == 0:
-        _err("error: no .txt files found in " + ", ".join(map(str, paths)))
+        _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(map(str, paths)))
         raise typer.Exit(EXIT_USAGE)
 
     for error in batch.errors:

@@ -457,7 +457,7 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
     documents = []
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        doc_name = gold.get("doc") or gold_path.name[: -len(".gold.json")] + ".txt"
+        doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")])
         gold.setdefault("doc", doc_name)
         outcome = process_file(str(_find_document(corpus_dir, doc_name)))
         doc_report = evaluate_document(gold, outcome.result)
@@ -466,6 +466,17 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
             doc_report.source_path = outcome.source_path
         documents.append(doc_report)
     return Report(documents=documents, overall=micro_average(documents))
+
+
+def _source_name(corpus_dir: Path, stem: str) -> str:
+    """A gold file naming no ``doc``: the document with its stem, of any supported format (.txt first)."""
+    from planparse.readers import supported_suffixes
+
+    suffixes = sorted(set(supported_suffixes()), key=lambda s: s != ".txt")
+    for suffix in suffixes:
+        if _find_document(corpus_dir, stem + suffix).exists():
+            return stem + suffix
+    return stem + ".txt"
 
 
 def _find_document(corpus_dir: Path, doc_name: str) -> Path:

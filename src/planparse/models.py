@@ -10,7 +10,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 class Record(BaseModel):
@@ -18,6 +18,7 @@ class Record(BaseModel):
 
 
 class Grounded(Record):
+    page: int | None = Field(default=None, ge=1, description="1-based PDF page holding char_start; null for other formats.")
     char_start: int = Field(ge=0, description="Start offset (inclusive) into documents.text.")
     char_end: int = Field(ge=0, description="End offset (exclusive) into documents.text.")
 
@@ -79,13 +80,17 @@ class Document(Record):
     source_path: str = Field(description="Path of the source file as given to planparse.")
     sha256: str = Field(description="SHA-256 of the source file's bytes.")
     encoding: str = Field(description="Detected encoding of the source bytes.")
+    source_format: str = Field(default="text", description="Reader that read the source: text / pdf / docx / doc / html.")
     title: str | None = Field(default=None, description="Document title where the text states it.")
     doc_number: str | None = Field(default=None, description="文号 such as 粤办函〔2024〕267号.")
     issuer: str | None = Field(default=None, description="Issuing body where stated.")
+    issue_date: dt.date | None = Field(default=None, description="成文日期 where the source states it as a field (gov.cn metadata table).")
     region: str | None = Field(default=None, description="Region the plan covers (省/市/县 name, or 全国).")
     plan_start_year: int | None = Field(default=None, description="First year of the plan period.")
     plan_end_year: int | None = Field(default=None, description="Last year of the plan period.")
     n_chars: int = Field(ge=0, description="Length of the cleaned text in characters.")
+    n_pages: int | None = Field(default=None, ge=1, description="Number of PDF pages; null for other formats.")
+    page_starts: list[int] = Field(default_factory=list, description="Offset in text where each PDF page starts (page i + 1 at index i); empty for other formats.")
     text: str = Field(description="Cleaned text; every offset in the corpus points into it.")
     warnings: list[str] = Field(default_factory=list, description="Problems noticed while reading the document.")
 
@@ -119,6 +124,11 @@ class Table(Grounded):
     caption: str | None = Field(default=None, description="Title line above the table or the 专栏 caption.")
     header: list[str] = Field(default_factory=list, description="Header cells (empty for boxes).")
     rows: list[list[str]] = Field(default_factory=list, description="Data rows, merged cells carried down.")
+    cell_spans: list[list[list[int]]] = Field(
+        default_factory=list,
+        description="Per data row, [char_start, char_end] of each cell (a merged cell's copies share its span), "
+        "for tables a reader gave as cells (DOCX, HTML); empty for tables detected in flat text.",
+    )
     n_rows: int = Field(ge=0, description="Number of data rows.")
 
 

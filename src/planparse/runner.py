@@ -1,8 +1,9 @@
 """Corpus runner: map ``pipeline.process_bytes`` over files, in parallel when asked.
 
-Input rule: a folder is walked recursively and its ``*.txt`` files are processed; every other file is
-skipped with a notice (PDF, Word, archives and images need converting to text first; notes such as
-``*.md`` and annotations such as ``*.json`` are not plan texts). Hidden files and folders are ignored.
+Input rule: a folder is walked recursively and its files of a supported format (the readers'
+suffixes: ``.txt``, ``.docx``, ``.doc``, ``.wps``, ``.html``, ``.htm``, ``.pdf`` when its reader is
+installed; ``formats`` narrows them) are processed; every other file is skipped with a notice (notes
+such as ``*.md`` and annotations such as ``*.json`` are not plan texts). Hidden files and folders are ignored.
 A file named explicitly is processed whatever its extension, unless the extension says it is not
 text. One bad file never stops the batch: each failure becomes an ``ErrorRecord``.
 """
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from planparse.ingest import IngestError
 from planparse.models import ErrorRecord, RECORD_TYPES
 from planparse.pipeline import DocumentResult, process_bytes
+from planparse.readers import suffixes_for
 
-TEXT_SUFFIXES = {".txt"}
 # Formats people keep beside their plan texts that planparse cannot read: named in the notice.
 NOT_TEXT_SUFFIXES = {
     ".pdf": "a PDF file",
@@ -69,16 +70,17 @@ class BatchResult:
         for doc in self.documents:
             for name, recs in doc.records().items():
                 merged[name].extend(recs)
-        merged["errors"] = list(self.errors)
+        # files that failed, and extractor components that failed inside a document, by source path
+        merged["errors"] = sorted(self.errors + [e for doc in self.documents for e in doc.errors], key=lambda e: e.source_path)
         return merged
 
 
 def skip_notes(skipped: list[Notice]) -> list[str]:
-    """Notices as printed lines: each one named, except plain non-.txt files, which are only counted."""
+    """Notices as printed lines: each one named, except files of no plan format, which are only counted."""
     others = [n for n in skipped if n.kind == "other_extension"]
     notes = [f"{n.source_path}: {n.message}" for n in skipped if n.kind != "other_extension"]
     if others:
-        notes.append(f"skipped {len(others)} file(s) that are not .txt (e.g. {others[0].source_path})")
+        notes.append(f"skipped {len(others)} file(s) of no supported format (e.g. {others[0].source_path})")
     return notes
 
 
@@ -96,26 +98,28 @@ class FileOutcome:
     traceback: str | None = None
 
 
-def list_inputs(paths: list[str | os.PathLike]) -> tuple[list[str], list[Notice]]:
-    """Files to process (sorted, unique) and notices for the ones skipped."""
+def list_inputs(paths: list[str | os.PathLike], formats=None) -> tuple[list[str], list[Notice]]:
+    """Files to process (sorted, unique) and notices for the ones skipped. ``formats`` (reader
+    names or suffixes, see ``readers.suffixes_for``) narrows what folders are walked for."""
+    walked = suffixes_for(formats)
     files: set[str] = set()
     skipped: dict[str, Notice] = {}
     for given in paths:
         root = os.fspath(given)
-        if os.path.isdir(root) and not root.endswith(".txt"):
+        if os.path.isdir(root) and _suffix(root) not in walked:
             for dirpath, dirnames, filenames in os.walk(root):
-                # A folder named *.txt is kept as an input so that its failure is reported, not hidden.
-                names = filenames + [d for d in dirnames if _suffix(d) in TEXT_SUFFIXES]
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _suffix(d) not in TEXT_SUFFIXES)
+                # A folder named like a plan file is kept as an input so that its failure is reported, not hidden.
+                names = filenames + [d for d in dirnames if _suffix(d) in walked]
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _suffix(d) not in walked)
                 for name in names:
                     if name.startswith("."):
                         continue
                     path = os.path.join(dirpath, name)
-                    if _suffix(name) in TEXT_SUFFIXES:
+                    if _suffix(name) in walked:
                         files.add(path)
                     else:
                         skipped[path] = _skip_notice(path)
-        elif _suffix(root) in NOT_TEXT_SUFFIXES:
+        elif _suffix(root) in NOT_TEXT_SUFFIXES and _suffix(root) not in suffixes_for():
             skipped[root] = _skip_notice(root)
         else:
             files.add(root)
@@ -127,10 +131,12 @@ def _suffix(name: str) -> str:
 
 
 def _skip_notice(path: str) -> Notice:
+    if _suffix(path) in suffixes_for():
+        return Notice(path, "other_extension", "skipped: not among the formats asked for")
     what = NOT_TEXT_SUFFIXES.get(_suffix(path))
     if what:
-        return Notice(path, "not_text", f"skipped: {what}, not plain text (convert it to .txt first)")
-    return Notice(path, "other_extension", "skipped: not a .txt file")
+        return Notice(path, "not_text", f"skipped: {what}, a format planparse cannot read (convert it to text first)")
+    return Notice(path, "other_extension", "skipped: not a plan file of a supported format")
 
 
 _OS_ERRORS = {
@@ -181,6 +187,7 @@ _STAGES = (
     ("planparse.extract", "extract"),
     ("planparse.segment", "segment"),
     ("planparse.ingest", "decode"),
+    ("planparse.readers", "decode"),
 )
 
 
@@ -201,6 +208,7 @@ def run_batch(
     workers: int | None = None,
     dedupe: bool = True,
     progress: Callable[[FileOutcome, int], None] | None = None,
+    formats=None,
 ) -> BatchResult:
     """Process every input file; the result does not depend on ``workers`` or completion order.
 
@@ -209,7 +217,7 @@ def run_batch(
     stays a key. ``progress(outcome, n_files)`` is called in this process as each file finishes (in
     completion order; it only observes, the result is the same with or without it).
     """
-    files, skipped = list_inputs(paths)
+    files, skipped = list_inputs(paths, formats)
     outcomes = _map_files(files, workers, progress)
     batch = BatchResult(skipped=skipped)
     seen: dict[str, DocumentResult] = {}

@@ -327,6 +327,7 @@ def _check_grounding(text: str, records: Mapping[str, list[Mapping]], add) -> No
 def _check_tables(text: str, tables: list[Mapping], add) -> None:
     for t in tables:
         tid, rows, header = record_id("tables", t), t.get("rows") or [], t.get("header") or []
+        _check_cell_spans(text, t, tid, add)
         if t.get("n_rows") != len(rows):
             add(ERROR, "table_n_rows", f"tables {tid}: n_rows is {t.get('n_rows')} but it has {len(rows)} rows", "tables", t, t.get("char_start"))
         if t.get("kind") == "box":
@@ -341,6 +342,22 @@ def _check_tables(text: str, tables: list[Mapping], add) -> None:
                     f"tables {tid}: row {i + 1} has {len(row)} cells, the header has {len(header)} (a cell is missing or extra)",
                     "tables", t, _row_offset(text, t, row),
                 )
+
+
+def _check_cell_spans(text: str, table: Mapping, tid: str, add) -> None:
+    """A reader's cell spans (tables.cell_spans) say where each cell is written."""
+    spans = table.get("cell_spans") or []
+    if not spans:
+        return
+    rows = table.get("rows") or []
+    if len(spans) != len(rows) or any(len(s) != len(r) for s, r in zip(spans, rows)):
+        add(ERROR, "not_grounded", f"tables {tid}: cell_spans do not have the shape of rows", "tables", table, table.get("char_start"))
+        return
+    for row, row_spans in zip(rows, spans):
+        for cell, (start, end) in zip(row, row_spans):
+            if text[start:end] != cell:
+                add(ERROR, "not_grounded", f"tables {tid}: text[{start}:{end}] is not its cell {_short(cell)}", "tables", table, start)
+                return
 
 
 def _row_offset(text: str, table: Mapping, row: list[str]):

@@ -65,13 +65,18 @@ def _reversed(pattern: regex.Pattern) -> regex.Pattern:
 def column_cells(text: str, table: Table, columns: Sequence[int]) -> Iterator[list[tuple[int, str, int]]]:
     """Per data row, (column, stripped cell, offset in ``text``) of each non-empty cell of ``columns``.
 
-    Cells are looked up in table order, so equal cells in later rows land on their own text.
+    A table a reader gave as cells has each cell's span (``cell_spans``); cells of a table found in
+    flat text are looked up in table order, so equal cells in later rows land on their own text.
     """
     pos = table.char_start
-    for row in table.rows:
+    for r, row in enumerate(table.rows):
         found = []
         for i in columns:
             cell = row[i].strip() if i < len(row) else ""
+            if table.cell_spans and cell:
+                start, end = table.cell_spans[r][i]
+                found.append((i, cell, start + text[start:end].index(cell)))
+                continue
             at = text.find(cell, pos, table.char_end) if cell else -1
             if at >= 0:
                 found.append((i, cell, at))

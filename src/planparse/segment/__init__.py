@@ -19,11 +19,17 @@ class Structure:
     warnings: list[str] = field(default_factory=list)
 
 
-def segment_document(text: str, doc_id: str) -> Structure:
+def segment_document(text: str, doc_id: str, source=None) -> Structure:
+    """``source``: the reader's ``PlanDoc`` of ``text``; its table blocks are taken as they are."""
     # Imported here: both modules import Structure from this package.
     from planparse.segment.metadata import find_metadata
     from planparse.segment.structure import build_structure
 
-    structure = build_structure(text, doc_id)
+    if source is None:
+        structure = build_structure(text, doc_id)
+    else:
+        from planparse.segment.blocks import document_tables
+
+        structure = build_structure(text, doc_id, document_tables(source))
     structure.metadata = find_metadata(text)
     return structure

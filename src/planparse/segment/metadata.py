@@ -60,7 +60,8 @@ def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
     for line in lines:
         if not line:
             continue  # converters put blank lines inside broken titles too
-        short = len(line) <= limit and not line.endswith(("。", "；", "：", ":", "，", ","))
+        # a table row (cells joined by tabs) is never part of a title
+        short = len(line) <= limit and "\t" not in line and not line.endswith(("。", "；", "：", ":", "，", ","))
         if short and not starts_with_numbering(line) and not any(p.fullmatch(line) for p in rx["not_title"]):
             current.append(line)
             joined = "".join(current)

@@ -82,9 +82,10 @@ def _rules() -> _Rules:
     return _Rules(rules, styles, inline, notes, after_title)
 
 
-def build_structure(text: str, doc_id: str) -> Structure:
+def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
+    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here."""
     rules = _rules().raw
-    blocks = find_tables(text)
+    blocks = find_tables(text) if tables is None else tables
     units = _units(text, SpanIndex(blocks))
     candidates = _candidates(text, units)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
@@ -372,6 +373,7 @@ def _tables(doc_id: str, blocks, sections: list[Section]) -> tuple[list[Table], 
                 caption=block.caption,
                 header=list(block.header),
                 rows=[list(r) for r in block.rows],
+                cell_spans=[[list(s) for s in r] for r in block.cell_spans],
                 n_rows=len(block.rows),
                 char_start=block.char_start,
                 char_end=block.char_end,

@@ -32,6 +32,7 @@ class TableBlock:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # data rows, each as long as the header
     row_spans: list[tuple[int, int]] = field(default_factory=list)  # span of each data row
+    cell_spans: list[list[tuple[int, int]]] = field(default_factory=list)  # per data row; tables a reader gave
 
 
 @dataclass
