@@ -22,7 +22,12 @@ CNKI = NATIVE / "07_yunnan_10th_fyp_gangyao_2001_cnki.pdf"
 RUNNING = TEST_PLANS / "pdf" / "running_lines.pdf"
 RULED = TEST_PLANS / "pdf" / "ruled_table.pdf"
 
-needs_ocr = pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed: pip install 'planparse[ocr]'")
+needs_ocr = pytest.mark.skipif(not ocr.installed(), reason="OCR extra not installed: pip install 'planparse[ocr]'")
+
+
+@pytest.fixture
+def with_ocr(monkeypatch):
+    monkeypatch.delenv("PLANPARSE_OCR", raising=False)  # conftest switches OCR off for the rest of the suite
 
 
 @pytest.fixture
@@ -170,7 +175,7 @@ def test_bad_pdf_is_a_clear_error():
 
 
 @needs_ocr
-def test_scanned_page_is_read_by_ocr():
+def test_scanned_page_is_read_by_ocr(with_ocr):
     doc = read_pdf(_one_page_pdf(SCANNED, 0), "scanned-p1.pdf")
     assert "农业农村部办公厅关于加力推进农机购置" in doc.text
     assert "优机优补" in doc.text and "结合新形势新要求和近年工作实践" in doc.text
@@ -180,7 +185,7 @@ def test_scanned_page_is_read_by_ocr():
 
 
 @needs_ocr
-def test_pictures_of_text_in_a_text_pdf_are_read_by_ocr():
+def test_pictures_of_text_in_a_text_pdf_are_read_by_ocr(with_ocr):
     doc = read_pdf(_one_page_pdf(PICTURES, 2), "wenwu-p3.pdf")  # 专栏1, the indicator table
     by_ocr = "\n".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph" and b.ocr)
     from_layer = "\n".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph" and not b.ocr)

@@ -27,11 +27,16 @@ class OcrLine:
     score: float
 
 
+def installed() -> bool:
+    """Is the OCR extra installed?"""
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
 def available() -> bool:
-    """Is the OCR extra installed (and not switched off)?"""
+    """Is the OCR extra installed and not switched off?"""
     if os.environ.get("PLANPARSE_OCR", "").lower() in ("0", "off", "no", "false"):
         return False
-    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    return installed()
 
 
 @lru_cache(maxsize=1)
