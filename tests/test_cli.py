@@ -28,7 +28,7 @@ def test_all_extracted_exit_0(tmp_path, plan_text):
     out = tmp_path / "out"
     result = cli.invoke(app, ["extract", str(root), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "extracted 1 of 1" in result.output
+    assert "1 file(s) read in " in result.output and "1 document(s) extracted, 0 failed" in result.output
     assert {p.name for p in out.iterdir()} == {f"{n}.parquet" for n in RECORD_TYPES}
     assert pq.read_table(out / "documents.parquet").num_rows == 1
 

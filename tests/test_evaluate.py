@@ -227,16 +227,15 @@ def test_evaluate_corpus_micro_average_and_missing_document(tmp_path, plan_text)
     (gold_dir / "a.gold.json").write_text(json.dumps(gold_a, ensure_ascii=False), encoding="utf-8")
     (gold_dir / "b.gold.json").write_text(json.dumps(gold_b, ensure_ascii=False), encoding="utf-8")
     report = evaluate_corpus(tmp_path, gold_dir)
-    assert [d.doc for d in report.documents] == ["a.txt", "b.txt"]
-    missing = report.documents[1]
-    assert missing.error is not None and "vanished" in missing.error
-    assert missing.metrics["deadlines"]["soft"].recall == 0.0
+    # A gold file whose document is missing is not scored as all misses: it is a problem of the run.
+    assert [d.doc for d in report.documents] == ["a.txt"]
+    assert report.problems == [f"no document for gold file {gold_dir / 'b.gold.json'}: b.txt is not in {tmp_path}"]
+    assert not report.ok
     for metric in METRICS:
         for mode in ("exact", "soft"):
-            total = report.documents[0].metrics[metric][mode] + report.documents[1].metrics[metric][mode]
-            assert report.overall[metric][mode] == total
-    assert report.overall["deadlines"]["soft"].n_gold == 2
-    json.dumps(report.to_dict())  # JSON-ready
+            assert report.overall[metric][mode] == report.documents[0].metrics[metric][mode]
+    assert report.overall["deadlines"]["soft"].n_gold == 1
+    assert json.loads(json.dumps(report.to_dict()))["problems"] == report.problems
 
 
 def test_checked_in_gold_loads_and_scores(corpus_dir, gold_dir):

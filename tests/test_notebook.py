@@ -30,4 +30,7 @@ def test_notebook_runs(corpus_results, tmp_path, monkeypatch):
     joined = "\n".join(texts)
     n_targets = sum(len(r.targets) for r in {r.document.doc_id: r for r in corpus_results}.values())
     assert f"{n_targets} target quotes match their documents" in joined
+    assert "约束性 targets, " in joined and "targets.csv: " in joined and "Result(1 document(s)" in joined
+    html = [str(out.get("data", {}).get("text/html", "")) for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert any(h.startswith("<iframe srcdoc=") and "hl hl-heading" in h for h in html)  # Result._repr_html_ shown inline
     assert os.fspath(outputs) not in NOTEBOOK.read_text(encoding="utf-8")  # the path comes from the environment

@@ -96,7 +96,7 @@ def test_summary_table_matches_outputs(tmp_path, plan_text):
         ]
         assert counts == expected
         assert cells[-1] in ("good", "fair", "poor")
-    assert "extracted 2 of 3" in result.stdout
+    assert "3 file(s) read in " in result.stdout and "2 document(s) extracted, 1 failed" in result.stdout
 
 
 def test_quiet_has_no_progress_and_json_parses(tmp_path, plan_text):

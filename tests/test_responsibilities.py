@@ -62,17 +62,21 @@ def test_grounded_on_corpus(corpus_results):
         text = result.document.text
         for r in result.responsibilities:
             assert text[r.char_start : r.char_end] == r.quote
-            # The agency is in the quote, or (a list item written without its prefix) its tail is.
-            assert r.agency in r.quote or any(
-                r.agency.startswith(p) and r.agency[len(p):] in r.quote for p in ("国务院", "国家")), r
+            # The agency is as written (issue 9, kind 8): a prefix a list item leaves out is only in
+            # canonical_name.
+            assert r.agency in r.quote, r
 
 
 def test_f1_floors_on_corpus():
     gold_a, pred_a, gold_l, pred_l = Counter(), Counter(), Counter(), Counter()
     for stem, text, g in DOCS:
+        if any(t.get("kind") == "task" for t in g.get("tables", [])):
+            continue  # task tables need the segmenter's tables: scored by tests/test_quality.py
         got = find_responsibilities(text, stem, [], [])
         gold_a.update((stem, _key(a)) for x in g["responsibilities"] for a in x["agencies"])
-        pred_a.update((stem, _key(r.agency)) for r in got)
+        # A list item written without its prefix matches by its canonical name, as planparse eval does.
+        names = {_key(a) for x in g["responsibilities"] for a in x["agencies"]}
+        pred_a.update((stem, _key(r.canonical_name if _key(r.agency) not in names else r.agency)) for r in got)
         gold_l.update((stem, _key(x["lead"])) for x in g["responsibilities"] if x["lead"])
         pred_l.update((stem, _key(r.agency)) for r in got if r.role == "lead")
     assert multiset_f1(gold_a, pred_a) >= 0.95

@@ -39,7 +39,7 @@ def _deadline_items(text: str) -> list[dict]:
 
 
 def _responsibility_items(text: str) -> list[dict]:
-    """One item per assignment: agencies, roles and the lead, in list order."""
+    """One item per assignment: agencies (as written), their canonical names, roles and the lead, in list order."""
     groups: dict[str, list] = {}
     for r in find_responsibilities(text, "ex", [], []):
         groups.setdefault(r.assignment_id, []).append(r)
@@ -49,6 +49,7 @@ def _responsibility_items(text: str) -> list[dict]:
         leads = [r.agency for r in rows if r.role == "lead"]
         items.append({
             "agencies": [r.agency for r in rows],
+            "canonical": [r.canonical_name for r in rows],
             "roles": [r.role for r in rows],
             "lead": leads[0] if leads else None,
             "quote": rows[0].quote,

@@ -93,7 +93,9 @@ def test_three_level_indicator_table_joins_domains_and_strips_labels():
          ["四、满意度评价", "（十四） 医务人员 满意度", "55.医务人员满意度▲", "定性", "…"]],
     )
     got = targets_from_tables([table], spans, text, "d")
-    assert [(t.domain, t.indicator, t.nature) for t in got] == [
+    # 定量/定性 say how an indicator is measured, not whether it binds: measure_kind, not nature.
+    assert all(t.nature is None for t in got)
+    assert [(t.domain, t.indicator, t.measure_kind) for t in got] == [
         ("医疗质量/功能定位", "门诊人次数与出院人次数比", "定量"),
         ("医疗质量/质量安全", "I类切口手术部位感染率", "定量"),
         ("满意度评价/医务人员满意度", "医务人员满意度", "定性")]

@@ -9,4 +9,8 @@ def __getattr__(name):
         from planparse.load import load
 
         return load
+    if name in ("extract", "Result"):  # in-memory API: planparse.extract(path_or_text) -> Result
+        from planparse import api
+
+        return getattr(api, name)
     raise AttributeError(f"module 'planparse' has no attribute {name!r}")

@@ -1,6 +1,8 @@
-"""Command line: ``planparse extract`` and ``planparse eval``.
+"""Command line: ``planparse extract``, ``eval``, ``schema``, ``validate``, ``show``, ``review``, ``export``.
 
-Exit codes of ``extract``: 0 every file extracted, 1 some files failed (outputs still written) or the
+Every command takes ``--debug`` (Python tracebacks on errors; without it an error is one line naming
+the file and the problem), and the commands that run the pipeline take ``--rules DIR`` (or
+``PLANPARSE_RULES``). Exit codes of ``extract``: 0 every file extracted, 1 some files failed (outputs still written) or the
 outputs could not be written, 2 usage error (a path that does not exist, no input files), 130
 interrupted (Ctrl-C: previous outputs left intact).
 """
@@ -8,6 +10,7 @@ interrupted (Ctrl-C: previous outputs left intact).
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from pathlib import Path
@@ -38,6 +41,60 @@ def _fatal(message: str, exc: BaseException, debug: bool, code: int = EXIT_FAILE
     return typer.Exit(code)
 
 
+RULES_HELP = "Folder with your copy of the rule files (rules/*.yaml; files it lacks come from planparse). Also PLANPARSE_RULES."
+DEBUG_HELP = "Show Python tracebacks."
+
+
+def _use_rules(folder: Optional[Path], debug: bool) -> None:
+    if folder is None:
+        return
+    from planparse.rules_loader import RulesError, use_rules
+
+    try:
+        use_rules(folder)
+    except RulesError as exc:
+        if debug:
+            _err("".join(traceback.format_exception(exc)))
+        _err(f"error: --rules: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from planparse import __version__
+
+        typer.echo(f"planparse {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Turn Chinese government plan documents into grounded records written to Parquet."""
+
+
+def _fatal_line(message: str, exc: BaseException, debug: bool, code: int = EXIT_FAILED) -> typer.Exit:
+    """Like ``_fatal`` for errors whose message already names the file and the problem."""
+    if debug:
+        _err("".join(traceback.format_exception(exc)))
+    _err(f"error: {message}")
+    return typer.Exit(code)
+
+
+def _guarded(run, what: str, debug: bool):
+    """``run()``'s result; an unreadable outputs folder or any other failure ends the command with one
+    line (exit 1) instead of a traceback."""
+    from planparse.load import OutputsError
+
+    try:
+        return run()
+    except OutputsError as exc:  # its message names the file and the problem
+        raise _fatal_line(str(exc), exc, debug) from None
+    except Exception as exc:
+        raise _fatal(what, exc, debug) from None
+
+
 def _require_paths(paths: list[Path]) -> None:
     """Exit with a usage error when a path does not exist (a dangling symlink counts as given: its
     failure is reported per file)."""
@@ -56,14 +113,20 @@ def extract(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: CPU count)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (no progress, no notes)."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
+    ner: bool = typer.Option(False, "--ner", help="Add the agency NER to the rules (slower start; see README)."),
 ) -> None:
     """Extract records from plan texts and write one Parquet file per record type."""
-    from planparse.report import BatchProgress, print_summary, summary_json
+    from planparse.extract import NER_ENV
+    from planparse.report import BatchProgress, print_summary, summary_json, summary_line
     from planparse.runner import describe_error, run_batch, skip_notes
     from planparse.write import write_outputs
 
     _require_paths(paths)
+    _use_rules(rules, debug)
+    if ner:
+        os.environ[NER_ENV] = "1"  # read by every worker (planparse.extract.ner_enabled)
     from planparse.readers import suffixes_for
 
     try:
@@ -82,6 +145,8 @@ def extract(
     except Exception as exc:
         raise _fatal("the batch could not run", exc, debug) from None
     if batch.n_files == 0:
+        for note in skip_notes(batch.skipped):  # a file named on the command line gets its note here too
+            _err(f"note: {note}")
         _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(map(str, paths)))
         raise typer.Exit(EXIT_USAGE)
 
@@ -106,24 +171,27 @@ def extract(
         typer.echo(json.dumps(summary_json(batch, out, time.perf_counter() - started), ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(batch)
-        counts = ", ".join(f"{len(records[name])} {name}" for name in records if name not in ("documents", "errors"))
-        typer.echo(
-            f"extracted {len(batch.documents)} of {batch.n_files} file(s) in {time.perf_counter() - started:.2f}s: "
-            f"{counts}; {len(batch.errors)} failed -> {out}/"
-        )
+        typer.echo(summary_line(batch, out, time.perf_counter() - started))
     raise typer.Exit(EXIT_FAILED if batch.errors else EXIT_OK)
 
 
 @app.command("eval")
 def eval_(
     corpus: Path = typer.Argument(..., help="Folder holding the plan texts named in the gold files."),
-    gold: Path = typer.Option(..., "--gold", "-g", help="Folder of <stem>.gold.json annotations."),
+    gold: Optional[Path] = typer.Option(None, "--gold", "-g", help="Folder of <stem>.gold.json annotations (default: CORPUS/gold)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
-    """Score the pipeline against the gold annotations (exact and soft matching)."""
+    """Score the pipeline against the gold annotations (exact and soft matching).
+
+    Exit 0 when every gold file was scored, 1 when a gold file is unusable (empty, not JSON, its
+    document missing) or a document failed, 2 on usage errors.
+    """
     from planparse.evaluate import evaluate_corpus, print_report
 
+    gold = gold if gold is not None else corpus / "gold"
+    _use_rules(rules, debug)
     for p in (corpus, gold):
         if not p.is_dir():
             _err(f"error: {p}: not a folder")
@@ -132,13 +200,19 @@ def eval_(
         report = evaluate_corpus(corpus, gold)
     except Exception as exc:
         raise _fatal("evaluation failed", exc, debug) from None
-    if not report.documents:
+    if not report.documents and not report.problems:
         _err(f"error: no *.gold.json files in {gold}")
         raise typer.Exit(EXIT_USAGE)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
+    elif report.documents:
         print_report(report)
+    for problem in report.problems:
+        _err(f"error: {problem}")
+    for d in report.documents:
+        if d.error:
+            _err(f"error: {d.source_path or d.doc}: {d.error}")
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
 @app.command("coverage")
@@ -146,13 +220,15 @@ def coverage_(
     paths: list[Path] = typer.Argument(..., help="Plan files or folders (walked recursively); no gold needed."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (per document and overall)."),
     overall_only: bool = typer.Option(False, "--overall", help="Print only the overall figures, not the per-document table."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Share of what the plans announce (responsibility tags, table captions, deadlines, agency names
     next to role words) that produced a record, per document and overall, plus headingless documents."""
     from planparse.coverage import coverage_paths, print_coverage
 
     _require_paths(paths)
+    _use_rules(rules, debug)
     try:
         report = coverage_paths(paths)
     except Exception as exc:
@@ -172,6 +248,7 @@ def coverage_(
 def schema_(
     out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Folder for the <record type>.schema.json files."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the files in --out differ from the models."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
 ) -> None:
     """Write one JSON Schema per record type, generated from the pydantic models."""
     from planparse.models import SCHEMA_VERSION
@@ -182,7 +259,10 @@ def schema_(
         for name in stale:
             _err(f"error: {out}/{name}.schema.json is missing or differs from the models (run: planparse schema --out {out})")
         raise typer.Exit(EXIT_FAILED if stale else EXIT_OK)
-    written = write_schemas(out)
+    try:
+        written = write_schemas(out)
+    except OSError as exc:
+        raise _fatal(f"cannot write schemas to {out}", exc, debug) from None
     typer.echo(f"wrote {len(written)} schemas (schema version {SCHEMA_VERSION}) to {out}/")
 
 
@@ -192,7 +272,8 @@ def validate(
     fmt: str = typer.Option("text", "--format", "-f", help="Report format: text or json."),
     schemas: Optional[Path] = typer.Option(None, "--schemas", help="Check rows against the *.schema.json in this folder (default: the schemas built into planparse)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes for plan texts (default: CPU count)."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Check plan texts (runs the pipeline) or extracted outputs against the schemas and what a plan must have.
 
@@ -205,6 +286,7 @@ def validate(
         _err(f"error: --format must be text or json, not {fmt!r}")
         raise typer.Exit(EXIT_USAGE)
     _require_paths(paths)
+    _use_rules(rules, debug)
     try:
         contract = load_schemas(schemas) if schemas is not None else None
     except (OSError, ValueError) as exc:
@@ -228,12 +310,15 @@ def validate(
 def show(
     path: Path = typer.Argument(..., help="A plan text file, or an outputs folder (then pick the document with --doc)."),
     doc: Optional[str] = typer.Option(None, "--doc", "-d", help="doc_id, source file name or file stem."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Show one document as a tree: chapters, sections, measures with their deadlines, agencies, targets."""
     from planparse.show import run_show
 
     _require_paths([path])
-    raise typer.Exit(run_show(path, doc))
+    _use_rules(rules, debug)
+    raise typer.Exit(_guarded(lambda: run_show(path, doc), f"cannot show {path}", debug))
 
 
 @app.command()
@@ -241,9 +326,41 @@ def review(
     paths: list[Path] = typer.Argument(..., help="Plan texts or folders (the pipeline is run), or one outputs folder."),
     out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for index.html and one page per document."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes when extracting."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", envvar="PLANPARSE_RULES", help=RULES_HELP),
 ) -> None:
     """Write self-contained HTML pages to review the extraction: highlighted text, records, tables, charts."""
-    from planparse.review import run_review
+    from planparse.review import check_review_out, cjk_font_warning, run_review
 
     _require_paths(paths)
-    raise typer.Exit(run_review(paths, out, workers))
+    problem = check_review_out(out)
+    if problem:
+        _err(f"error: --out {problem}")
+        raise typer.Exit(EXIT_USAGE)
+    _use_rules(rules, debug)
+    warning = cjk_font_warning()
+    if warning:
+        _err(f"warning: {warning}")
+    raise typer.Exit(_guarded(lambda: run_review(paths, out, workers), f"cannot write the review pages to {out}", debug))
+
+
+@app.command()
+def export(
+    outputs: Path = typer.Argument(..., help="An outputs folder written by planparse extract."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for one <record type>.<format> file per record type."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one JSON object per line) or csv (UTF-8 with BOM, lists as JSON)."),
+    debug: bool = typer.Option(False, "--debug", help=DEBUG_HELP),
+) -> None:
+    """Convert an outputs folder to JSON Lines or CSV, one file per record type."""
+    from planparse.export import FORMATS, export_outputs
+
+    if fmt not in FORMATS:
+        _err(f"error: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise typer.Exit(EXIT_USAGE)
+    _require_paths([outputs])
+    if out.exists() and not out.is_dir():
+        _err(f"error: --out {out}: is a file, not a folder")
+        raise typer.Exit(EXIT_USAGE)
+    written = _guarded(lambda: export_outputs(outputs, out, fmt), f"cannot export {outputs} to {out}", debug)
+    rows = sum(n for _, n in written)
+    typer.echo(f"wrote {len(written)} {fmt} files ({rows} rows) to {out}/")

@@ -89,7 +89,7 @@ CELL_FIELDS = {
     "target": "target_text",
     "baseline_year": "baseline_year",
     "target_year": "target_year",
-    "nature": "nature",
+    "nature": "nature",  # the 指标性质 cell as written: Target.nature and Target.measure_kind together
 }
 TABLE_SIMILARITY = 0.5
 MIN_COMMON = 4
@@ -156,9 +156,16 @@ class DocReport:
 class Report:
     documents: list[DocReport]
     overall: dict[str, dict[str, Score]]
+    problems: list[str] = field(default_factory=list)  # gold files not scored, one line each
+
+    @property
+    def ok(self) -> bool:
+        """Every gold file scored and every document processed."""
+        return not self.problems and all(d.error is None for d in self.documents)
 
     def to_dict(self) -> dict:
         return {
+            "problems": self.problems,
             "overall": {m: {mode: s.to_dict() for mode, s in by_mode.items()} for m, by_mode in self.overall.items()},
             "documents": [d.to_dict() for d in self.documents],
         }
@@ -397,6 +404,12 @@ def _table_similarity(g: dict, p) -> float:
     return max(caption, header)
 
 
+def _predicted_cell(t, attr: str):
+    if attr == "nature":  # gold keeps the one 指标性质 column; planparse splits it in two
+        return "/".join(v for v in (t.measure_kind, t.nature) if v) or None
+    return getattr(t, attr)
+
+
 def _indicator_scores(gold: dict, r, mode: str, caption_of: dict[str, str], metrics, detail) -> None:
     key = KEYS[mode]
     gold_rows = gold.get("indicators", [])
@@ -414,7 +427,7 @@ def _indicator_scores(gold: dict, r, mode: str, caption_of: dict[str, str], metr
         t = candidates.pop(0)
         matched += 1
         for g_field, attr in CELL_FIELDS.items():
-            correct[g_field] += _cell_key(mode, g.get(g_field)) == _cell_key(mode, getattr(t, attr))
+            correct[g_field] += _cell_key(mode, g.get(g_field)) == _cell_key(mode, _predicted_cell(t, attr))
     n = len(CELL_FIELDS)
     metrics["indicator_rows"][mode] = Score(matched, len(pred_rows), len(gold_rows))
     metrics["indicator_cells"][mode] = Score(sum(correct.values()), n * len(pred_rows), n * len(gold_rows))
@@ -449,23 +462,60 @@ def _text_target_matches(g: dict, t, key) -> bool:
 # --- corpus ----------------------------------------------------------------------------------
 
 
+class GoldError(ValueError):
+    """A gold file that cannot be scored: unreadable, not a JSON object, empty, or its document is missing."""
+
+
+# Keys of a gold file that annotate something (FORMAT.md); a file with none of them scores nothing.
+_ANNOTATION_KEYS = ("title", "doc_number", "issuer", "region", "plan_period", "headings", "measures", "tables",
+                    "indicators", "text_targets", "deadlines", "responsibilities", "agency_names")
+
+
+def read_gold(gold_path: Path, corpus_dir: Path) -> tuple[dict, Path]:
+    """The gold annotations of one file and the path of its document; ``GoldError`` names what is wrong."""
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldError(f"{gold_path}: cannot read gold file: {exc}") from None
+    if not isinstance(gold, dict):
+        raise GoldError(f"{gold_path}: a gold file is a JSON object (corpus/gold/FORMAT.md), not {type(gold).__name__}")
+    if not any(gold.get(key) not in (None, [], {}, "") for key in _ANNOTATION_KEYS):
+        raise GoldError(f"{gold_path}: the gold file holds no annotations (none of {', '.join(_ANNOTATION_KEYS)})")
+    doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")])
+    gold.setdefault("doc", doc_name)
+    document = _find_document(corpus_dir, doc_name)
+    if not document.is_file():
+        raise GoldError(f"no document for gold file {gold_path}: {doc_name} is not in {corpus_dir}")
+    return gold, document
+
+
 def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
-    """Run the pipeline on every document that has a ``<stem>.gold.json`` and score it."""
+    """Run the pipeline on every document that has a ``<stem>.gold.json`` and score it.
+
+    Gold files that cannot be scored (see ``read_gold``) are left out of the scores and listed in
+    ``Report.problems``; a document that fails to process is scored as finding nothing (``error`` set).
+    """
     from planparse.runner import process_file
 
     corpus_dir, gold_dir = Path(corpus_dir), Path(gold_dir)
-    documents = []
+    documents, problems = [], []
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")])
-        gold.setdefault("doc", doc_name)
-        outcome = process_file(str(_find_document(corpus_dir, doc_name)))
-        doc_report = evaluate_document(gold, outcome.result)
+        try:
+            gold, document = read_gold(gold_path, corpus_dir)
+        except GoldError as exc:
+            problems.append(str(exc))
+            continue
+        outcome = process_file(str(document))
+        try:
+            doc_report = evaluate_document(gold, outcome.result)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:  # an entry without a field FORMAT.md requires
+            problems.append(f"{gold_path}: malformed annotation ({type(exc).__name__}: {exc}); see corpus/gold/FORMAT.md")
+            continue
         if outcome.error is not None:
             doc_report.error = f"{outcome.error.error_type}: {outcome.error.message}"
             doc_report.source_path = outcome.source_path
         documents.append(doc_report)
-    return Report(documents=documents, overall=micro_average(documents))
+    return Report(documents=documents, overall=micro_average(documents), problems=problems)
 
 
 def _source_name(corpus_dir: Path, stem: str) -> str:
@@ -532,9 +582,7 @@ def print_report(report: Report, console=None) -> None:
     for d in report.documents:
         per_doc.add_row(_short_doc(d.doc), *(f"{d.metrics[m]['soft'].f1:.2f}" for m in METRICS))
     console.print(per_doc)
-    for d in report.documents:
-        if d.error:
-            console.print(f"[red]error[/red] {d.doc}: {d.error}")
+    for d in report.documents:  # failed documents are reported by the caller (planparse eval: on stderr)
         invented = d.details["soft"]["invented_tables"]
         if invented:
             console.print(f"{d.doc}: invented tables: {invented}")

@@ -33,6 +33,36 @@ from planparse.pipeline import DocumentResult
 ENGINES = ("pandas", "pyarrow", "polars")
 
 
+class OutputsError(ValueError):
+    """An outputs folder that cannot be read back: the message names the file and the problem."""
+
+
+def _read_table(file: Path) -> pa.Table:
+    if not file.is_file():
+        raise OutputsError(f"{file}: missing (planparse writes every record type; run planparse extract again)")
+    try:
+        return pq.read_table(file)
+    except (OSError, pa.ArrowException) as exc:
+        raise OutputsError(f"{file}: not a readable Parquet file ({type(exc).__name__}: {_one_line(exc)})") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _record(model, row: dict, file: Path, i: int):
+    try:
+        return model(**row)
+    except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            first = errors()[0]
+            where = ".".join(map(str, first.get("loc", ()))) or "?"
+            what = "column missing" if first.get("type") == "missing" else first.get("msg", "")
+            raise OutputsError(f"{file}: row {i + 1}: {where}: {what}") from None
+        raise OutputsError(f"{file}: row {i + 1}: {_one_line(exc)}") from None
+
+
 class Tables(dict):
     """Record tables keyed by record type (``documents``, ``targets`` …), also readable as attributes."""
 
@@ -93,27 +123,26 @@ def load(path: str | os.PathLike = "outputs", engine: str | None = None) -> Tabl
     tables = Tables()
     tables.engine = engine
     for name in RECORD_TYPES:
-        file = folder / f"{name}.parquet"
-        if file.is_file():
-            tables[name] = _convert(pq.read_table(file), engine)
+        tables[name] = _convert(_read_table(folder / f"{name}.parquet"), engine)
     return tables
 
 
 def read_results(path: str | os.PathLike) -> tuple[list[DocumentResult], list[ErrorRecord]]:
     """An outputs folder back as one ``DocumentResult`` per document (in file order) and the errors."""
     folder = _check_outputs(path)
-    rows = {name: pq.read_table(folder / f"{name}.parquet").to_pylist() for name in RECORD_TYPES if (folder / f"{name}.parquet").is_file()}
+    files = {name: folder / f"{name}.parquet" for name in RECORD_TYPES}
+    rows = {name: _read_table(file).to_pylist() for name, file in files.items()}
     results: dict[str, DocumentResult] = {}
-    for row in rows.pop("documents"):
-        doc = RECORD_TYPES["documents"](**row)
+    for i, row in enumerate(rows.pop("documents")):
+        doc = _record(RECORD_TYPES["documents"], row, files["documents"], i)
         results[doc.doc_id] = DocumentResult(document=doc)
-    errors = [ErrorRecord(**row) for row in rows.pop("errors", [])]
+    errors = [_record(ErrorRecord, row, files["errors"], i) for i, row in enumerate(rows.pop("errors"))]
     for name, records in rows.items():
         model = RECORD_TYPES[name]
-        for row in records:
-            result = results.get(row["doc_id"])
+        for i, row in enumerate(records):
+            result = results.get(row.get("doc_id"))
             if result is not None:
-                getattr(result, name).append(model(**row))
+                getattr(result, name).append(_record(model, row, files[name], i))
     return list(results.values()), errors
 
 

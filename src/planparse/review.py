@@ -117,7 +117,13 @@ def _json_script(data) -> Markup:
 # ---------------------------------------------------------------------------------------------------
 # Charts: inline SVG
 
-_FONT = 'font-family="sans-serif" font-size="12"'
+# The usual CJK families of each platform, then generic fallbacks (used by the page CSS and the charts).
+FONT_STACK = (
+    'system-ui, "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK TC", "Noto Serif CJK SC", '
+    '"SimSun", sans-serif'
+)
+_FONT = f"font-family='{FONT_STACK.replace(chr(34), '')}' font-size=\"12\""
 
 
 def bar_chart(counts: list[tuple[str, int]], title: str, colour: str = "#4e79a7") -> Markup:
@@ -143,8 +149,21 @@ def bar_chart(counts: list[tuple[str, int]], title: str, colour: str = "#4e79a7"
     return Markup("".join(parts))
 
 
+def chart_date(deadline) -> dt.date:
+    """Where a deadline is drawn on a time axis: the middle of the period it names, so 到2025年 (the
+    year) sits inside 2025, not on the 2026 gridline its last day touches; a dated one on its day."""
+    end = deadline.date
+    months = {"year": 12, "half": 6, "quarter": 3, "month": 1}.get(deadline.granularity)
+    if months is None:
+        return end
+    first_month = end.month - months + 1
+    start = dt.date(end.year, first_month, 1)
+    return start + (end - start) / 2
+
+
 def timeline(rows: list[tuple[str, str, list[tuple[dt.date, str]]]], title: str) -> Markup:
-    """One row per document (label, link, [(date, tooltip)]): a dot per deadline on a shared year axis."""
+    """One row per document (label, link, [(date, tooltip)]): a dot per deadline on a shared year axis
+    (pass ``chart_date(deadline)`` as the date)."""
     dates = [d for _, _, points in rows for d, _ in points]
     if not dates:
         return Markup(f'<p class="empty">{escape(title)}: no deadlines</p>')
@@ -163,10 +182,12 @@ def timeline(rows: list[tuple[str, str, list[tuple[dt.date, str]]]], title: str)
         f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
         f'<text x="10" y="16" {_FONT} font-weight="bold">{escape(title)}</text>',
     ]
-    for year in range(first, last + 1):
+    for year in range(first, last + 1):  # gridlines at 1 January; the year's label centred in its band
         gx = left + span_px * (year - first) / (last - first)
         parts.append(f'<line x1="{gx:.1f}" y1="{top - 8}" x2="{gx:.1f}" y2="{height - 6}" stroke="#ccc"/>')
-        parts.append(f'<text x="{gx:.1f}" y="{top - 12}" text-anchor="middle" {_FONT}>{year}</text>')
+        if year < last:
+            label_x = gx + span_px / (last - first) / 2
+            parts.append(f'<text x="{label_x:.1f}" y="{top - 12}" text-anchor="middle" {_FONT}>{year}</text>')
     for i, (label, href, points) in enumerate(rows):
         y = top + row_h * i + row_h / 2
         short = label if len(label) <= 16 else label[:15] + "…"
@@ -193,7 +214,9 @@ def _nature_counts(natures) -> list[tuple[str, int]]:
 
 
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("planparse", "templates"), autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("planparse", "templates"), autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.globals["font_stack"] = Markup(FONT_STACK)
+    return env
 
 
 def _tables(result: DocumentResult) -> list[dict]:
@@ -205,6 +228,15 @@ def _page_name(result: DocumentResult) -> str:
     return f"{result.document.doc_id}.html"
 
 
+def _kind_counts(result: DocumentResult, records: dict[str, dict]) -> dict[str, str]:
+    """Per highlight kind, the count shown beside it: record rows, as the index and ``extract`` count
+    them (a responsibility is one row per agency; the page highlights one span per assignment)."""
+    counts = {kind: str(n) for kind, n in Counter(r["kind"] for r in records.values()).items()}
+    assignments = counts.get("responsibility", "0")
+    counts["responsibility"] = f"{len(result.responsibilities)} in {assignments} assignments"
+    return defaultdict(lambda: "0", counts)
+
+
 def render_document(result: DocumentResult, env: Environment | None = None) -> str:
     env = env or _environment()
     spans, records = document_records(result)
@@ -213,7 +245,7 @@ def render_document(result: DocumentResult, env: Environment | None = None) -> s
         doc=result.document,
         summary=summarize(result),
         kinds=KINDS,
-        kind_counts=Counter(r["kind"] for r in records.values()),
+        kind_counts=_kind_counts(result, records),
         items=listed,
         text_html=highlight(result.document.text, spans),
         records_json=_json_script(records),
@@ -226,7 +258,7 @@ def render_document(result: DocumentResult, env: Environment | None = None) -> s
 def render_index(results: list[DocumentResult], errors: list[ErrorRecord], env: Environment | None = None) -> str:
     env = env or _environment()
     rows = [
-        (r.document.title or Path(r.document.source_path).name, _page_name(r), [(d.date, f"{d.text}: {d.quote}") for d in r.deadlines])
+        (r.document.title or Path(r.document.source_path).name, _page_name(r), [(chart_date(d), f"{d.text}: {d.quote}") for d in r.deadlines])
         for r in results
     ]
     targets = [t for r in results for t in r.targets]
@@ -240,16 +272,62 @@ def render_index(results: list[DocumentResult], errors: list[ErrorRecord], env: 
     )
 
 
+def check_review_out(out: str | os.PathLike) -> str | None:
+    """Why ``out`` cannot take the review pages (None when it can): it must be a folder or not exist yet."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        return f"{out}: exists and is not a folder (name a folder for the review pages)"
+    parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if not parent.is_dir():
+        return f"{out}: {parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{out}: {parent} is not writable"
+    return None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # A page is replaced whole: a reader (or an interrupted run) never sees half a page.
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_review(results: list[DocumentResult], errors: list[ErrorRecord], out: str | os.PathLike) -> Path:
     """Write ``index.html`` and one ``<doc_id>.html`` per document into ``out``; returns the index path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     env = _environment()
     for result in results:
-        (out / _page_name(result)).write_text(render_document(result, env), encoding="utf-8")
+        _write_atomic(out / _page_name(result), render_document(result, env))
     index = out / "index.html"
-    index.write_text(render_index(results, errors, env), encoding="utf-8")
+    _write_atomic(index, render_index(results, errors, env))
     return index
+
+
+# Fonts: the pages name the usual CJK families (templates/base.html.j2); without any installed, every
+# Chinese character is an empty box. fontconfig answers which fonts cover Chinese.
+FONT_PACKAGES = "Debian/Ubuntu: apt-get install fonts-noto-cjk; Fedora: dnf install google-noto-sans-cjk-fonts"
+
+
+def cjk_font_warning() -> str | None:
+    """A warning when fontconfig finds no font covering Chinese (None when one is found, or when
+    fontconfig is not there to ask, as on Windows and macOS, which ship CJK fonts)."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if found.returncode == 0 and found.stdout.strip():
+        return None
+    return f"no font for Chinese found (fc-list :lang=zh is empty): browsers on this machine will show the pages' Chinese text as empty boxes ({FONT_PACKAGES})"
 
 
 def run_review(paths: list[Path], out: Path, workers: int | None = None) -> int:
@@ -260,10 +338,12 @@ def run_review(paths: list[Path], out: Path, workers: int | None = None) -> int:
     from planparse.runner import describe_error
 
     results, errors = results_for(paths, workers=workers)
+    from planparse.show import terminal_safe
+
     for e in errors:
-        print(f"error: {describe_error(e)}", file=sys.stderr)
+        print(terminal_safe(f"error: {describe_error(e)}"), file=sys.stderr)
     if not results:
-        print("error: no documents to review in " + ", ".join(map(str, paths)), file=sys.stderr)
+        print(terminal_safe("error: no documents to review in " + ", ".join(map(str, paths))), file=sys.stderr)
         return 2
     index = write_review(results, errors, out)
     print(f"wrote {len(results)} document page(s) and {index}")

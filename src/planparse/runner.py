@@ -11,6 +11,7 @@ text. One bad file never stops the batch: each failure becomes an ``ErrorRecord`
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import signal
 import traceback
@@ -75,10 +76,22 @@ class BatchResult:
         return merged
 
 
+# Files that live beside plan texts and are known not to be plans (annotations, provenance, notes):
+# skipped without a word, so a corpus folder with its gold files gives no notice on every run.
+COMPANION_FILES = ("*.gold.json", "SOURCES.*", "FORMAT.md", "*.md", "README*", "LICENSE*")
+
+
+def is_companion_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatch(name, pattern) for pattern in COMPANION_FILES)
+
+
 def skip_notes(skipped: list[Notice]) -> list[str]:
-    """Notices as printed lines: each one named, except files of no plan format, which are only counted."""
-    others = [n for n in skipped if n.kind == "other_extension"]
-    notes = [f"{n.source_path}: {n.message}" for n in skipped if n.kind != "other_extension"]
+    """Notices as printed lines: each one named, except files of no plan format, which are only counted,
+    and companion files (``COMPANION_FILES``), which are not mentioned. Duplicates are not printed
+    here: the kept document's warning names them (one report per duplicate)."""
+    others = [n for n in skipped if n.kind == "other_extension" and not is_companion_file(n.source_path)]
+    notes = [f"{n.source_path}: {n.message}" for n in skipped if n.kind not in ("other_extension", "duplicate")]
     if others:
         notes.append(f"skipped {len(others)} file(s) of no supported format (e.g. {others[0].source_path})")
     return notes

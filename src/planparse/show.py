@@ -7,13 +7,30 @@ contains them (or under the document when they come before the first heading).
 
 from __future__ import annotations
 
-from rich.markup import escape
+import regex
+from rich.markup import escape as _markup_escape
 from rich.tree import Tree
 
 from planparse.models import Deadline, Responsibility, Section, Target
 from planparse.pipeline import DocumentResult
 from planparse.report import group_by
 from planparse.spans import SpanIndex
+
+# C0 and C1 control characters (ESC of ANSI/OSC sequences, BEL, backspace, carriage return …) and
+# line/paragraph separators: document text and file names must not drive the terminal.
+_CONTROL = regex.compile(r"[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``), so printing it
+    cannot clear the screen, retitle the window or hide text; a newline becomes a space."""
+    return _CONTROL.sub(lambda m: " " if m.group() in "\n\t" else f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def escape(text: str) -> str:
+    """Safe for rich markup and for the terminal."""
+    return _markup_escape(terminal_safe(text))
+
 
 COMPARATOR_SIGNS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "increase_by": "+", "decrease_by": "−"}
 
@@ -35,8 +52,7 @@ def describe_target(t: Target) -> str:
         parts.append(f"from {_number(t.baseline_value)}" + (f" ({t.baseline_year})" if t.baseline_year else ""))
     if t.target_year:
         parts.append(f"by {t.target_year}")
-    if t.nature:
-        parts.append(t.nature)
+    parts += [v for v in (t.nature, t.measure_kind) if v]
     return " ".join(parts)
 
 
@@ -108,7 +124,7 @@ def run_show(path, doc: str | None = None, file=None) -> int:
     from planparse.runner import describe_error
 
     def err(message: str) -> None:
-        print(message, file=sys.stderr)
+        print(terminal_safe(message), file=sys.stderr)
 
     results, errors = results_for([path], workers=1)
     for e in errors:

@@ -240,6 +240,7 @@ def check_document(
     _check_headings(document, records, add)
     _check_ids(records, add)
     _check_references(document, records, add)
+    _check_section_tree(records.get("sections", []), add)
     _check_grounding(text, records, add)
     _check_tables(text, records.get("tables", []), add)
     _check_indicator_rows(records.get("tables", []), records.get("targets", []), add)
@@ -289,6 +290,29 @@ def _check_references(document: Mapping, records: Mapping[str, list[Mapping]], a
                 value = r.get(ref)
                 if ref != own and value is not None and target in known and value not in known[target]:
                     add(ERROR, "dangling_reference", f"{name} {record_id(name, r)}: {ref} {value!r} names no record in {target}", name, r, r.get("char_start"))
+
+
+def _check_section_tree(sections: list[Mapping], add) -> None:
+    """Sections form a tree: no section is its own parent or ancestor (a parent_id cycle), and a
+    child is deeper than its parent (level greater than the parent's)."""
+    by_id = {s.get("section_id"): s for s in sections}
+    for s in sections:
+        sid, parent_id = s.get("section_id"), s.get("parent_id")
+        if parent_id is None:
+            continue
+        if parent_id == sid:
+            add(ERROR, "section_cycle", f"sections {sid}: is its own parent", "sections", s, s.get("char_start"))
+            continue
+        parent = by_id.get(parent_id)
+        if parent is not None and isinstance(s.get("level"), int) and isinstance(parent.get("level"), int) and s["level"] <= parent["level"]:
+            add(ERROR, "section_level", f"sections {sid}: level {s['level']} is not below its parent {parent_id} (level {parent['level']})", "sections", s, s.get("char_start"))
+        seen, node = {sid}, parent
+        while node is not None and node.get("parent_id") is not None:
+            if node.get("section_id") in seen or node.get("parent_id") in seen:
+                add(ERROR, "section_cycle", f"sections {sid}: parent_id chain comes back to {sid} (a cycle)" if node.get("parent_id") == sid else f"sections {sid}: its ancestors form a cycle", "sections", s, s.get("char_start"))
+                break
+            seen.add(node.get("section_id"))
+            node = by_id.get(node.get("parent_id"))
 
 
 def _offsets(rec: Mapping, n: int) -> tuple[int, int] | None:
@@ -527,6 +551,12 @@ def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: li
     if "documents" not in rows:
         return []
     file_subject = {s.path: s for s in files}
+    doc_counts = Counter(d.get("doc_id") for d in rows["documents"])
+    for doc_id, n in sorted(doc_counts.items(), key=lambda kv: str(kv[0])):
+        if n > 1:
+            file_subject[str(folder / "documents.parquet")].issues.append(
+                Issue(ERROR, "duplicate_id", f"documents id {doc_id!r} is used by {n} rows (doc_id is the key of documents)", "documents", str(doc_id))
+            )
     grouped: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     doc_ids = {d.get("doc_id") for d in rows["documents"]}
     for name in CONTENT_TYPES:

@@ -11,6 +11,7 @@ an ``errors`` row (stage ``extract``) and a document warning.
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -68,11 +69,20 @@ def _reference_year(document: Document, context: Context) -> list:
     return []
 
 
+NER_ENV = "PLANPARSE_NER"
+
+
+def ner_enabled() -> bool:
+    """Is the agency NER on? Opt-in (``planparse extract --ner`` sets PLANPARSE_NER=1, which worker
+    processes inherit); off, spaCy and jieba are never imported."""
+    return os.environ.get(NER_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @component("agencies", output="agencies", provides={"agency_mentions": []})
 def _agencies(document: Document, context: Context) -> list[AgencyMention]:
     from planparse.extract.agencies import find_agency_mentions
 
-    mentions = find_agency_mentions(document.text, document.doc_id)
+    mentions = find_agency_mentions(document.text, document.doc_id, use_ner=ner_enabled())
     context.values["agency_mentions"] = mentions
     return mentions
 
@@ -145,3 +155,17 @@ def extract_records(document: Document, structure: Structure, components: dict[s
     out.targets.sort(key=lambda t: (t.char_start, t.char_end, t.source))
     out.targets = [t.model_copy(update={"target_id": f"{document.doc_id}-tg{n:04d}"}) for n, t in enumerate(out.targets)]
     return out
+
+
+class _CallableModule(type(__import__("sys"))):
+    """``planparse.extract(path_or_text)`` is the in-memory API (``planparse.api.extract``), and this
+    package of extractors has the same name: importing the package rebinds ``planparse.extract`` to it,
+    so the package calls through to the API (as ``planparse.load`` does)."""
+
+    def __call__(self, *args, **kwargs):
+        from planparse.api import extract
+
+        return extract(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

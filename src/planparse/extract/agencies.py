@@ -6,6 +6,7 @@ Matching runs on the raw cleaned text with ``regex`` (not over jieba tokens), so
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +43,13 @@ class _Compiled:
     national_head: regex.Pattern
     municipality_head: regex.Pattern
     agency_full: regex.Pattern
+    shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
+    shape_not_inside: regex.Pattern
+    shape_not_tails: regex.Pattern
+    shape_guarded: regex.Pattern  # finds shape candidates between a left and a right guard
+    role_context: regex.Pattern
+    list_joint: str  # the separator of an enumerated list of names (、)
+    context: int
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +83,11 @@ def _compiled() -> _Compiled:
     gsuf = alternation(r["group_suffixes"])
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
+    sh = r["shape"]
+    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）).
+    stem_char = r"(?:\p{Han}|[（(〔＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕＞>])"
+    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
+                  rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
         rules=r,
         gazetteer=frozenset(r["gazetteer"]),
@@ -102,6 +115,14 @@ def _compiled() -> _Compiled:
         national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
+        shape=regex.compile(shape_name),
+        shape_not_inside=regex.compile(sh["not_inside"]),
+        shape_not_tails=regex.compile(sh["not_tails"]),
+        shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
+                                    rf"(?:{shape_name})(?={sh['right_guard']})", regex.MULTILINE),
+        role_context=regex.compile(sh["role_context"]),
+        list_joint=sh["list_joint"],
+        context=int(sh["context"]),
     )
 
 
@@ -124,6 +145,9 @@ def agency_level(name: str) -> str:
     """national / provincial / city / county / unknown, from the name's prefix."""
     c = _compiled()
     name = canonical_name(name)
+    party = c.rules["party_prefix"]
+    if name.startswith(party) and len(name) > len(party) and not c.national_head.match(name[len(party):]):
+        name = name[len(party):]  # 中共宁夏回族自治区委员会: the party committee of a province
     if c.municipality_head.match(name):
         return "provincial"
     if c.national_head.match(name) or name in c.gazetteer:
@@ -155,6 +179,19 @@ def looks_like_agency(name: str) -> bool:
     if c.group_suffix.search(name):
         return _group_name_ok(name)
     return True
+
+
+def agency_shaped(name: str) -> bool:
+    """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
+    suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
+    table cell, a guarded span; on free text the shape alone is too weak."""
+    c = _compiled()
+    name = name.strip()
+    if looks_like_agency(name):
+        return True
+    if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
+        return False
+    return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
@@ -196,7 +233,51 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         run = c.han_tail.search(text, max(0, m.start() - c.rules["group_name_max"]), m.start())
         if run:
             spans.append((run.start() + _group_start(text[run.start():m.end()]), m.end()))
-    return [(s, e) for s, e in leftmost_longest(spans) if _acceptable(text, s, e)]
+    # Names outside the lexicon, where a list separator or role word borders them and their clause
+    # assigns a task (bounded look-around, so the pass stays linear). The lexicon wins: a shaped span
+    # may only extend one lexicon name (共青团|市委, 市委|改革办), never join two (县委县政府).
+    lexicon = sorted(spans)
+    starts = [s for s, _ in lexicon]
+    ends = {e for _, e in lexicon}
+    shaped = set()
+    for m in c.shape_guarded.finditer(text):
+        s, e = m.span()
+        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()):
+            continue
+        i = bisect.bisect_left(starts, s)
+        inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
+        if len(inner) > 1:
+            continue
+        # Vouched for by a role clause, or by the list it is an item of: a lexicon name or an accepted
+        # shape right before it (市大数据局、市经信局) or a lexicon name right after it.
+        in_list = text[s - 1:s] == c.list_joint and (s - 1 in ends) or \
+            text[e:e + 1] == c.list_joint and bisect.bisect_left(starts, e + 1) < len(starts) and \
+            starts[bisect.bisect_left(starts, e + 1)] == e + 1
+        if not in_list and (not _in_role_clause(text, s, e)
+                            or (m.group("weak") is not None and not _in_brackets(text, s, e))):
+            continue
+        spans.append((s, e))
+        shaped.add((s, e))
+        ends.add(e)
+    return [(s, e) for s, e in leftmost_longest(spans)
+            if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+
+
+def _in_brackets(text: str, s: int, e: int) -> bool:
+    """Is [s, e) inside a bracketed clause that opens within the context window?"""
+    lo = max(0, _compiled().context and s - _compiled().context)
+    return max(text.rfind("（", lo, s), text.rfind("(", lo, s)) > max(text.rfind("）", lo, s), text.rfind(")", lo, s))
+
+
+def _in_role_clause(text: str, s: int, e: int) -> bool:
+    """A role word or label in the sentence of [s, e), within the context window."""
+    c = _compiled()
+    lo, hi = max(0, s - c.context), min(len(text), e + c.context)
+    left = text.rfind("。", lo, s), text.rfind("\n", lo, s), text.rfind("；", lo, s)
+    lo = max(lo, max(left) + 1)
+    stop = [i for i in (text.find("。", e, hi), text.find("\n", e, hi), text.find("；", e, hi)) if i >= 0]
+    hi = min(stop) if stop else hi
+    return bool(c.role_context.search(text, lo, hi))
 
 
 def _acceptable(text: str, s: int, e: int) -> bool:
@@ -209,11 +290,12 @@ def _acceptable(text: str, s: int, e: int) -> bool:
     return looks_like_agency(name) and not c.generic_after.match(text, e)
 
 
-def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model=None) -> list[AgencyMention]:
-    """Every named government body in ``text``, in text order. Rule matches first; the NER (the shipped
-    model, or ``ner_model``) adds agency-like names the rules missed or only partly matched."""
+def find_agency_mentions(text: str, doc_id: str, use_ner: bool = False, ner_model=None) -> list[AgencyMention]:
+    """Every named government body in ``text``, in text order. Rule matches first; with ``use_ner`` (or
+    a ``ner_model``) the NER adds agency-like names the rules missed or only partly matched. The NER
+    is opt-in: held out by source it added no recall (README, "Agency NER")."""
     spans = {(s, e): "rule" for s, e in rule_spans(text)}
-    if use_ner:
+    if use_ner or ner_model is not None:
         from planparse.extract import ner
 
         # A rule span starting with a bare level char right after Han text may lack its place name
@@ -221,8 +303,13 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = True, ner_model
         c = _compiled()
         covered = [(s, e) for s, e in spans
                    if not (s and text.startswith(c.level_words, s) and c.han.match(text, s - 1))]
+        # Rule spans are disjoint (leftmost-longest): those overlapping a prediction are found by
+        # bisection, not by a scan of every span per prediction (that was quadratic on long texts).
+        ordered = sorted(spans)
+        starts = [k[0] for k in ordered]
         for s, e in ner.predict_spans(text, ner_model, covered=covered):
-            overlapping = [k for k in spans if s < k[1] and k[0] < e]
+            i = max(0, bisect.bisect_right(starts, s) - 1)
+            overlapping = [k for k in ordered[i:bisect.bisect_left(starts, e)] if k in spans and s < k[1] and k[0] < e]
             # Kept only if it passes the rules' name test and contains every rule span it overlaps
             # (支持湛江市人民政府: the rules take 市人民政府, the model 湛江市人民政府).
             if (s, e) in spans or not _acceptable(text, s, e):

@@ -1,5 +1,8 @@
 """Trained spaCy NER for agency names, shipped in planparse/model/agency_ner (built by
-``python -m planparse.extract.train``). Rules-only when the model folder is missing."""
+``python -m planparse.extract.train``). Rules-only when the model folder is missing.
+
+Opt-in (``planparse extract --ner``, ``PLANPARSE_NER=1``): held out by source it added no recall over
+the rules (README, "Agency NER"), so the default run never imports spaCy or jieba."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import regex
-import spacy
 
 from planparse.rules_loader import load_rules
 
@@ -52,13 +54,20 @@ def agency_jieba():
     return tokenizer
 
 
-@spacy.registry.callbacks("planparse.agency_jieba.v1")
-def _agency_jieba_callback():
-    def use_agency_jieba(nlp):
-        nlp.tokenizer.jieba_seg = agency_jieba()
-        return nlp
+@lru_cache(maxsize=1)
+def _spacy():
+    """spaCy, imported on first use, with the callback the shipped model's config names."""
+    import spacy
 
-    return use_agency_jieba
+    @spacy.registry.callbacks("planparse.agency_jieba.v1")
+    def _agency_jieba_callback():
+        def use_agency_jieba(nlp):
+            nlp.tokenizer.jieba_seg = agency_jieba()
+            return nlp
+
+        return use_agency_jieba
+
+    return spacy
 
 
 def _quiet_jieba() -> None:
@@ -73,7 +82,7 @@ def _quiet_jieba() -> None:
 def blank_nlp():
     """spacy.blank("zh") with the jieba segmenter and the agency dictionary."""
     _quiet_jieba()
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp = _spacy().blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer.jieba_seg = agency_jieba()
     return nlp
 
@@ -86,7 +95,7 @@ def load_model(path: str | None = None):
         return None
     _quiet_jieba()
     try:
-        return spacy.load(folder)
+        return _spacy().load(folder)
     except Exception as exc:  # a broken model must not stop the pipeline
         warnings.warn(f"agency NER not loaded from {folder}: {exc}", stacklevel=2)
         return None

@@ -15,7 +15,13 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.agencies import canonical_name, find_agency_mentions, looks_like_agency
+from planparse.extract.agencies import (
+    agency_level,
+    agency_shaped,
+    canonical_name,
+    find_agency_mentions,
+    looks_like_agency,
+)
 from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
@@ -37,6 +43,8 @@ class _Rules:
     shared_suffix: str
     next_item: regex.Pattern  # an item after a list, written without its prefix
     year: regex.Pattern
+    level_prefix: regex.Pattern  # place + level word a later list item may leave out
+    skippable: regex.Pattern  # list items that are no agency but do not void the list
     role_tail: regex.Pattern  # list + role word at the end of a segment
     role_of: dict[str, str]
     item_role: regex.Pattern  # a role word in brackets after one list item
@@ -45,7 +53,7 @@ class _Rules:
     label_end: regex.Pattern
     first_lead: regex.Pattern
     generic: regex.Pattern
-    list_tail: regex.Pattern  # at the end of a list item
+    item_tail: regex.Pattern  # at the end of a list item
     list_tail_at: regex.Pattern  # right after a list of mentions
     lead_in: regex.Pattern
     joiner: regex.Pattern
@@ -76,6 +84,8 @@ def _rules() -> _Rules:
         shared_suffix=r["shared_prefix_item_suffix"],
         next_item=regex.compile(f"(?:{r['list_separators']}|{r['conjunctions']})(\\p{{Han}}{{2,20}})"),
         year=regex.compile(r"\d{4}"),
+        level_prefix=regex.compile(r["level_prefix"]),
+        skippable=regex.compile(r["skippable_items"]),
         role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
@@ -84,7 +94,7 @@ def _rules() -> _Rules:
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
-        list_tail=regex.compile(f"(?:{r['list_tail']})$"),
+        item_tail=regex.compile(r["item_tail"]),
         list_tail_at=regex.compile(r["list_tail"]),
         lead_in=regex.compile(r["clause_lead_in"]),
         joiner=regex.compile(r["mention_joiners"]),
@@ -105,7 +115,7 @@ def _rules() -> _Rules:
 class _Assignment:
     start: int  # quote span
     end: int
-    agencies: list[tuple[str, str]]  # (agency as written or expanded, role)
+    agencies: list[tuple[str, str, str]]  # (agency as written, full name, role)
     clip: bool = False  # sentence-level: the quote stops where the next assignment starts
 
 
@@ -113,23 +123,27 @@ class _Assignment:
 
 
 def split_agency_list(items_text: str) -> list[str] | None:
-    """Agencies of a "、"-separated list, generic parties dropped; None if an item is no agency.
-
-    A later item may omit the prefix the first one carries (国务院人力资源社会保障行政部门、
-    教育行政部门): it is then read with that prefix, as the document means it.
-    """
+    """Agencies of a "、"-separated list as written, generic parties dropped; None if an item is no
+    agency (see split_agency_items)."""
     items = split_agency_items(items_text)
-    return None if items is None else [name for name, _ in items]
+    return None if items is None else [written for written, _, _ in items]
 
 
-def split_agency_items(items_text: str) -> list[tuple[str, str | None]] | None:
-    """Like split_agency_list, with the role an item states in brackets: "省教育厅（牵头）" -> lead."""
+def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | None:
+    """(as written, full name, role stated in brackets) per agency of a list a role word or label
+    governs: "省教育厅（牵头）" -> lead. None if an item is neither an agency nor a skippable party.
+
+    The list vouches for its items, so a name outside the lexicon counts when it has an agency's shape
+    (agency_shaped). A later item may leave out the prefix an earlier one carries (市发展改革委、
+    科技局; 国务院人力资源社会保障行政部门、教育行政部门): it stays as written, and its full name
+    (市科技局, 国务院教育行政部门) is what the document means.
+    """
     rules = _rules()
-    out: list[tuple[str, str | None]] = []
+    out: list[tuple[str, str, str | None]] = []
     prefix = ""
     for raw in rules.list_sep.split(items_text):
         item = raw.strip()
-        tail = rules.list_tail.search(item)
+        tail = rules.item_tail.search(item)
         if tail and tail.start() > 0:
             item = item[: tail.start()]
         role = None
@@ -139,22 +153,24 @@ def split_agency_items(items_text: str) -> list[tuple[str, str | None]] | None:
             continue
         parts = _agency_parts(item, prefix)
         if parts is None:
-            if rules.generic.search(item):
+            # Generic parties (各地区), classes of places (县级市) and firms in the list are no agency.
+            if rules.generic.search(item) or rules.skippable.search(item):
                 continue
             return None
-        for name in parts:
-            if not out:
-                prefix = _prefix_of(name)
-            out.append((name, role))
+        for written, full in parts:
+            prefix = _prefix_of(full) or prefix
+            out.append((written, full, role))
     return out
 
 
-def _agency_parts(item: str, prefix: str) -> list[str] | None:
-    """The agency (or agencies joined by 和/及) an item names, or None."""
-    if looks_like_agency(item):
-        return [item]
+def _agency_parts(item: str, prefix: str) -> list[tuple[str, str]] | None:
+    """(as written, full name) of the agency (or agencies joined by 和/及) an item names, or None."""
+    if agency_shaped(item):
+        # An item with no level of its own (科技局 after 市发展改革委) is read with the prefix.
+        full = prefix + item if prefix and agency_level(item) == "unknown" and agency_shaped(prefix + item) else item
+        return [(item, full)]
     if prefix and looks_like_agency(prefix + item):
-        return [prefix + item]
+        return [(item, prefix + item)]
     pieces = _rules().conjunctions.split(item)
     if len(pieces) > 1:
         names = [_agency_parts(p, prefix) for p in pieces if p]
@@ -164,7 +180,13 @@ def _agency_parts(item: str, prefix: str) -> list[str] | None:
 
 
 def _prefix_of(name: str) -> str:
-    """Level/national prefix a later list item may leave out: 国务院…部门 -> 国务院."""
+    """Prefix a later list item may leave out: 国务院…部门 -> 国务院, (宁波)市发展改革委 -> (宁波)市."""
+    m = _rules().level_prefix.match(name)
+    return _national_prefix(name) or (m.group() if m else "")
+
+
+def _national_prefix(name: str) -> str:
+    """国务院 / 国家 of a "国务院…行政部门" name, whose prefix later items of a sentence leave out."""
     rules = _rules()
     for head in rules.shared_prefixes:
         if name.startswith(head) and name.endswith(rules.shared_suffix):
@@ -176,26 +198,26 @@ def _prefix_of(name: str) -> str:
 
 
 def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]] | None:
-    """(agency, role) pairs of "（…负责）"-style content, or None if it assigns nothing."""
+    """(as written, full name, role) of "（…负责）"-style content, or None if it assigns nothing."""
     rules = _rules()
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str, str]] = []
     for seg in rules.segment_sep.split(body):
         seg = seg.strip()
         m = rules.role_tail.match(seg)
         if not m:
             continue  # a note ("下同", "排在第一位的为牵头负责单位")
-        names = split_agency_list(m.group("list"))
-        if names is None:
+        items = split_agency_items(m.group("list"))
+        if items is None:
             continue
-        pairs += [(n, rules.role_of[m.group("word")]) for n in names]
+        pairs += [(w, full, role or rules.role_of[m.group("word")]) for w, full, role in items]
     return _resolve_roles(pairs, listed_leads) if pairs else None
 
 
-def _resolve_roles(pairs: list[tuple[str, str]], listed_leads: bool) -> list[tuple[str, str]]:
+def _resolve_roles(pairs: list[tuple[str, str, str]], listed_leads: bool) -> list[tuple[str, str, str]]:
     """Turn `listed` (plain 负责) into lead/support/responsible."""
-    has_lead = any(role == LEAD for _, role in pairs)
+    has_lead = any(role == LEAD for _, _, role in pairs)
     out = []
-    for i, (name, role) in enumerate(pairs):
+    for i, (name, full, role) in enumerate(pairs):
         if role == LISTED:
             if has_lead:
                 role = SUPPORT
@@ -203,7 +225,7 @@ def _resolve_roles(pairs: list[tuple[str, str]], listed_leads: bool) -> list[tup
                 role = LEAD if i == 0 else SUPPORT
             else:
                 role = RESPONSIBLE
-        out.append((name, role))
+        out.append((name, full, role))
     return out
 
 
@@ -216,7 +238,7 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
         items = split_agency_items(text[m.end() : end].strip(" \t，,"))
         if not items:
             continue
-        pairs = [(n, role or rules.label_role[m.group("label")]) for n, role in items]
+        pairs = [(w, full, role or rules.label_role[m.group("label")]) for w, full, role in items]
         prev = found[-1] if found else None
         if prev and not text[prev.end : m.start()].strip(" \t；;，,"):
             prev.agencies += pairs
@@ -275,16 +297,16 @@ def _opens_clause(text: str, start: int, ref_year: int | None) -> int | None:
     return None
 
 
-def _extend_list(text: str, run_names: list[str], end: int) -> tuple[list[str], int]:
-    """Read on after a list of mentions over items written without their prefix.
+def _extend_list(text: str, run_names: list[str], end: int) -> tuple[list[tuple[str, str]], int]:
+    """Read on after a list of mentions over items written without their prefix; (as written, full).
 
     "国务院人力资源社会保障行政部门、教育行政部门" names 国务院教育行政部门: the agency
     finder sees only the first; a later item is accepted when prefix + item is an agency.
     """
-    prefix = _prefix_of(run_names[0])
+    names = [(n, n) for n in run_names]
+    prefix = _national_prefix(run_names[0])
     if not prefix:
-        return run_names, end
-    names = list(run_names)
+        return names, end
     while True:
         m = _rules().next_item.match(text[end : end + 24])
         if not m:
@@ -293,7 +315,7 @@ def _extend_list(text: str, run_names: list[str], end: int) -> tuple[list[str], 
         # Longest item that reads as an agency with the prefix.
         for n in range(len(run), 1, -1):
             if looks_like_agency(prefix + run[:n]):
-                names.append(prefix + run[:n])
+                names.append((run[:n], prefix + run[:n]))
                 end += m.start(1) + n
                 break
         else:
@@ -329,22 +351,22 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
         clause_end = rules.clause_delims.search(text, after)
         clause_end = clause_end.start() if clause_end else len(text)
         role = RESPONSIBLE
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, str]] = []
         co = rules.co_lead.match(text, after)
         nxt = runs[i + 1] if i + 1 < len(runs) else None
         if co:
             role = LEAD
             if nxt and nxt[0].char_start == co.end():
                 used.add(i + 1)
-                pairs = [(m.name, SUPPORT) for m in nxt]
+                pairs = [(m.name, m.name, SUPPORT) for m in nxt]
         elif rules.lead_word.search(text, after, clause_end):
             role = LEAD
         # "由A、B组成X": X follows 组成 directly.
         formed = rules.formed_word.search(text, after, nxt[0].char_start) if nxt else None
         if formed and nxt[0].char_start == formed.end():
             used.add(i + 1)
-            pairs = [(m.name, RESPONSIBLE) for m in nxt]
-        out.append(_Assignment(cstart, send, [(n, role) for n in names] + pairs, clip=True))
+            pairs = [(m.name, m.name, RESPONSIBLE) for m in nxt]
+        out.append(_Assignment(cstart, send, [(w, full, role) for w, full in names] + pairs, clip=True))
     return out
 
 
@@ -367,7 +389,7 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
                 if not items:
                     continue
                 span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
-                pairs += [(n, item_role or cols[i]) for n, item_role in items]
+                pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
             if pairs and span:
                 out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
     return out
@@ -423,14 +445,14 @@ def find_responsibilities(
     for n, a in enumerate(found, start=1):
         quote = text[a.start : a.end]
         mid = measure_id_at(measure_index, a.start)
-        for pos, (agency, role) in enumerate(a.agencies):
+        for pos, (agency, full, role) in enumerate(a.agencies):
             out.append(
                 Responsibility(
                     doc_id=doc_id,
                     assignment_id=f"{doc_id}-as{n:04d}",
                     measure_id=mid,
                     agency=agency,
-                    canonical_name=canonical_name(agency),
+                    canonical_name=canonical_name(full),
                     role=role,
                     position=pos,
                     quote=quote,

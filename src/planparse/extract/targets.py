@@ -15,6 +15,7 @@ import regex
 from planparse.extract.common import measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
+from planparse.numerals import cn_int
 from planparse.rules_loader import alternation, load_rules
 from planparse.spans import SpanIndex, span_set
 
@@ -139,6 +140,7 @@ def targets_from_tables(
                     target_id=f"{table.table_id}-r{i:03d}",
                     source="table",
                     table_id=table.table_id,
+                    section_id=table.section_id,
                     measure_id=measure_id_at(measure_index, start),
                     domain="/".join(domains) or None,
                     indicator=name,
@@ -150,7 +152,7 @@ def targets_from_tables(
                     target_value=goal.value,
                     comparator=goal.comparator,
                     target_year=target_year,
-                    nature=_cell_text(by_role["nature"][0]) if "nature" in by_role else None,
+                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else None),
                     quote=text[start:end],
                     char_start=start,
                     char_end=end,
@@ -158,6 +160,16 @@ def targets_from_tables(
                 )
             )
     return out
+
+
+def _nature_fields(cell: str | None) -> dict:
+    """A 指标性质 cell split into ``nature`` (预期性/约束性) and ``measure_kind`` (定量/定性): plans
+    use the one column for either, or both ("定量/约束性")."""
+    kinds = load_rules("targets")["measure_kinds"]
+    kind = next((k for k in kinds if cell and k in cell), None)
+    rest = cell.replace(kind, "") if kind else cell
+    rest = rest.strip(" /、，,;；（）()") if rest else rest
+    return {"nature": rest or None, "measure_kind": kind}
 
 
 # ---------------------------------------------------------------- running text
@@ -188,6 +200,9 @@ def _text_rules():
         "bound_before": regex.compile(rf"(?:{t['bounded_durations']['before']})\s*$"),
         "past_sentence": regex.compile(alternation(fold(w) for w in t["past_cues_sentence"])),
         "past_clause": regex.compile(alternation(fold(w) for w in t["past_cues_clause"])),
+        "past_unless_goal": regex.compile(alternation(fold(w) for w in t["past_cues_unless_goal"])),
+        "goal_cue": regex.compile(t["goal_cue"]),
+        "horizon": regex.compile(t["relative_horizon"]),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
@@ -307,6 +322,8 @@ def targets_from_text(
             continue  # a section reviewing the past
         if t["past_sentence"].search(folded, sstart, send):
             continue
+        if t["past_unless_goal"].search(folded, sstart, send) and not t["goal_cue"].search(folded, sstart, send):
+            continue
         lead = t["lead_year"].match(folded, sstart, send)
         if lead and plan_start_year and int(lead.group(1)) < plan_start_year:
             continue  # "2020年，…" before the plan period: a statistic
@@ -325,7 +342,7 @@ def targets_from_text(
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
                     comparator=t["zero_map"][z.group()],
-                    target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_end_year),
+                    target_year=_target_year(folded, sstart, send, para, z.start(), head_starts, head_flags, plan_start_year, plan_end_year),
                 )
             )
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
@@ -341,7 +358,7 @@ def targets_from_text(
             if not found:
                 continue
             kind, comparator, names, qs, qe = found
-            year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_end_year)
+            year = _target_year(folded, sstart, send, para, v.start, head_starts, head_flags, plan_start_year, plan_end_year)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
@@ -520,12 +537,13 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     return kind, comparator, names, ns, qe
 
 
-def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_end_year):
+def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_start_year, plan_end_year):
     """The year by which a target at ``at`` should hold.
 
-    The last 到20XX年 before it in its sentence, else the first after it in the sentence, else the
-    last in its paragraph, else a bare 20XX年 earlier in the sentence, else that of an enclosing goal
-    section (主要目标) or, failing that, the plan's end year.
+    The last 到20XX年 before it in its sentence, else the first after it in the sentence, else a
+    horizon counted from the plan's start before it in the sentence (3年内 = start + 2), else the
+    last 到20XX年 in its paragraph, else a bare 20XX年 earlier in the sentence, else that of an
+    enclosing goal section (主要目标) or, failing that, the plan's end year.
     """
     t = _text_rules()
     fy = t["future_year"]
@@ -533,6 +551,8 @@ def _target_year(folded, sstart, send, para, at, head_starts, head_flags, plan_e
         return int(years[-1].group("y"))
     if m := fy.search(folded, at, send):
         return int(m.group("y"))
+    if plan_start_year and (horizons := list(t["horizon"].finditer(folded, sstart, at))):
+        return plan_start_year + cn_int(horizons[-1].group("n")) - 1
     if years := list(fy.finditer(folded, para, sstart)):
         return int(years[-1].group("y"))
     if years := list(t["bare_year"].finditer(folded, sstart, at)):
@@ -559,5 +579,7 @@ def example_items(text: str) -> list[dict]:
             "year": t.target_year,
             "quote": t.quote,
         }
-        for t in targets_from_text(text, "ex", structure.measures, structure.tables, sections=structure.sections)
+        for t in targets_from_text(text, "ex", structure.measures, structure.tables,
+                                   structure.metadata.get("plan_start_year"), structure.metadata.get("plan_end_year"),
+                                   sections=structure.sections)
     ]

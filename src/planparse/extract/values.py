@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import cn2an
 import regex
 
 from planparse.rules_loader import alternation, load_rules
@@ -28,6 +27,8 @@ def fold(s: str) -> str:
 @lru_cache(maxsize=4096)
 def _cn_number(numeral: str) -> float | None:
     try:
+        import cn2an  # imported on first use (start-up)
+
         return float(cn2an.cn2an(numeral, "smart"))
     except (ValueError, KeyError):
         return None
