@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# Whole-corpus tests must not OCR the scanned sample and 01's eleven 专栏 pictures (minutes on 2
+# cores) where the ocr extra is installed; tests/test_pdf.py turns OCR on for its one-page tests.
+# Set here, before any test runs, so that planparse commands the tests start inherit it.
+os.environ.setdefault("PLANPARSE_OCR", "off")
 
 from planparse.models import (
     AgencyMention,

@@ -59,7 +59,8 @@ def bad_folder(tmp_path_factory):
     (root / "one_line.txt").write_text(plan.replace("\n", ""), encoding="utf-8")  # crawler text, no breaks
     (root / "no_structure.txt").write_text("这份材料没有标题也没有编号，只是一段一段的说明文字。\n" * 40, encoding="utf-8")
     (root / "notes.md").write_text("# notes")
-    (root / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (root / "scan.pdf").write_bytes(b"%PDF-1.4")  # read by the PDF reader (any .pdf is), and unreadable
+    expected_bad.add("scan.pdf")
     (root / "table.xlsx").write_bytes(b"PK\x03\x04")
     return root, expected_bad
 
@@ -104,8 +105,10 @@ def test_one_errors_row_per_bad_file(bad_run):
         assert row["stage"] and row["error_type"] and row["message"]
     kinds = {name: (r["stage"], r["error_type"]) for name, r in by_name.items()}
     assert kinds["empty.txt"] == kinds["whitespace.txt"] == ("read", "empty")
-    for name in ("pdf.txt", "zip.txt", "random.txt"):
+    for name in ("zip.txt", "random.txt"):
         assert kinds[name] == ("decode", "binary"), name
+    # read as PDF by its content whatever its name, and reported as a broken PDF
+    assert kinds["pdf.txt"] == kinds["scan.pdf"] == ("decode", "unreadable_pdf")
     # read as Word by its content whatever its name, and reported as a broken Word package
     assert kinds["docx.txt"] == ("decode", "unreadable_docx")
     assert kinds["undecodable.txt"] == ("decode", "undecodable")
@@ -117,8 +120,8 @@ def test_one_errors_row_per_bad_file(bad_run):
 def test_non_text_files_are_notices_not_errors(bad_run):
     _, _, out, result = bad_run
     errors = {os.path.basename(r["source_path"]) for r in read_outputs(out)["errors"].to_pylist()}
-    assert not errors & {"notes.md", "scan.pdf", "table.xlsx", "inside.md"}
-    assert "scan.pdf" in result.stdout and "table.xlsx" in result.stdout
+    assert not errors & {"notes.md", "table.xlsx", "inside.md"}
+    assert "table.xlsx" in result.stdout
 
 
 def test_good_files_fully_extracted(bad_run):

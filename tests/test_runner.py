@@ -22,7 +22,7 @@ def messy_corpus(tmp_path, plan_text):
     (root / "blank.txt").write_bytes(b" \n\t\r\n  \n")
     (root / "x.txt").mkdir()
     (root / "notes.md").write_text("# notes")
-    (root / "scan.pdf").write_bytes(b"%PDF-1.7")
+    (root / "scan.pdf").write_bytes(b"%PDF-1.7")  # a PDF cut to its header: read, and unreadable
     (root / ".hidden.txt").write_text(plan_text)
     return root
 
@@ -35,13 +35,14 @@ def test_bad_files_are_isolated(messy_corpus):
     batch = run_batch([messy_corpus], workers=1)
     assert sorted(os.path.basename(d.document.source_path) for d in batch.documents) == ["also_good.txt", "good.txt"]
     errors = _errors_by_name(batch)
-    assert set(errors) == {"binary.txt", "empty.txt", "blank.txt", "x.txt"}
+    assert set(errors) == {"binary.txt", "empty.txt", "blank.txt", "x.txt", "scan.pdf"}
     assert errors["binary.txt"].error_type == "binary" and errors["binary.txt"].stage == "decode"
     assert errors["empty.txt"].error_type == "empty"
     assert errors["blank.txt"].error_type == "empty"
     assert errors["x.txt"].error_type == "is_directory" and errors["x.txt"].stage == "read"
     skipped = {os.path.basename(n.source_path): n.kind for n in batch.skipped}
-    assert skipped == {"notes.md": "other_extension", "scan.pdf": "not_text"}
+    assert errors["scan.pdf"].error_type == "unreadable_pdf" and errors["scan.pdf"].stage == "decode"
+    assert skipped == {"notes.md": "other_extension"}
     encodings = {os.path.basename(d.document.source_path): d.document.encoding for d in batch.documents}
     assert encodings["also_good.txt"] == "gb18030"
 
@@ -50,7 +51,7 @@ def test_records_hold_all_types_and_errors(messy_corpus):
     records = run_batch([messy_corpus], workers=1).records()
     assert set(records) == set(runner.RECORD_TYPES)
     assert len(records["documents"]) == 2
-    assert len(records["errors"]) == 4
+    assert len(records["errors"]) == 5
     paths = [d.source_path for d in records["documents"]]
     assert paths == sorted(paths)
 
@@ -116,13 +117,14 @@ def test_explicit_files_and_duplicates(tmp_path, plan_text):
     gbk = tmp_path / "plan_gbk.txt"
     gbk.write_bytes(plan_text.encode("gb18030"))
     pdf = tmp_path / "plan.pdf"
-    pdf.write_bytes(b"%PDF")
+    pdf.write_bytes(b"%PDF-")  # read by the PDF reader: a PDF with nothing after its header
     batch = run_batch([gbk, utf8, pdf], workers=1)
     # same cleaned text -> one document; the first by path is kept and names the other
     assert [d.document.source_path for d in batch.documents] == [str(utf8)]
     assert any(str(gbk) in w for w in batch.documents[0].document.warnings)
     kinds = {os.path.basename(n.source_path): n.kind for n in batch.skipped}
-    assert kinds == {"plan_gbk.txt": "duplicate", "plan.pdf": "not_text"}
+    assert kinds == {"plan_gbk.txt": "duplicate"}
+    assert [(os.path.basename(e.source_path), e.error_type) for e in batch.errors] == [("plan.pdf", "unreadable_pdf")]
     assert len(run_batch([gbk, utf8], workers=1, dedupe=False).documents) == 2
 
 

@@ -173,6 +173,75 @@ def _run_child(*args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# ---- per-format readers: corpus/native, next to poppler's pdftotext for PDF ----
+
+_FORMAT_MODULES = ("pdf", "docx", "html")  # readers timed, where their module exists
+
+
+def _child_formats(native: Path) -> dict:
+    """Documents (and PDF pages) per second of each reader on the files of its format, reading
+    only (no segmenting); OCR off, so the PDF figure is the text layer's. pdftotext (plain mode,
+    one process per file, as a user would run it) reads the same PDFs."""
+    import importlib
+
+    from planparse.ingest import IngestError
+    from planparse.readers import READERS
+
+    os.environ["PLANPARSE_OCR"] = "off"
+    for name in _FORMAT_MODULES:
+        try:
+            importlib.import_module(f"planparse.readers.{name}")
+        except ModuleNotFoundError:
+            pass
+    out: dict = {}
+    for name in _FORMAT_MODULES:
+        reader = READERS.get(name)
+        if reader is None:
+            continue
+        files = sorted(p for p in native.iterdir() if p.suffix.lower() in reader.suffixes)
+        blobs = [(str(p), p.read_bytes()) for p in files]
+        readable, pages, skipped = [], 0, 0
+        for path, data in blobs:
+            try:
+                doc = reader.read(data, path)
+            except IngestError:
+                skipped += 1  # e.g. the scanned PDF without OCR
+                continue
+            readable.append((path, data))
+            pages += doc.n_pages or 0
+        if not readable:
+            continue
+        t0 = time.perf_counter()
+        for _ in range(PASSES):
+            for path, data in readable:
+                reader.read(data, path)
+        entry = {"documents": len(readable) * PASSES, "pages": pages * PASSES, "skipped": skipped,
+                 "seconds": time.perf_counter() - t0}
+        if name == "pdf" and shutil.which("pdftotext"):
+            t0 = time.perf_counter()
+            for _ in range(PASSES):
+                for path, _data in readable:
+                    subprocess.run(["pdftotext", "-q", path, "-"], capture_output=True, check=False)
+            entry["pdftotext_seconds"] = time.perf_counter() - t0
+        out[name] = entry
+    return out
+
+
+def _print_formats(r: dict) -> None:
+    formats = r.get("formats") or {}
+    if not formats:
+        return
+    print()
+    print(f"{'reader (corpus/native)':<24}{'docs':>6}{'docs/s':>9}{'pages/s':>9}{'pdftotext pages/s':>19}")
+    for name, m in formats.items():
+        pages = f"{m['pages'] / m['seconds']:>9.1f}" if m["pages"] else f"{'':>9}"
+        poppler = f"{m['pages'] / m['pdftotext_seconds']:>19.1f}" if "pdftotext_seconds" in m else ""
+        print(f"{name:<24}{m['documents'] // PASSES:>6}{m['documents'] / m['seconds']:>9.2f}{pages}{poppler}")
+        if "pdftotext_seconds" in m:
+            ratio = m["seconds"] / m["pdftotext_seconds"]
+            print(f"  pdf reader time / pdftotext time: {ratio:.2f}x (goal: within 3x); {m['skipped']} without a text layer skipped")
+
+
 # ---- the report ----
 
 
@@ -201,6 +270,8 @@ def run(corpus: Path, n_docs: int, workers: list[int], big_docs: int = 3000, ray
         "ray": [],
     }
     ray = ray and _ray_available()
+    if (corpus / "native").is_dir():
+        report["formats"] = _run_child("formats", str(corpus / "native"))
     folder = Path(tempfile.mkdtemp(prefix="planparse-bench-"))
     try:
         make_batch_folder(texts, n_docs, folder)
@@ -270,6 +341,7 @@ def print_report(r: dict) -> None:
             print(f"{b['input']:>14} {b['engine']:>6} {b['workers']} workers {b['seconds']:>8.2f}s{_rate(b):>13,.0f} chars/s")
     print()
     print_pathological(r["pathological"])
+    _print_formats(r)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             result = _child_pipeline(Path(rest[0]))
         elif kind == "jieba":
             result = _child_jieba(Path(rest[0]))
+        elif kind == "formats":
+            result = _child_formats(Path(rest[0]))
         else:
             result = _child_batch(Path(rest[0]), int(rest[1]), *rest[2:])
         print(json.dumps(result))
