@@ -106,7 +106,17 @@ def read_record_table(folder: str | os.PathLike, name: str, columns: list[str] |
     if not files:
         raise MissingOutputs(f"{folder}: record type {name!r} is missing (no {name}/part-*.parquet or {name}.parquet)")
     tables = [_read_file(f, columns) for f in files]
-    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables)
+    except pa.ArrowInvalid:  # part files of different schemas: name the one that lacks a column
+        wanted = columns or list(RECORD_TYPES[name].model_fields if name in RECORD_TYPES else ())
+        for file, table in zip(files, tables):
+            missing = [c for c in wanted if c not in table.schema.names]
+            if missing:
+                raise OutputsError(f"{file}: {', '.join(missing)}: column missing") from None
+        raise OutputsError(f"{folder}/{name}: part files have different column types ({files[0].name} vs the others)") from None
 
 
 def is_outputs_folder(path: str | os.PathLike) -> bool:
