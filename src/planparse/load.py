@@ -100,23 +100,20 @@ def read_record_table(folder: str | os.PathLike, name: str, columns: list[str] |
     """One record type of an outputs folder as one Arrow table (part files concatenated in order).
 
     MissingOutputs naming the record type when it has no file in the folder; OutputsError naming
-    the file when one does not read.
+    the file when one does not read or lacks a column of the record type.
     """
     files = record_files(folder, name)
     if not files:
         raise MissingOutputs(f"{folder}: record type {name!r} is missing (no {name}/part-*.parquet or {name}.parquet)")
-    tables = [_read_file(f, columns) for f in files]
-    if len(tables) == 1:
-        return tables[0]
-    try:
-        return pa.concat_tables(tables)
-    except pa.ArrowInvalid:  # part files of different schemas: name the one that lacks a column
-        wanted = columns or list(RECORD_TYPES[name].model_fields if name in RECORD_TYPES else ())
-        for file, table in zip(files, tables):
-            missing = [c for c in wanted if c not in table.schema.names]
-            if missing:
-                raise OutputsError(f"{file}: {', '.join(missing)}: column missing") from None
-        raise OutputsError(f"{folder}/{name}: part files have different column types ({files[0].name} vs the others)") from None
+    wanted = columns or list(RECORD_TYPES[name].model_fields)
+    tables = []
+    for f in files:
+        table = _read_file(f, columns)
+        missing = [c for c in wanted if c not in table.column_names]
+        if missing:
+            raise OutputsError(f"{f}: {', '.join(missing)}: column missing (written by another planparse version?)")
+        tables.append(table)
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def is_outputs_folder(path: str | os.PathLike) -> bool:
