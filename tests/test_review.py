@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import struct
@@ -16,8 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from planparse.cli import app
+from planparse.load import read_results
 from planparse.review import Span, document_records, highlight
 
+from conftest import CORPUS
 from outputs_helper import unique_results, write_corpus_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -157,3 +160,66 @@ def test_pages_in_headless_chromium(review_dir, corpus_results, tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1400, 1000)
     assert len(png) > 20_000  # a rendered page, not a blank image
     shutil.copy(shot, tmp_path.parent / "review_screenshot.png")  # kept beside the test's tmp dir
+
+
+# A text-layer PDF of several pages (conftest switches OCR off, so its reading is the text layer's).
+NATIVE_PDF = CORPUS / "native" / "04_hainan_nongji_butie_shishi_fangan_2024_2026.pdf"
+_LIST_ITEM = re.compile(r'<a href="#r-[^"]+" class="item k-\w+" data-rec="([^"]+)" title="[^"]*">(?:<span class="pg">p\.(\d+)</span> )?')
+
+
+@pytest.fixture(scope="module")
+def pdf_review(tmp_path_factory):
+    """(the PDF's DocumentResult read back from its outputs, its review page's HTML, the page's path)."""
+    base = tmp_path_factory.mktemp("pdf_review")
+    extracted = cli.invoke(app, ["extract", str(NATIVE_PDF), "--out", str(base / "outputs")])
+    assert extracted.exit_code == 0, extracted.output
+    reviewed = cli.invoke(app, ["review", str(base / "outputs"), "--out", str(base / "review")])
+    assert reviewed.exit_code == 0, reviewed.output
+    (result,), errors = read_results(base / "outputs")
+    assert errors == []
+    page = base / "review" / f"{result.document.doc_id}.html"
+    return result, page.read_text(encoding="utf-8"), page
+
+
+def _page_of(doc, offset: int) -> int:
+    """1-based page holding ``offset``, from the document's page_starts (independent of the records' own page)."""
+    return max(i for i, start in enumerate(doc.page_starts) if start <= offset) + 1
+
+
+def test_pdf_page_shows_format_pages_and_record_pages(pdf_review):
+    result, page, _ = pdf_review
+    doc = result.document
+    assert doc.source_format == "pdf" and doc.n_pages and doc.n_pages > 1
+    assert f'<span class="format">pdf, {doc.n_pages} pages</span>' in page
+    _, records = document_records(result)
+    listed = {rec_id: int(n) if n else None for rec_id, n in _LIST_ITEM.findall(page)}
+    assert set(listed) == set(records)
+    for rec_id, rec in records.items():
+        assert listed[rec_id] == rec["page"] == _page_of(doc, rec["start"]), rec_id
+    assert len(set(listed.values())) > 1  # records from several pages, each labelled with its own
+    # What the field panel shows: the page data the script reads, a record's page among its fields.
+    shown = json.loads(re.search(r'<script type="application/json" id="records">(.*?)</script>', page, re.S).group(1))
+    assert {rec_id: (rec["page"], rec["fields"]["page"]) for rec_id, rec in shown.items()} == {
+        rec_id: (_page_of(doc, rec["start"]),) * 2 for rec_id, rec in records.items()
+    }
+
+
+def test_text_page_shows_no_pages(review_dir, corpus_results):
+    result = next(r for r in unique_results(corpus_results) if r.document.source_format == "text")
+    page = (review_dir / f"{result.document.doc_id}.html").read_text(encoding="utf-8")
+    assert '<span class="format">text</span>' in page
+    assert _LIST_ITEM.findall(page) and all(n == "" for _, n in _LIST_ITEM.findall(page))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+def test_pdf_page_in_headless_chromium(pdf_review, tmp_path):
+    result, _, path = pdf_review
+    last_page = max(r.page for r in result.deadlines + result.targets)
+    record = next(r for r in result.deadlines + result.targets if r.page == last_page)
+    rec_id = getattr(record, type(record).spec.id_field)
+    dom = _chromium(tmp_path / "p", path.as_uri() + f"#rec={rec_id}", "--dump-dom")
+    assert dom.returncode == 0 and _console_messages(dom.stderr) == []
+    assert 'data-ready="1"' in dom.stdout
+    details = re.search(r'<div id="details">(.*?)</div>', dom.stdout, re.S).group(1)
+    assert f'<span class="pg">page {last_page}</span>' in details
+    assert html.escape(record.quote, quote=False) in details

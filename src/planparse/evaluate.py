@@ -55,10 +55,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import regex
 
+from planparse.models import CONTENT_TYPES
 from planparse.pipeline import DocumentResult
 
 MODES = ("exact", "soft")
@@ -263,7 +265,7 @@ def set_score(gold: list, pred: list) -> Score:
 
 def evaluate_document(gold: dict, result: DocumentResult | None) -> DocReport:
     """Score one document's pipeline output (None when it could not be processed) against its gold."""
-    r = result or _EmptyResult()
+    r = result or _empty_result()
     metrics: dict[str, dict[str, Score]] = defaultdict(dict)
     details: dict[str, dict] = {}
     for mode in MODES:
@@ -306,18 +308,9 @@ def evaluate_document(gold: dict, result: DocumentResult | None) -> DocReport:
     )
 
 
-@dataclass
-class _EmptyResult:
+def _empty_result() -> SimpleNamespace:
     """Stands in for a document the pipeline could not process: everything in gold is missed."""
-
-    document: None = None
-    sections: tuple = ()
-    measures: tuple = ()
-    tables: tuple = ()
-    targets: tuple = ()
-    deadlines: tuple = ()
-    responsibilities: tuple = ()
-    agencies: tuple = ()
+    return SimpleNamespace(document=None, **{name: () for name in CONTENT_TYPES})
 
 
 def _metadata_score(gold: dict, r, key) -> Score:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from planparse.models import RECORD_TYPES, ErrorRecord
+from planparse.models import CONTENT_TYPES, RECORD_TYPES, ErrorRecord
 from planparse.pipeline import DocumentResult
 
 ENGINES = ("pandas", "pyarrow", "polars")
@@ -174,9 +174,9 @@ def read_results(path: str | os.PathLike) -> tuple[list[DocumentResult], list[Er
         doc = _record(RECORD_TYPES["documents"], row, where["documents"], i)
         results[doc.doc_id] = DocumentResult(document=doc)
     errors = [_record(ErrorRecord, row, where["errors"], i) for i, row in enumerate(rows.pop("errors"))]
-    for name, records in rows.items():
+    for name in CONTENT_TYPES:
         model = RECORD_TYPES[name]
-        for i, row in enumerate(records):
+        for i, row in enumerate(rows[name]):
             result = results.get(row.get("doc_id"))
             if result is not None:
                 getattr(result, name).append(_record(model, row, where[name], i))

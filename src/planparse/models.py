@@ -6,15 +6,52 @@ Every record with ``char_start``/``char_end`` points into ``Document.text`` (the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.1.0"
 
 
+@dataclass(frozen=True)
+class RecordSpec:
+    """What the tools around the pipeline need to know of a record type, declared once on its model
+    (a ClassVar, so it is not a field and the JSON Schemas do not change).
+
+    ``id_fields``: the fields that identify a row (responsibilities: one row per agency of an
+    assignment, so assignment_id plus position; the first names the record others refer to).
+    ``quote_field``: the field that equals ``documents.text[char_start:char_end]``, if any.
+    ``references``: reference field -> record type whose id it names (doc_id -> documents included).
+    ``review_kind``: highlight kind on the review page (None: not highlighted); ``review_rank`` orders
+    kinds, outermost first when two spans start together; ``review_end``: the field where the
+    highlight ends (a section highlights its heading, not its whole body).
+    """
+
+    id_fields: tuple[str, ...]
+    quote_field: str | None = None
+    references: dict[str, str] = field(default_factory=dict)
+    review_kind: str | None = None
+    review_rank: int = 0
+    review_end: str = "char_end"
+
+    @property
+    def id_field(self) -> str:
+        return self.id_fields[0]
+
+    def group(self, rows) -> dict:
+        """Rows of this type as records: id -> its rows, in order (a row is a record unless the id takes
+        more than one field: then the rows sharing the first, e.g. the agencies of one assignment)."""
+        grouped: dict = {}
+        for r in rows:
+            grouped.setdefault(getattr(r, self.id_field), []).append(r)
+        return grouped
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    spec: ClassVar[RecordSpec]
 
 
 # The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
@@ -80,6 +117,7 @@ class MentionSource(str, Enum):
 
 
 class Document(Record):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("doc_id",))
     doc_id: str = Field(description="Stable id: first 16 hex digits of the SHA-256 of the cleaned text.")
     source_path: str = Field(description="Path of the source file as given to planparse.")
     sha256: str = Field(description="SHA-256 of the source file's bytes.")
@@ -100,6 +138,10 @@ class Document(Record):
 
 
 class Section(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(
+        id_fields=("section_id",), references={"doc_id": "documents", "parent_id": "sections"},
+        review_kind="heading", review_rank=0, review_end="heading_end",
+    )
     doc_id: str = Field(description="Document the section belongs to.")
     section_id: str = Field(description="Stable id: doc_id plus position.")
     parent_id: str | None = Field(default=None, description="Enclosing section, null at the top level.")
@@ -111,6 +153,7 @@ class Section(Grounded):
 
 
 class Measure(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("measure_id",), quote_field="text", references={"doc_id": "documents", "section_id": "sections"})
     doc_id: str = Field(description="Document the measure belongs to.")
     measure_id: str = Field(description="Stable id: doc_id plus position.")
     section_id: str | None = Field(default=None, description="Innermost section containing the measure.")
@@ -121,6 +164,7 @@ class Measure(Grounded):
 
 
 class Table(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("table_id",), references={"doc_id": "documents", "section_id": "sections"})
     doc_id: str = Field(description="Document the table belongs to.")
     table_id: str = Field(description="Stable id: doc_id plus position.")
     section_id: str | None = Field(default=None, description="Innermost section containing the table.")
@@ -137,6 +181,11 @@ class Table(Grounded):
 
 
 class Target(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(
+        id_fields=("target_id",), quote_field="quote",
+        references={"doc_id": "documents", "section_id": "sections", "measure_id": "measures", "table_id": "tables"},
+        review_kind="target", review_rank=3,
+    )
     doc_id: str = Field(description="Document the target belongs to.")
     target_id: str = Field(description="Stable id: doc_id plus position.")
     source: TargetSource = Field(description="table (an indicator-table row) or text (running text or a box).")
@@ -163,6 +212,7 @@ class Target(Grounded):
 
 
 class Deadline(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("deadline_id",), quote_field="quote", references={"doc_id": "documents", "measure_id": "measures"}, review_kind="deadline", review_rank=2)
     doc_id: str = Field(description="Document the deadline belongs to.")
     deadline_id: str = Field(description="Stable id: doc_id plus position.")
     measure_id: str | None = Field(default=None, description="Measure the deadline bounds, if any.")
@@ -176,6 +226,10 @@ class Deadline(Grounded):
 
 
 class Responsibility(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(
+        id_fields=("assignment_id", "position"), quote_field="quote", references={"doc_id": "documents", "measure_id": "measures"},
+        review_kind="responsibility", review_rank=1,
+    )
     doc_id: str = Field(description="Document the assignment belongs to.")
     assignment_id: str = Field(description="Stable id of the assignment (shared by its agencies).")
     measure_id: str | None = Field(default=None, description="Measure the assignment belongs to, if any.")
@@ -191,6 +245,7 @@ class Responsibility(Grounded):
 
 
 class AgencyMention(Grounded):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("mention_id",), quote_field="name", references={"doc_id": "documents"}, review_kind="agency", review_rank=4)
     doc_id: str = Field(description="Document the mention belongs to.")
     mention_id: str = Field(description="Stable id: doc_id plus position.")
     name: str = Field(description="Agency name as written; equals documents.text[char_start:char_end].")
@@ -200,6 +255,7 @@ class AgencyMention(Grounded):
 
 
 class ErrorRecord(Record):
+    spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("source_path",))
     source_path: str = Field(description="File that could not be processed.")
     stage: str = Field(description="Pipeline stage that failed: read / decode / segment / extract / write.")
     error_type: str = Field(description="Short machine-readable kind of problem.")
@@ -217,3 +273,12 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "agencies": AgencyMention,
     "errors": ErrorRecord,
 }
+
+
+def record_spec(name: str) -> RecordSpec:
+    """The spec of record type ``name`` (a key of RECORD_TYPES)."""
+    return RECORD_TYPES[name].spec
+
+
+# Record types that belong to one document (they carry doc_id as a reference): sections … agencies.
+CONTENT_TYPES: tuple[str, ...] = tuple(name for name, model in RECORD_TYPES.items() if "doc_id" in model.spec.references)

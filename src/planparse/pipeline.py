@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from planparse.document import PlanDoc
 from planparse.extract import extract_records
 from planparse.models import (
+    CONTENT_TYPES,
     AgencyMention,
     Deadline,
     Document,
@@ -38,16 +39,7 @@ class DocumentResult:
 
     def records(self) -> dict[str, list]:
         """Record lists keyed by their Parquet file name."""
-        return {
-            "documents": [self.document],
-            "sections": self.sections,
-            "measures": self.measures,
-            "tables": self.tables,
-            "targets": self.targets,
-            "deadlines": self.deadlines,
-            "responsibilities": self.responsibilities,
-            "agencies": self.agencies,
-        }
+        return {"documents": [self.document], **{name: getattr(self, name) for name in CONTENT_TYPES}}
 
 
 def process_bytes(data: bytes, source_path: str) -> DocumentResult:

@@ -28,13 +28,13 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from planparse.models import Table, Target
+from planparse.models import CONTENT_TYPES, Table, Target
 from planparse.pipeline import DocumentResult
 
 GOOD_STRUCTURE, POOR_STRUCTURE = 0.70, 0.40
 GOOD_TABLES, POOR_TABLES = 0.80, 0.50
 
-COUNTED = ("sections", "measures", "tables", "targets", "deadlines", "responsibilities", "agencies")
+COUNTED = CONTENT_TYPES  # every record type that belongs to a document, in file order
 GRADE_STYLE = {"good": "green", "fair": "yellow", "poor": "red"}
 
 _WHITESPACE = re.compile(r"\s+")
@@ -180,8 +180,8 @@ MAX_TABLE_ROWS = 200  # past this many documents the summary is totals, grades a
 WORST_SHOWN = 20
 # Columns in the order they are dropped when the table is wider than the terminal (file and grade stay).
 _DROP_ORDER = ("clean tables", "agencies", "deadlines", "tables", "structure", "warnings", "sections", "responsibilities", "measures", "targets")
-_SHORT_HEADERS = {"sections": "sect", "measures": "meas", "tables": "tabl", "targets": "targ", "deadlines": "dead",
-                  "responsibilities": "resp", "agencies": "agen", "warnings": "warn", "structure": "struct", "clean tables": "clean"}
+# (A record type left out of _DROP_ORDER is kept; its short header is its first four letters.)
+_SHORT_HEADERS = {**{name: name[:4] for name in COUNTED}, "warnings": "warn", "structure": "struct", "clean tables": "clean"}
 _MIN_PATH = 16
 _WANTED_PATH = 30
 

@@ -20,13 +20,16 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from planparse.models import ErrorRecord
+from planparse.models import RECORD_TYPES, ErrorRecord
 from planparse.pipeline import DocumentResult
 from planparse.report import group_by, summarize
 from planparse.show import describe_assignment, describe_deadline, describe_target
 
-# Highlight kinds, outermost first when two spans start together; colours in templates/base.html.j2.
-KINDS = ("heading", "responsibility", "deadline", "target", "agency")
+# Highlight kinds (declared on the models' RecordSpec), outermost first when two spans start
+# together; colours in templates/base.html.j2.
+_REVIEWED = sorted((m.spec.review_rank, name) for name, m in RECORD_TYPES.items() if m.spec.review_kind)
+REVIEWED_TYPES = tuple(name for _, name in _REVIEWED)
+KINDS = tuple(RECORD_TYPES[name].spec.review_kind for name in REVIEWED_TYPES)
 _KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 NO_YEAR = "no year"
 NO_NATURE = "not stated"
@@ -48,29 +51,44 @@ def _fields(record, drop=("doc_id",)) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.model_dump().items() if k not in drop and v not in (None, [], "")}
 
 
+def _assignment_fields(rows) -> dict:
+    # One entry per assignment: its agencies listed, not the fields of its first agency's row.
+    fields = _fields(rows[0], drop=("doc_id", "agency", "canonical_name", "role", "position"))
+    fields["agencies"] = [f"{r.canonical_name} ({r.role})" for r in sorted(rows, key=lambda r: r.position)]
+    return fields
+
+
+# What the fields panel shows, by record type; a type not listed shows its fields but doc_id.
+_FIELDS = {"responsibilities": _assignment_fields}
+# How the page names a record (by record type); a type not listed shows its id.
+_LABELS = {
+    "sections": lambda rows: f"{rows[0].label} {rows[0].title}",
+    "targets": lambda rows: describe_target(rows[0]),
+    "deadlines": lambda rows: describe_deadline(rows[0]),
+    "responsibilities": describe_assignment,
+    "agencies": lambda rows: f"{rows[0].name} ({rows[0].level})",
+}
+
+
 def document_records(result: DocumentResult) -> tuple[list[Span], dict[str, dict]]:
-    """Highlight spans and, per record id, what the page shows for it (kind, label, fields)."""
+    """Highlight spans and, per record id, what the page shows for it (kind, label, page, fields).
+
+    A record type whose id takes more than one field (responsibilities: one row per agency) is shown
+    as one record per value of its first id field."""
     spans: list[Span] = []
     records: dict[str, dict] = {}
-
-    def add(kind: str, rec_id: str, start: int, end: int, label: str, fields: dict) -> None:
-        if end > start:
-            spans.append(Span(start, end, kind, rec_id))
-        records[rec_id] = {"kind": kind, "label": label, "start": start, "fields": fields}
-
-    for s in result.sections:
-        add("heading", s.section_id, s.char_start, s.heading_end, f"{s.label} {s.title}", _fields(s))
-    for t in result.targets:
-        add("target", t.target_id, t.char_start, t.char_end, describe_target(t), _fields(t))
-    for d in result.deadlines:
-        add("deadline", d.deadline_id, d.char_start, d.char_end, describe_deadline(d), _fields(d))
-    for assignment_id, rows in group_by(result.responsibilities, "assignment_id").items():
-        first = rows[0]
-        fields = _fields(first, drop=("doc_id", "agency", "canonical_name", "role", "position"))
-        fields["agencies"] = [f"{r.canonical_name} ({r.role})" for r in sorted(rows, key=lambda r: r.position)]
-        add("responsibility", assignment_id, first.char_start, first.char_end, describe_assignment(rows), fields)
-    for a in result.agencies:
-        add("agency", a.mention_id, a.char_start, a.char_end, f"{a.name} ({a.level})", _fields(a))
+    for name, model in RECORD_TYPES.items():  # in file order: the side list keeps it for spans starting together
+        spec = model.spec
+        if spec.review_kind is None:
+            continue
+        for rec_id, group in spec.group(getattr(result, name)).items():
+            first = group[0]
+            start, end = first.char_start, getattr(first, spec.review_end)
+            if end > start:
+                spans.append(Span(start, end, spec.review_kind, rec_id))
+            label = _LABELS[name](group) if name in _LABELS else str(rec_id)
+            fields = _FIELDS.get(name, lambda rows: _fields(rows[0]))(group)
+            records[rec_id] = {"kind": spec.review_kind, "label": label, "start": start, "page": first.page, "fields": fields}
     return spans, records
 
 

@@ -11,7 +11,7 @@ import regex
 from rich.markup import escape as _markup_escape
 from rich.tree import Tree
 
-from planparse.models import Deadline, Responsibility, Section, Target
+from planparse.models import RECORD_TYPES, Deadline, Responsibility, Section, Target
 from planparse.pipeline import DocumentResult
 from planparse.report import group_by
 from planparse.spans import SpanIndex
@@ -68,14 +68,36 @@ def describe_assignment(rows: list[Responsibility]) -> str:
     return " · ".join(f"{role}: {', '.join(names)}" for role, names in by_role.items())
 
 
+# One line per record hanging under a measure (the record types that reference measure_id), in the
+# order shown; a type not listed here shows its id.
+_UNDER_MEASURE = {
+    "deadlines": lambda rows: f"[magenta]deadline[/magenta] {escape(describe_deadline(rows[0]))}",
+    "responsibilities": lambda rows: f"[blue]agencies[/blue] {escape(describe_assignment(rows))}",
+    "targets": lambda rows: f"[green]target[/green] {escape(describe_target(rows[0]))}",
+}
+
+
+def _under_measure() -> list[tuple[str, object]]:
+    """(record type, line maker) of the record types that reference a measure, in display order."""
+    names = [name for name, model in RECORD_TYPES.items() if model.spec.references.get("measure_id") == "measures"]
+    ordered = [name for name in _UNDER_MEASURE if name in names] + [name for name in names if name not in _UNDER_MEASURE]
+
+    def by_id(name: str):
+        return lambda rows: f"{name} {escape(str(getattr(rows[0], RECORD_TYPES[name].spec.id_field)))}"
+
+    return [(name, _UNDER_MEASURE.get(name) or by_id(name)) for name in ordered]
+
+
 def build_tree(result: DocumentResult) -> Tree:
     doc = result.document
     counts = f"{len(result.sections)} sections, {len(result.measures)} measures, {len(result.targets)} targets"
     root = Tree(f"[bold]{escape(doc.title or doc.source_path)}[/bold]  [dim]{doc.doc_id} · {escape(doc.source_path)} · {counts}[/dim]")
     nodes: dict[str | None, Tree] = {None: root}
     sections: list[Section] = sorted(result.sections, key=lambda s: s.char_start)
-    targets, deadlines = group_by(result.targets, "measure_id"), group_by(result.deadlines, "measure_id")
-    assignments = group_by(result.responsibilities, "measure_id")
+    # Per record type under a measure: measure_id -> that measure's records (each a list of rows).
+    under = [
+        (RECORD_TYPES[name].spec, group_by(getattr(result, name), "measure_id"), line) for name, line in _under_measure()
+    ]
 
     # (offset, rank, parent section_id or None, label, own section_id): added in text order, so a
     # section's subsections, measures and tables come out as the document has them.
@@ -84,12 +106,8 @@ def build_tree(result: DocumentResult) -> Tree:
         items.append((s.char_start, s.level, s.parent_id, f"[bold cyan]{escape(s.label)}[/bold cyan] {escape(s.title)}", s.section_id))
     for m in result.measures:
         lines = [f"[bold]{escape(m.label)}[/bold] {escape(m.title)}"]
-        lines += [f"  [magenta]deadline[/magenta] {escape(describe_deadline(d))}" for d in deadlines.get(m.measure_id, [])]
-        lines += [
-            f"  [blue]agencies[/blue] {escape(describe_assignment(rows))}"
-            for rows in group_by(assignments.get(m.measure_id, []), "assignment_id").values()
-        ]
-        lines += [f"  [green]target[/green] {escape(describe_target(t))}" for t in targets.get(m.measure_id, [])]
+        for spec, by_measure, line in under:
+            lines += [f"  {line(rows)}" for rows in spec.group(by_measure.get(m.measure_id, [])).values()]
         items.append((m.char_start, 100, m.section_id, "\n".join(lines), None))
     for t in result.tables:
         items.append((t.char_start, 100, t.section_id, f"[yellow]table[/yellow] {escape(t.caption or '')} [dim]({t.kind}, {t.n_rows} rows)[/dim]", None))
@@ -100,12 +118,9 @@ def build_tree(result: DocumentResult) -> Tree:
         section = section_index.innermost(offset)
         items.append((offset, 100, section.section_id if section else None, label, None))
 
-    for d in deadlines.get(None, []):
-        loose(d.char_start, f"[magenta]deadline[/magenta] {escape(describe_deadline(d))}")
-    for rows in group_by(assignments.get(None, []), "assignment_id").values():
-        loose(rows[0].char_start, f"[blue]agencies[/blue] {escape(describe_assignment(rows))}")
-    for t in targets.get(None, []):
-        loose(t.char_start, f"[green]target[/green] {escape(describe_target(t))}")
+    for spec, by_measure, line in under:
+        for rows in spec.group(by_measure.get(None, [])).values():
+            loose(rows[0].char_start, line(rows))
 
     for _, _, parent, label, own_id in sorted(items, key=lambda item: item[:2]):
         node = nodes.get(parent, root).add(label)

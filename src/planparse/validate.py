@@ -37,7 +37,7 @@ import regex
 from jsonschema import Draft202012Validator
 
 import planparse
-from planparse.models import RECORD_TYPES, SCHEMA_VERSION
+from planparse.models import CONTENT_TYPES, RECORD_TYPES, SCHEMA_VERSION
 from planparse.rules_loader import load_rules
 from planparse.schema import record_schemas
 from planparse.write import METADATA_KEY, arrow_schema, schema_metadata
@@ -45,22 +45,12 @@ from planparse.write import METADATA_KEY, arrow_schema, schema_metadata
 ERROR, WARNING = "error", "warning"
 LINE_NOTE = "line numbers are lines of the cleaned text (documents.text), counted from 1"
 
-# The field that identifies a record of each type (responsibilities: one row per agency of an assignment).
-ID_FIELDS = {
-    "documents": ("doc_id",),
-    "sections": ("section_id",),
-    "measures": ("measure_id",),
-    "tables": ("table_id",),
-    "targets": ("target_id",),
-    "deadlines": ("deadline_id",),
-    "responsibilities": ("assignment_id", "position"),
-    "agencies": ("mention_id",),
-}
-# Reference field -> record type it names.
-REFERENCES = {"parent_id": "sections", "section_id": "sections", "measure_id": "measures", "table_id": "tables"}
+# Declared once per record type on its model (models.RecordSpec); the maps below are views of it.
+ID_FIELDS = {name: model.spec.id_fields for name, model in RECORD_TYPES.items()}
+# Reference field -> record type it names (doc_id is checked on its own).
+REFERENCES = {ref: target for model in RECORD_TYPES.values() for ref, target in model.spec.references.items() if ref != "doc_id"}
 # Field that must equal text[char_start:char_end].
-QUOTE_FIELDS = {"measures": "text", "targets": "quote", "deadlines": "quote", "responsibilities": "quote", "agencies": "name"}
-CONTENT_TYPES = [name for name in RECORD_TYPES if name not in ("documents", "errors")]
+QUOTE_FIELDS = {name: model.spec.quote_field for name, model in RECORD_TYPES.items() if model.spec.quote_field}
 MAX_ROW_ERRORS = 20  # per Parquet file; the count of the rest is reported
 
 _WS = regex.compile(r"\s+")
