@@ -69,8 +69,16 @@ def test_folder_1100_levels_deep(src, tmp_path):
     deep = Path(deep)
     shutil.copy(corpus_texts()[1], deep / "deep.txt")
     out = tmp_path / "out"
-    _run("extract", src, "--out", out, code=0)
-    assert str(deep / "deep.txt") in _sources(out)
+    try:
+        _run("extract", src, "--out", out, code=0)
+        assert str(deep / "deep.txt") in _sources(out)
+    finally:
+        # Removed here, deepest first: pytest's own clean-up of old temp folders recurses and would
+        # hit Python's recursion limit on this tree in a later run.
+        (deep / "deep.txt").unlink()
+        while deep != src:
+            deep.rmdir()
+            deep = deep.parent
 
 
 def test_fifo_and_dev_zero_are_errors_not_hangs(src, tmp_path):
@@ -226,5 +234,5 @@ def test_summary_is_bounded(tmp_path):
         (src / f"n{k:03d}.txt").write_text(f"关于第{k}项工作的通知\n一、总体要求\n到2025年完成{k}项任务。\n", encoding="utf-8")
     result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=0)
     rows = [line for line in result.stdout.splitlines() if " n" in line and ".txt" in line]
-    assert len(rows) <= 300
-    assert "… and 20 more documents" in result.stdout
+    assert len(rows) <= 300  # past report.MAX_TABLE_ROWS: totals, grades and the least-structured few
+    assert "320 documents:" in result.stdout and "least structure" in result.stdout

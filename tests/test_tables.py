@@ -281,7 +281,10 @@ def test_no_invented_tables(text):
 
 
 def _gold_docs():
-    return sorted((CORPUS / "gold").glob("*.gold.json"))
+    """Gold of the plain-text documents: the text table finder's own test. Documents of other formats
+    reach the segmenter as reader table blocks and are scored through the pipeline (test_quality)."""
+    return [p for p in sorted((CORPUS / "gold").glob("*.gold.json"))
+            if json.loads(p.read_text(encoding="utf-8"))["doc"].endswith(".txt")]
 
 
 @pytest.mark.parametrize("gold_path", _gold_docs(), ids=lambda p: p.name.split(".")[0])

@@ -272,9 +272,16 @@ def _check_ids(records: Mapping[str, list[Mapping]], add) -> None:
 
 def _check_headings(document: Mapping, records: Mapping[str, list[Mapping]], add) -> None:
     if "sections" in records and not records["sections"]:
-        add(ERROR, "no_heading", "no headings found: a plan document has at least one heading (第一章 / 一、 / （一） …)")
+        # A short notice or an attachment table may rightly have none; a long plan has headings
+        # (the same length rule as `planparse coverage`'s headingless documents).
+        long_plan = (document.get("n_chars") or 0) > load_rules("coverage")["headingless_min_chars"]
+        add(
+            ERROR if long_plan else WARNING,
+            "no_heading",
+            "no headings found: a plan document has at least one heading (第一章 / 一、 / （一） …)",
+        )
         if not document.get("title"):
-            add(ERROR, "no_title", "no title and no first heading to stand for one")
+            add(ERROR if long_plan else WARNING, "no_title", "no title and no first heading to stand for one")
 
 
 def _check_references(document: Mapping, records: Mapping[str, list[Mapping]], add) -> None:
