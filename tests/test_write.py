@@ -198,3 +198,24 @@ def test_part_files_concatenate_in_shard_order(tmp_path, sample_records):
     write.write_shard(work, 1, {"documents": [second]})  # a retried shard replaces its part
     assert [r["source_path"] for r in read_record_table(work, "documents").to_pylist()] == ["plan.txt", "z.txt"]
     assert sorted(p.name for p in (work / "documents").iterdir()) == ["part-000000.parquet", "part-000001.parquet"]
+
+
+def test_records_table_equals_arrow_from_pylist(corpus_results):
+    """records_table builds tables through Arrow's JSON reader (no pandas import): the table must be
+    the one pa.Table.from_pylist builds from the same rows, schema metadata included."""
+    checked = set()
+    for result in corpus_results:
+        for name, records in result.records().items():
+            rows = [r.model_dump() for r in records]
+            expected = pa.Table.from_pylist(rows, schema=arrow_schema(name))
+            assert write.records_table(name, records).equals(expected, check_metadata=True), name
+            if rows:
+                checked.add(name)
+    assert {"documents", "targets", "deadlines", "tables"} <= checked  # dates, floats, nested lists
+
+
+def test_records_table_keeps_values_json_cannot_carry(sample_records):
+    target = sample_records["targets"][0].model_copy(update={"target_value": float("inf")})
+    table = write.records_table("targets", [target])
+    assert table.column("target_value").to_pylist() == [float("inf")]
+    assert table.schema.equals(arrow_schema("targets"), check_metadata=True)

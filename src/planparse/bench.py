@@ -4,11 +4,14 @@ Ray vs the local pool.
 
 Every measurement runs in a fresh Python process, so start-up (imports, rule and model loading) and
 peak memory (``ru_maxrss``) belong to that measurement alone. Throughput is counted in characters of
-decoded source text per second, after start-up.
+decoded source text per second, after start-up; single-process throughput in CPU seconds (the
+machine may be shared), batches in wall seconds (their point is the parallel speed-up).
 
-Last, the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB.
+Then the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB, one
+large document at 1 and 20 MB, and last every goal of issue 11 with its figure, met or NOT met.
 
-    python -m planparse.bench [--corpus corpus] [--docs 300] [--workers 1,2] [--big-docs 3000] [--no-ray] [--json]
+    python -m planparse.bench [--corpus corpus] [--docs 300] [--workers 1,2] [--big-docs 3000] [--no-ray]
+                              [--linear-mb 1,20] [--json]
     python -m planparse.bench --pathological [CASE ...]   # only that table
 """
 
@@ -57,11 +60,12 @@ def _child_pipeline(corpus: Path) -> dict:
     texts = _corpus_texts(corpus)
     data = [t.encode("utf-8") for t in texts]
     chars = sum(map(len, texts))
-    t0 = time.perf_counter()
+    # CPU seconds of this process: one core's work, unlike wall time on a shared machine
+    t0 = time.process_time()
     for _ in range(PASSES):
         for i, blob in enumerate(data):
             process_bytes(blob, f"doc{i}.txt")
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     return {"startup_s": startup, "chars": chars * PASSES, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
 
 
@@ -75,11 +79,11 @@ def _child_jieba(corpus: Path) -> dict:
     jieba.initialize()
     startup = time.perf_counter() - started
     texts = _corpus_texts(corpus)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds, as the pipeline's
     for _ in range(PASSES):
         for text in texts:
             jieba.lcut(text)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     return {"startup_s": startup, "chars": sum(map(len, texts)) * PASSES, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
 
 
@@ -109,6 +113,58 @@ def _child_batch(folder: Path, workers: int, engine: str = "local") -> dict:
         "peak_rss_parent_mb": parent,
         "peak_rss_worker_mb": worker,
     }
+
+
+# ---- start-up: a one-paragraph ``planparse extract``, CPU seconds of the whole process ----
+
+STARTUP_REPEATS = 3
+STARTUP_PARAGRAPH = "为加快推进数字经济发展，制定本方案。到2025年，全市数字经济核心产业增加值达到1000亿元，由市发展改革委牵头负责。\n"
+_CLI = "import sys; from planparse.cli import app; sys.argv[0] = 'planparse'; app()"
+
+
+def _startup() -> dict:
+    """CPU seconds (user + system) of ``planparse extract`` on one paragraph, each run a fresh process.
+    CPU, not wall: on a shared machine wall time mostly measures the other processes."""
+    tmp = Path(tempfile.mkdtemp(prefix="planparse-bench-startup-"))
+    try:
+        para = tmp / "paragraph.txt"
+        para.write_text(STARTUP_PARAGRAPH, encoding="utf-8")
+        cpu = []
+        for _ in range(STARTUP_REPEATS):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", _CLI, "extract", str(para), "--out", str(tmp / "out"), "--force"],
+                           capture_output=True, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"cpu_s": sorted(cpu)}
+
+
+# ---- one large document: CPU seconds per MB at two sizes (no super-linear term) ----
+
+LINEAR_MB = (1, 20)
+
+
+def _child_linear(corpus: Path, mb: float) -> dict:
+    """One document of ``mb`` MB (UTF-8) made of the corpus texts end to end, timed in CPU seconds."""
+    from planparse.pipeline import process_bytes
+    from planparse.runner import warm_up
+
+    warm_up()
+    texts = _corpus_texts(corpus)
+    target = int(mb * 1e6)
+    parts, size, k = [], 0, 0
+    while size < target:
+        part = texts[k % len(texts)] + "\n"
+        parts.append(part)
+        size += len(part.encode("utf-8"))
+        k += 1
+    data = "".join(parts).encode("utf-8")
+    c0 = time.process_time()
+    process_bytes(data, "large.txt")
+    cpu = time.process_time() - c0
+    return {"mb": len(data) / 1e6, "seconds": cpu, "s_per_mb": cpu / (len(data) / 1e6), "peak_rss_mb": _peak_rss_mb()}
 
 
 # ---- pathological inputs (issue 13 §4): seconds per MB at two sizes, so ×4 input shows ×4 time ----
@@ -258,10 +314,12 @@ def _ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-def run(corpus: Path, n_docs: int, workers: list[int], big_docs: int = 3000, ray: bool = True) -> dict:
+def run(corpus: Path, n_docs: int, workers: list[int], big_docs: int = 3000, ray: bool = True,
+        linear_mb: tuple[float, ...] = LINEAR_MB) -> dict:
     texts = _corpus_texts(corpus)
     report = {
         "cpu_count": os.cpu_count(),
+        "startup": _startup(),
         "corpus": {"documents": len(texts), "chars": sum(map(len, texts))},
         "pipeline": _run_child("pipeline", str(corpus)),
         "jieba": _run_child("jieba", str(corpus)),
@@ -299,6 +357,7 @@ def run(corpus: Path, n_docs: int, workers: list[int], big_docs: int = 3000, ray
     from planparse.pathological import CASES
 
     report["pathological"] = [_run_pathological(name) for name in CASES]
+    report["linear"] = [_run_child("linear", str(corpus), str(mb)) for mb in linear_mb]
     return report
 
 
@@ -310,7 +369,7 @@ def print_report(r: dict) -> None:
     p, j = r["pipeline"], r["jieba"]
     print(f"corpus: {r['corpus']['documents']} distinct texts, {r['corpus']['chars']:,} chars; {r['cpu_count']} CPU cores")
     print()
-    print(f"{'single process':<24}{'start-up':>10}{'chars/s':>14}{'peak RSS':>11}")
+    print(f"{'single process':<24}{'start-up':>10}{'chars/s (CPU)':>14}{'peak RSS':>11}")
     print(f"{'planparse pipeline':<24}{p['startup_s']:>9.2f}s{_rate(p):>14,.0f}{p['peak_rss_mb']:>8.0f} MB")
     print(f"{'jieba.lcut pass':<24}{j['startup_s']:>9.2f}s{_rate(j):>14,.0f}{j['peak_rss_mb']:>8.0f} MB")
     ratio = _rate(p) / _rate(j)
@@ -342,6 +401,53 @@ def print_report(r: dict) -> None:
     print()
     print_pathological(r["pathological"])
     _print_formats(r)
+    if r.get("linear"):
+        print()
+        print("one large document (corpus texts end to end): CPU seconds per MB")
+        for m in r["linear"]:
+            print(f"{m['mb']:>8.1f} MB{m['seconds']:>9.1f}s{m['s_per_mb']:>8.2f} s/MB  peak RSS {m['peak_rss_mb']:>6.0f} MB")
+    print()
+    print_goals(r)
+
+
+# Goals of issue 11 §3 (and §1's parent memory), each with its figure.
+GOAL_STARTUP_S = 1.0
+GOAL_VS_JIEBA = 2.0
+GOAL_TWO_WORKERS = 1.7
+GOAL_LINEAR = 1.25  # s/MB at the largest size / s/MB at the smallest: above this, a super-linear term
+
+
+def goals(r: dict) -> list[tuple[str, str, bool]]:
+    """(goal, figure, met) for every goal the report has figures for."""
+    out = []
+    cpu = r["startup"]["cpu_s"]
+    out.append((f"one-paragraph extract start-up <= {GOAL_STARTUP_S:.1f} s CPU",
+                f"median {cpu[len(cpu) // 2]:.2f} s CPU (runs {', '.join(f'{c:.2f}' for c in cpu)})",
+                cpu[len(cpu) // 2] <= GOAL_STARTUP_S))
+    ratio = _rate(r["pipeline"]) / _rate(r["jieba"])
+    out.append((f"steady state >= {GOAL_VS_JIEBA:.1f}x a bare jieba.lcut pass", f"{ratio:.2f}x", ratio >= GOAL_VS_JIEBA))
+    by_workers = {b["workers"]: b for b in r["batch"]}
+    if 1 in by_workers and 2 in by_workers:
+        speed = _rate(by_workers[2]) / _rate(by_workers[1])
+        out.append((f"2 workers >= {GOAL_TWO_WORKERS:.1f}x one worker on {by_workers[1]['documents']} documents",
+                    f"{speed:.2f}x", speed >= GOAL_TWO_WORKERS))
+    if r.get("scale"):
+        small, big = r["scale"]
+        growth = big["peak_rss_parent_mb"] / small["peak_rss_parent_mb"] - 1
+        out.append((f"parent peak RSS {small['documents']} -> {big['documents']} documents within 10 %",
+                    f"{growth:+.1%}", abs(growth) <= 0.10))
+    if len(r.get("linear") or ()) >= 2:
+        lo, hi = r["linear"][0], r["linear"][-1]
+        growth = hi["s_per_mb"] / lo["s_per_mb"]
+        out.append((f"no super-linear term {lo['mb']:.0f} MB -> {hi['mb']:.0f} MB in one document (s/MB ratio <= {GOAL_LINEAR})",
+                    f"{lo['s_per_mb']:.2f} -> {hi['s_per_mb']:.2f} s/MB ({growth:.2f}x)", growth <= GOAL_LINEAR))
+    return out
+
+
+def print_goals(r: dict) -> None:
+    print("goals (issue 11)")
+    for goal, figure, met in goals(r):
+        print(f"goal: {goal}  figure: {figure}  {'met' if met else 'NOT met'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated (default: 1,2)")
     parser.add_argument("--big-docs", type=int, default=3000, help="documents of the parent-memory run (default: 3000; 0 skips it)")
     parser.add_argument("--no-ray", action="store_true", help="skip Ray vs local (skipped anyway without the ray extra)")
+    parser.add_argument("--linear-mb", default=",".join(map(str, LINEAR_MB)),
+                        help="sizes in MB of the one-large-document run (default: 1,20; empty skips it)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--pathological", nargs="*", metavar="CASE",
                         help="only the pathological-input table (all cases, or those named)")
@@ -365,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
             result = _child_pipeline(Path(rest[0]))
         elif kind == "jieba":
             result = _child_jieba(Path(rest[0]))
+        elif kind == "linear":
+            result = _child_linear(Path(rest[0]), float(rest[1]))
         elif kind == "formats":
             result = _child_formats(Path(rest[0]))
         else:
@@ -384,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: no *.txt files in {args.corpus}", file=sys.stderr)
         return 2
     workers = [int(w) for w in args.workers.split(",")]
-    report = run(args.corpus.resolve(), args.docs, workers, args.big_docs, not args.no_ray)
+    linear = tuple(float(mb) for mb in args.linear_mb.split(",") if mb)
+    report = run(args.corpus.resolve(), args.docs, workers, args.big_docs, not args.no_ray, linear)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

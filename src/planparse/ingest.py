@@ -199,7 +199,11 @@ def _looks_like_text(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _noise_patterns() -> dict[str, list[regex.Pattern]]:
     rules = load_rules("noise")
-    return {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
+    patterns = {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
+    # One alternation tried once per line instead of one pattern after another (a fullmatch of the
+    # alternation is a fullmatch of some alternative: the engine backtracks into the next one).
+    patterns["drop_line"] = [regex.compile("|".join(f"(?:{p})" for p in rules["drop_lines"]) or r"(?!)")]
+    return patterns
 
 
 _PARA_END = "。；！？：”’）)」』…"
@@ -218,10 +222,11 @@ def clean_text(raw: str) -> str:
         text = pattern.sub("", text)
     lines = []
     max_dropped = load_rules("noise")["max_dropped_line_chars"]
+    (drop_line,) = patterns["drop_line"]
     for line in text.split("\n"):
         line = line.rstrip(_INDENT + "\t")
         bare = line.strip(_INDENT)
-        if len(bare) <= max_dropped and any(p.fullmatch(bare) for p in patterns["drop_lines"]):
+        if len(bare) <= max_dropped and drop_line.fullmatch(bare):
             continue
         lines.append(line)
     lines = _rebuild_paragraphs(lines)
@@ -315,24 +320,26 @@ def _rebuild_paragraphs(lines: list[str]) -> list[str]:
     width = _wrap_width(lines)
     heading_start = _heading_start()
     cells = cell_table_lines(lines)  # a table written one cell per line: its lines are never joined
-    out: list[str] = []
+    # Each output line as its pieces, joined once at the end: += on a list item copies the whole
+    # paragraph each time, quadratic in a long hard-wrapped paragraph.
+    out: list[list[str]] = []
     pending_join = False  # the last output line is an unfinished paragraph
     for k, line in enumerate(lines):
         if line.startswith("\t"):
-            out.append(line)
+            out.append([line])
             pending_join = False
             continue
         stripped = line.strip(_INDENT)
         if not stripped:
             if width is None and not pending_join:
-                out.append("")
+                out.append([""])
             continue
         if pending_join and out and not heading_start.match(stripped) and not _TABLE_ROW.match(stripped):
-            out[-1] += stripped
+            out[-1].append(stripped)
         else:
-            out.append(stripped)
+            out.append([stripped])
         pending_join = k not in cells and _cut_by_converter(stripped, width)
-    return _squeeze_blank_lines(out)
+    return _squeeze_blank_lines(["".join(pieces) for pieces in out])
 
 
 def _cut_by_converter(line: str, width: int | None) -> bool:

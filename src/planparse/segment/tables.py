@@ -42,14 +42,13 @@ class TableBlock:
 class _Line:
     start: int
     text: str
+    # Computed once: the table scans ask for them hundreds of thousands of times on a long plan.
+    stripped: str = field(init=False, repr=False, compare=False)
+    tabbed: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def stripped(self) -> str:
-        return self.text.strip()
-
-    @property
-    def tabbed(self) -> bool:
-        return self.text.startswith("\t")
+    def __post_init__(self) -> None:
+        self.stripped = self.text.strip()
+        self.tabbed = self.text.startswith("\t")
 
 
 @dataclass
