@@ -7,6 +7,7 @@ Column roles, unit and comparator words, past-tense cues and indicator trimming 
 from __future__ import annotations
 
 import bisect
+import math
 from functools import lru_cache
 from typing import Sequence
 
@@ -36,7 +37,78 @@ def _table_rules():
         # Line breaks and spaces inside a cell come from wrapping, except between Latin words.
         "wrap": regex.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])"),
         "empty": {fold(c) for c in rules["empty_cells"]},
+        "glued_serial": regex.compile(rules["glued_row"]["serial"]),
+        "glued_body": regex.compile(
+            rules["glued_row"]["body"].replace("{units}", units).replace("{natures}", alternation(rules["glued_row"]["natures"]))
+        ),
+        "glued_value": regex.compile(rules["glued_row"]["value"]),
+        "max_growth": float(rules["glued_row"]["max_growth"]),
     }
+
+
+_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
+_VALUE_ROLES = ("baseline", "target", "review_target", "actual", "year")
+
+
+def _split_run(run: str) -> tuple[list[str], bool]:
+    """Two value cells whose digits ran together ("10582400" -> 1058, 2400); see rules glued_row.
+
+    Returns the cells and whether the split was a choice among several readings."""
+    r = _table_rules()
+    splits = []
+    for k in range(1, len(run)):
+        a, b = run[:k], run[k:]
+        if _NUMBER.fullmatch(a) and _NUMBER.fullmatch(b):
+            splits.append((a, b))
+    if not splits:
+        return [run], False
+
+    def rank(ab):
+        x, y = float(ab[0]), float(ab[1])
+        plausible = y >= x and (x == 0 or y <= r["max_growth"] * x)
+        decimals = len(ab[0].partition(".")[2])
+        closeness = abs(math.log((y + 1e-9) / (x + 1e-9)))
+        return (not plausible, decimals, closeness)
+
+    return list(min(splits, key=rank)), len(splits) > 1
+
+
+def _split_glued_row(text: str, roles: list[str | None]) -> tuple[dict[str, list[str]], list[str]] | None:
+    """Cells by role of an indicator row written with no cell separators, or None if it does not
+    read as [domain][serial.] name [unit] values [nature] (rules glued_row)."""
+    r = _table_rules()
+    s = _squash(text)
+    domain = ""
+    rest = s
+    if (m := r["glued_serial"].match(s)) and (b := r["glued_body"].match(s[m.end() :])):
+        domain, body = m.group("domain"), b
+    elif b := r["glued_body"].match(s):
+        body = b
+    else:
+        return None
+    name, unit = body.group("name"), body.group("bunit") or body.group("unit")
+    if body.group("unit") and "unit" not in roles:
+        name, unit = name + body.group("unit"), None  # no unit column: the word belongs to the name
+    n_values = sum(1 for role in roles if role in _VALUE_ROLES)
+    values = r["glued_value"].findall(body.group("nums"))
+    warnings = []
+    if len(values) < n_values and len(values) == 1 and n_values == 2 and values[0][:1].isdigit():
+        values, ambiguous = _split_run(values[0])
+        if ambiguous:
+            warnings.append(f"values run together '{body.group('nums')}' read as {' / '.join(values)}")
+    if len(values) != n_values:
+        return None
+    cells: dict[str, list[str]] = {"name": [name]}
+    if domain:
+        cells["domain"] = [domain]
+    if unit:
+        cells["unit"] = [unit]
+    if body.group("nature"):
+        cells["nature"] = [body.group("nature")]
+    value_roles = [role for role in roles if role in _VALUE_ROLES]
+    for role, value in zip(value_roles, values):
+        cells.setdefault(role, []).append(value)
+    return cells, warnings
 
 
 def _squash(cell: str | None) -> str:
@@ -105,6 +177,7 @@ def targets_from_tables(
         target_year = _year_of(header, roles, "actual" if target_role == "review_target" else target_role)
         spans = row_spans.get(table.table_id, [])
         previous: list[str] = [""] * len(header)
+        glued_domain = ""
         for i, row in enumerate(table.rows):
             # Rows shorter than the header lack their leading merged cells: carry them down.
             cells = list(row[: len(header)])
@@ -115,6 +188,14 @@ def targets_from_tables(
             for role, cell in zip(roles, cells):
                 if role:
                     by_role.setdefault(role, []).append(cell)
+            row_warnings: list[str] = []
+            if len(header) > 2 and row and _squash(row[0]) and not any(_squash(c) for c in row[1:]):
+                # The whole row in its first cell: a table flattened with no cell separators.
+                if (glued := _split_glued_row(row[0], roles)) is not None:
+                    by_role, row_warnings = glued
+                    if "domain" in roles:  # a merged domain cell: carried down from the row that names it
+                        domain = by_role.get("domain", [glued_domain])[0]
+                        by_role["domain"], glued_domain = [domain], domain
             name = _clean_label(by_role["name"][0])
             if not name:
                 continue
@@ -126,7 +207,7 @@ def targets_from_tables(
             target_text = _cell_text(by_role[target_role][0]) if target_role in by_role else None
             base = parse_value(baseline_text)
             goal = parse_value(target_text)
-            warnings = [f"baseline: {w}" for w in base.warnings] + [f"target: {w}" for w in goal.warnings]
+            warnings = row_warnings + [f"baseline: {w}" for w in base.warnings] + [f"target: {w}" for w in goal.warnings]
             if "actual" in by_role and (actual := _cell_text(by_role["actual"][0])):
                 warnings.append(f"actual: {actual}")
             if i < len(spans):
