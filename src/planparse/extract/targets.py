@@ -170,6 +170,10 @@ def targets_from_tables(
             continue
         header = table.header
         roles = _header_roles(header)
+        if "name" not in roles and "domain" in roles:
+            # No indicator-name column (序号 项目类别 单位 规划目标 …): the innermost category names the row.
+            last = max(i for i, role in enumerate(roles) if role == "domain")
+            roles[last] = "name"
         if "name" not in roles:
             continue
         target_role = "review_target" if "review_target" in roles else "target"
