@@ -43,7 +43,17 @@ def _table_rules():
         ),
         "glued_value": regex.compile(rules["glued_row"]["value"]),
         "max_growth": float(rules["glued_row"]["max_growth"]),
+        "plan_period": regex.compile(rules["plan_period"]),
+        "caption_nature": [(nature, regex.compile(p)) for nature, p in rules["caption_nature"].items()],
     }
+
+
+def _period_year(*texts: str | None) -> int | None:
+    """The last year of the first five-year-plan period named in ``texts`` (十四五 -> 2025)."""
+    for t in texts:
+        if t and (m := _table_rules()["plan_period"].search(t)):
+            return 2005 + 5 * cn_int(m.group("n"))
+    return None
 
 
 _NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
@@ -179,6 +189,9 @@ def targets_from_tables(
         target_role = "review_target" if "review_target" in roles else "target"
         baseline_year = _year_of(header, roles, "baseline")
         target_year = _year_of(header, roles, "actual" if target_role == "review_target" else target_role)
+        if target_year is None:
+            target_year = _period_year(*(h for h, rl in zip(header, roles) if rl == target_role), table.caption)
+        caption_nature = next((n for n, p in r["caption_nature"] if p.search(table.caption or "")), None)
         spans = row_spans.get(table.table_id, [])
         previous: list[str] = [""] * len(header)
         glued_domain = ""
@@ -236,8 +249,9 @@ def targets_from_tables(
                     target_text=target_text,
                     target_value=goal.value,
                     comparator=goal.comparator,
-                    target_year=target_year,
-                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else None),
+                    # no year for the column: the first year the cell itself names ("2023年达到80%")
+                    target_year=target_year or _first_year(target_text),
+                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else caption_nature),
                     quote=text[start:end],
                     char_start=start,
                     char_end=end,
@@ -245,6 +259,11 @@ def targets_from_tables(
                 )
             )
     return out
+
+
+def _first_year(cell: str | None) -> int | None:
+    m = _table_rules()["year"].search(cell or "")
+    return int(m.group(1)) if m else None
 
 
 def _nature_fields(cell: str | None) -> dict:
