@@ -542,8 +542,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     if range_next and comparator == "=":
         comparator = ">="
     if in_range:
-        if values[k - 1].unit_end == values[k - 1].end:
-            return None  # "1～2家": only the lower bound is a target
+        if values[k - 1].unit_end == values[k - 1].end or v.unit not in t["rate_units"]:
+            return None  # "1～2家", "5个-7个": a count commits to its lower bound only
         return _named("level", "<=", text, folded, cstart, _before_verb(folded, cstart, values[k - 1].start), v, cend)
     if range_next and values[k].unit_end > v.end and v.unit in t["rate_units"]:
         return _named("level", comparator, text, folded, lo, _before_verb(folded, lo, v.start), v, cend)
