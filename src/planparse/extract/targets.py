@@ -34,12 +34,14 @@ def _table_rules():
         "markers": regex.compile(rules["cell_markers"]),
         "name_unit": regex.compile(rules["name_unit"].replace("{units}", units)),
         "year": regex.compile(r"((?:19|20)\d\d)\s*年"),
+        # A column name may be a bare year ("2023"); a cell's year needs its 年.
+        "year_column": regex.compile(r"((?:19|20)\d\d)(?:\s*年|$)"),
         # Line breaks and spaces inside a cell come from wrapping, except between Latin words.
         "wrap": regex.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])"),
         "empty": {fold(c) for c in rules["empty_cells"]},
         "glued_serial": regex.compile(rules["glued_row"]["serial"]),
         "glued_body": regex.compile(
-            rules["glued_row"]["body"].replace("{units}", units).replace("{natures}", alternation(rules["glued_row"]["natures"]))
+            rules["glued_row"]["body"].replace("{value}", rules["glued_row"]["value"]).replace("{units}", units).replace("{natures}", alternation(rules["glued_row"]["natures"]))
         ),
         "glued_value": regex.compile(rules["glued_row"]["value"]),
         "max_growth": float(rules["glued_row"]["max_growth"]),
@@ -154,7 +156,7 @@ def _clean_label(cell: str) -> str:
 
 def _year_of(header: list[str], roles: list[str | None], role: str) -> int | None:
     for cell, rl in zip(header, roles):
-        if rl == role and (m := _table_rules()["year"].search(_squash(cell))):
+        if rl == role and (m := _table_rules()["year_column"].search(_squash(cell))):
             return int(m.group(1))
     return None
 
