@@ -31,7 +31,7 @@ def report():
 
 
 def test_every_gold_document_was_scored(report):
-    assert len(report.documents) == len(list((CORPUS / "gold").glob("*.gold.json"))) == 10
+    assert len(report.documents) == len(list((CORPUS / "gold").glob("*.gold.json")))
     assert all(d.error is None for d in report.documents)
 
 

@@ -314,6 +314,7 @@ def _text_rules():
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
         "years_in_name": regex.compile(r"(?:到|至|在|于|较|比)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
+        "task_title": regex.compile(t["task_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
@@ -351,7 +352,7 @@ def _headings(sections: Sequence[Section]):
     starts, flags = [], []
     for section in sections:  # in text order, parents before children
         parent_past, parent_goal = inherited.get(section.parent_id, (False, False))
-        past = parent_past or bool(t["past_title"].search(section.title))
+        past = parent_past or (bool(t["past_title"].search(section.title)) and not t["task_title"].match(section.title))
         goal = parent_goal or bool(t["goal_title"].search(section.title))
         inherited[section.section_id] = (past, goal)
         starts.append(section.char_start)
