@@ -318,7 +318,6 @@ def find_agency_mentions(text: str, doc_id: str, use_ner: bool = False, ner_mode
                 for k in overlapping:
                     del spans[k]
                 spans[(s, e)] = "ner"
-                keys[i:j] = [(s, e)]
     mentions = []
     for n, ((s, e), source) in enumerate(sorted(spans.items())):
         name = text[s:e]
