@@ -318,3 +318,21 @@ def test_corpus_indicator_cells_match_gold():
             ):
                 missing.append((gold["doc"], ind["name"]))
     assert missing == []
+
+
+def test_project_tables_are_not_indicator_tables():
+    """A 单位 inside 实施单位 is no unit column, and a header with an investment column lists
+    projects (corpus/wild 144 金华; 031 浙江 重大项目汇总表): kind other. A whole 单位 cell still
+    makes an indicator table."""
+    project = (
+        "表1　某市数字经济示范园区\n\n\t序号\n\t园区名称\n\t实施单位\n\t总投资（亿元）\n\n"
+        "\t1\n\t某数字经济产业园\n\t某区政府\n\t12.5\n\n\t2\n\t某软件园\n\t某开发区管委会\n\t8\n\n"
+    )
+    (table,) = find_tables(project)
+    assert table.kind == "other"
+    indicator = (
+        "表2　主要指标\n\n\t序号\n\t项目类别\n\t单位\n\t规划目标\n\n"
+        "\t1\n\t建设雨水管网\n\t公里\n\t2200\n\n\t2\n\t新开城市河道\n\t条\n\t40\n\n"
+    )
+    (table,) = find_tables(indicator)
+    assert table.kind == "indicator"

@@ -226,3 +226,42 @@ def test_corpus_table_targets_are_one_per_indicator_row(corpus_targets):
     for name, text, targets in corpus_targets:
         rows = [t for t in targets if t.source == "table"]
         assert len({(t.table_id, t.char_start) for t in rows}) == len(rows), name
+
+
+# ---------------------------------------------------------------- rows flattened with no cell separators
+
+
+def test_glued_indicator_rows_of_a_wild_plan_are_read_into_cells():
+    """广西楼宇数字经济 (corpus/wild 098): header and rows run together, units in brackets, a bare
+    year column; the rule was written on other plans (宁夏, 重庆)."""
+    path = next((CORPUS / "wild").glob("098_*.txt"))
+    text = clean_text(decode_bytes(path.read_bytes())[0])
+    structure = segment_document(text, "d")
+    rows = _by_name(targets_from_tables(structure.tables, structure.row_spans, text, "d"))
+    t = rows["税收超千万元的楼宇数量"]
+    assert (t.unit, t.baseline_text, t.target_text, t.baseline_year, t.target_year) == ("幢", "50", "100", 2023, 2025)
+    assert any("run together" in w for w in t.warnings)  # 50100 is a reading, said so
+    t = rows["培育数字产业特色明显的专业楼宇数量"]
+    assert (t.baseline_text, t.target_text) == ("不低于50", "不低于100")
+    for t in rows.values():
+        assert text[t.char_start : t.char_end] == t.quote and t.indicator in t.quote
+
+
+def test_glued_row_domain_is_read_before_a_serial_and_carried_down():
+    header = ["类别", "指标", "单位", "2020年", "2025年"]
+    table, spans, text = _table(header, [["总体规模1.全市快递业务量亿件0.53", "", "", "", ""],
+                                         ["2.跨境电商交易额亿元-100", "", "", "", ""],
+                                         ["网络设施3.5G基站数万个1.28", "", "", "", ""]])
+    rows = _by_name(targets_from_tables([table], spans, text, "d"))
+    assert (rows["全市快递业务量"].domain, rows["全市快递业务量"].baseline_text, rows["全市快递业务量"].target_text) == ("总体规模", "0.5", "3")
+    assert rows["跨境电商交易额"].domain == "总体规模" and rows["跨境电商交易额"].baseline_text is None
+    assert (rows["5G基站数"].domain, rows["5G基站数"].unit, rows["5G基站数"].target_text) == ("网络设施", "万个", "8")
+
+
+def test_split_of_run_together_values_prefers_a_plausible_plan():
+    from planparse.extract.targets import _split_run
+
+    assert _split_run("10582400") == (["1058", "2400"], True)  # growth within bounds, closest magnitudes
+    assert _split_run("0.333") == (["0.33", "3"], True)  # 0.3 -> 33 is beyond max_growth
+    assert _split_run("05") == (["0", "5"], False)  # the only well-formed split
+    assert _split_run("1～2")[0] == ["1～2"]  # not two numbers: left whole (the row is not read)

@@ -58,7 +58,7 @@ def _rules() -> _Rules:
     # Year-less deadlines ("每年2月底前", "3月底前") take the year from the sentence and need 前.
     # Without 前 a year-less period must open its clause (checked in code); a month always needs 前.
     yearless = (
-        f"(?:(?P<every>每年){sp})?(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?P<mend2>底|末)?)"
+        f"(?:(?P<every>每年){sp})?(?:{yearless_alt}|(?P<m2>{n}){sp}月份?(?:{sp}(?P<d2>{n}){sp}[日号]|(?P<mend2>底|末))?)"
         f"(?:{sp}(?P<suffix2>之前|以前|前))?"
     )
     return _Rules(
@@ -111,8 +111,8 @@ def _normalise(m: regex.Match, year: int) -> tuple[dt.date, str] | None:
     month = cn_int(month_text)
     if not 1 <= month <= 12:
         return None
-    if m.group("d"):
-        day = cn_int(m.group("d"))
+    if m.group("d") or m.group("d2"):
+        day = cn_int(m.group("d") or m.group("d2"))
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
             return None
         return dt.date(year, month, day), "day"
@@ -163,7 +163,11 @@ def find_deadlines(
             if not marked and start not in cells and not _bare_year_ok(scan, m, ref_year):
                 continue
         else:
-            if m.group("suffix2") is None and not _bare_period_ok(scan, m, out):
+            in_cell = start in cells
+            if _cell_only_period(m) and not in_cell:
+                continue
+            # In a 完成时限 cell the column says it is a deadline: no 前 needed ("10月底", "全年").
+            if m.group("suffix2") is None and not in_cell and not _bare_period_ok(scan, m, out):
                 continue
             # Year-less: the last year named earlier in the same sentence, else the reference year.
             ctx = rules.year_mention.search(scan, clause_start(scan, start, rules.sentence_end), start)
@@ -192,6 +196,13 @@ def find_deadlines(
             )
         )
     return out
+
+
+def _cell_only_period(m: regex.Match) -> bool:
+    """A year-less period that is a deadline only in a deadline column (全年)."""
+    periods = _rules().periods
+    return any(p.get("cells_only") and m.group(f"q{i}") is not None
+               for i, p in enumerate(periods) if f"q{i}" in m.re.groupindex)
 
 
 def _opens_clause(scan: str, start: int) -> bool:

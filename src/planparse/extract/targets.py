@@ -7,6 +7,7 @@ Column roles, unit and comparator words, past-tense cues and indicator trimming 
 from __future__ import annotations
 
 import bisect
+import math
 from functools import lru_cache
 from typing import Sequence
 
@@ -33,10 +34,93 @@ def _table_rules():
         "markers": regex.compile(rules["cell_markers"]),
         "name_unit": regex.compile(rules["name_unit"].replace("{units}", units)),
         "year": regex.compile(r"((?:19|20)\d\d)\s*年"),
+        # A column name may be a bare year ("2023"); a cell's year needs its 年.
+        "year_column": regex.compile(r"((?:19|20)\d\d)(?:\s*年|$)"),
         # Line breaks and spaces inside a cell come from wrapping, except between Latin words.
         "wrap": regex.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])"),
         "empty": {fold(c) for c in rules["empty_cells"]},
+        "glued_serial": regex.compile(rules["glued_row"]["serial"]),
+        "glued_body": regex.compile(
+            rules["glued_row"]["body"].replace("{value}", rules["glued_row"]["value"]).replace("{units}", units).replace("{natures}", alternation(rules["glued_row"]["natures"]))
+        ),
+        "glued_value": regex.compile(rules["glued_row"]["value"]),
+        "max_growth": float(rules["glued_row"]["max_growth"]),
+        "plan_period": regex.compile(rules["plan_period"]),
+        "caption_nature": [(nature, regex.compile(p)) for nature, p in rules["caption_nature"].items()],
     }
+
+
+def _period_year(*texts: str | None) -> int | None:
+    """The last year of the first five-year-plan period named in ``texts`` (十四五 -> 2025)."""
+    for t in texts:
+        if t and (m := _table_rules()["plan_period"].search(t)):
+            return 2005 + 5 * cn_int(m.group("n"))
+    return None
+
+
+_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
+_VALUE_ROLES = ("baseline", "target", "review_target", "actual", "year")
+
+
+def _split_run(run: str) -> tuple[list[str], bool]:
+    """Two value cells whose digits ran together ("10582400" -> 1058, 2400); see rules glued_row.
+
+    Returns the cells and whether the split was a choice among several readings."""
+    r = _table_rules()
+    splits = []
+    for k in range(1, len(run)):
+        a, b = run[:k], run[k:]
+        if _NUMBER.fullmatch(a) and _NUMBER.fullmatch(b):
+            splits.append((a, b))
+    if not splits:
+        return [run], False
+
+    def rank(ab):
+        x, y = float(ab[0]), float(ab[1])
+        plausible = y >= x and (x == 0 or y <= r["max_growth"] * x)
+        decimals = len(ab[0].partition(".")[2])
+        closeness = abs(math.log((y + 1e-9) / (x + 1e-9)))
+        return (not plausible, decimals, closeness)
+
+    return list(min(splits, key=rank)), len(splits) > 1
+
+
+def _split_glued_row(text: str, roles: list[str | None]) -> tuple[dict[str, list[str]], list[str]] | None:
+    """Cells by role of an indicator row written with no cell separators, or None if it does not
+    read as [domain][serial.] name [unit] values [nature] (rules glued_row)."""
+    r = _table_rules()
+    s = _squash(text)
+    domain = ""
+    rest = s
+    if (m := r["glued_serial"].match(s)) and (b := r["glued_body"].match(s[m.end() :])):
+        domain, body = m.group("domain"), b
+    elif b := r["glued_body"].match(s):
+        body = b
+    else:
+        return None
+    name, unit = body.group("name"), body.group("bunit") or body.group("unit")
+    if body.group("unit") and "unit" not in roles:
+        name, unit = name + body.group("unit"), None  # no unit column: the word belongs to the name
+    n_values = sum(1 for role in roles if role in _VALUE_ROLES)
+    values = r["glued_value"].findall(body.group("nums"))
+    warnings = []
+    if len(values) < n_values and len(values) == 1 and n_values == 2 and values[0][:1].isdigit():
+        values, ambiguous = _split_run(values[0])
+        if ambiguous:
+            warnings.append(f"values run together '{body.group('nums')}' read as {' / '.join(values)}")
+    if len(values) != n_values:
+        return None
+    cells: dict[str, list[str]] = {"name": [name]}
+    if domain:
+        cells["domain"] = [domain]
+    if unit:
+        cells["unit"] = [unit]
+    if body.group("nature"):
+        cells["nature"] = [body.group("nature")]
+    value_roles = [role for role in roles if role in _VALUE_ROLES]
+    for role, value in zip(value_roles, values):
+        cells.setdefault(role, []).append(value)
+    return cells, warnings
 
 
 def _squash(cell: str | None) -> str:
@@ -72,7 +156,7 @@ def _clean_label(cell: str) -> str:
 
 def _year_of(header: list[str], roles: list[str | None], role: str) -> int | None:
     for cell, rl in zip(header, roles):
-        if rl == role and (m := _table_rules()["year"].search(_squash(cell))):
+        if rl == role and (m := _table_rules()["year_column"].search(_squash(cell))):
             return int(m.group(1))
     return None
 
@@ -98,13 +182,21 @@ def targets_from_tables(
             continue
         header = table.header
         roles = _header_roles(header)
+        if "name" not in roles and "domain" in roles:
+            # No indicator-name column (序号 项目类别 单位 规划目标 …): the innermost category names the row.
+            last = max(i for i, role in enumerate(roles) if role == "domain")
+            roles[last] = "name"
         if "name" not in roles:
             continue
         target_role = "review_target" if "review_target" in roles else "target"
         baseline_year = _year_of(header, roles, "baseline")
         target_year = _year_of(header, roles, "actual" if target_role == "review_target" else target_role)
+        if target_year is None:
+            target_year = _period_year(*(h for h, rl in zip(header, roles) if rl == target_role), table.caption)
+        caption_nature = next((n for n, p in r["caption_nature"] if p.search(table.caption or "")), None)
         spans = row_spans.get(table.table_id, [])
         previous: list[str] = [""] * len(header)
+        glued_domain = ""
         for i, row in enumerate(table.rows):
             # Rows shorter than the header lack their leading merged cells: carry them down.
             cells = list(row[: len(header)])
@@ -115,6 +207,14 @@ def targets_from_tables(
             for role, cell in zip(roles, cells):
                 if role:
                     by_role.setdefault(role, []).append(cell)
+            row_warnings: list[str] = []
+            if len(header) > 2 and row and _squash(row[0]) and not any(_squash(c) for c in row[1:]):
+                # The whole row in its first cell: a table flattened with no cell separators.
+                if (glued := _split_glued_row(row[0], roles)) is not None:
+                    by_role, row_warnings = glued
+                    if "domain" in roles:  # a merged domain cell: carried down from the row that names it
+                        domain = by_role.get("domain", [glued_domain])[0]
+                        by_role["domain"], glued_domain = [domain], domain
             name = _clean_label(by_role["name"][0])
             if not name:
                 continue
@@ -126,7 +226,7 @@ def targets_from_tables(
             target_text = _cell_text(by_role[target_role][0]) if target_role in by_role else None
             base = parse_value(baseline_text)
             goal = parse_value(target_text)
-            warnings = [f"baseline: {w}" for w in base.warnings] + [f"target: {w}" for w in goal.warnings]
+            warnings = row_warnings + [f"baseline: {w}" for w in base.warnings] + [f"target: {w}" for w in goal.warnings]
             if "actual" in by_role and (actual := _cell_text(by_role["actual"][0])):
                 warnings.append(f"actual: {actual}")
             if i < len(spans):
@@ -151,8 +251,9 @@ def targets_from_tables(
                     target_text=target_text,
                     target_value=goal.value,
                     comparator=goal.comparator,
-                    target_year=target_year,
-                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else None),
+                    # no year for the column: the first year the cell itself names ("2023年达到80%")
+                    target_year=target_year or _first_year(target_text),
+                    **_nature_fields(_cell_text(by_role["nature"][0]) if "nature" in by_role else caption_nature),
                     quote=text[start:end],
                     char_start=start,
                     char_end=end,
@@ -160,6 +261,11 @@ def targets_from_tables(
                 )
             )
     return out
+
+
+def _first_year(cell: str | None) -> int | None:
+    m = _table_rules()["year"].search(cell or "")
+    return int(m.group(1)) if m else None
 
 
 def _nature_fields(cell: str | None) -> dict:
@@ -208,6 +314,7 @@ def _text_rules():
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
         "years_in_name": regex.compile(r"(?:到|至|在|于|较|比)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
+        "task_title": regex.compile(t["task_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
@@ -245,7 +352,7 @@ def _headings(sections: Sequence[Section]):
     starts, flags = [], []
     for section in sections:  # in text order, parents before children
         parent_past, parent_goal = inherited.get(section.parent_id, (False, False))
-        past = parent_past or bool(t["past_title"].search(section.title))
+        past = parent_past or (bool(t["past_title"].search(section.title)) and not t["task_title"].match(section.title))
         goal = parent_goal or bool(t["goal_title"].search(section.title))
         inherited[section.section_id] = (past, goal)
         starts.append(section.char_start)
@@ -438,8 +545,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     if range_next and comparator == "=":
         comparator = ">="
     if in_range:
-        if values[k - 1].unit_end == values[k - 1].end:
-            return None  # "1～2家": only the lower bound is a target
+        if values[k - 1].unit_end == values[k - 1].end or v.unit not in t["rate_units"]:
+            return None  # "1～2家", "5个-7个": a count commits to its lower bound only
         return _named("level", "<=", text, folded, cstart, _before_verb(folded, cstart, values[k - 1].start), v, cend)
     if range_next and values[k].unit_end > v.end and v.unit in t["rate_units"]:
         return _named("level", comparator, text, folded, lo, _before_verb(folded, lo, v.start), v, cend)

@@ -62,6 +62,7 @@ class _Rules:
     def __init__(self, raw: dict):
         self.header_keywords = tuple(raw["header_keywords"])
         self.kind_keywords = {k: tuple(v) for k, v in raw["kind_keywords"].items()}
+        self.project_keywords = tuple(raw["project_keywords"])
         self.indicator_overrides_task = tuple(raw["indicator_overrides_task"])
         self.serial_columns = set(raw["serial_columns"])
         self.unit_columns = set(raw["unit_columns"])
@@ -209,7 +210,9 @@ def _kind(header: list[str]) -> str:
     has = {kind: any(k in joined for k in words) for kind, words in rules.kind_keywords.items()}
     if has.get("task") and not any(k in joined for k in rules.indicator_overrides_task):
         return "task"
-    if has.get("indicator"):
+    if any(k in joined for k in rules.project_keywords):
+        return "other"
+    if has.get("indicator") or any(_nows(c) in rules.unit_columns for c in header):
         return "indicator"
     return "other"
 
