@@ -281,10 +281,13 @@ def test_no_invented_tables(text):
 
 
 def _gold_docs():
-    """Gold of the plain-text documents: the text table finder's own test. Documents of other formats
-    reach the segmenter as reader table blocks and are scored through the pipeline (test_quality)."""
-    return [p for p in sorted((CORPUS / "gold").glob("*.gold.json"))
-            if json.loads(p.read_text(encoding="utf-8"))["doc"].endswith(".txt")]
+    """Gold of the ten original documents: the text table finder's own exact check (caption as the
+    gold writes it, header, rows). The documents added with the unseen-plans issue are scored through
+    the pipeline with the evaluator's caption matching (tests/test_quality.py): their gold captions
+    drop the 表N that the text keeps, and run-together rows are split only by the extractor."""
+    from test_quality import ORIGINAL
+
+    return [p for p in sorted((CORPUS / "gold").glob("*.gold.json")) if p.name.startswith(ORIGINAL)]
 
 
 @pytest.mark.parametrize("gold_path", _gold_docs(), ids=lambda p: p.name.split(".")[0])
