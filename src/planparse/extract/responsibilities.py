@@ -54,6 +54,11 @@ class _Rules:
     first_lead: regex.Pattern
     generic: regex.Pattern
     item_tail: regex.Pattern  # at the end of a list item
+    item_note: regex.Pattern  # a bracketed note inside a list item (（…为牵头单位，下同）)
+    header_prefix: str  # level before a label in a table header (省级牵头单位)
+    glued_end: regex.Pattern  # end of the task sentence in a row flattened without separators
+    glued_sep: regex.Pattern
+    glued_next: regex.Pattern  # an agency starting right after another
     list_tail_at: regex.Pattern  # right after a list of mentions
     lead_in: regex.Pattern
     joiner: regex.Pattern
@@ -95,6 +100,11 @@ def _rules() -> _Rules:
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
         item_tail=regex.compile(r["item_tail"]),
+        item_note=regex.compile(r["item_note"]),
+        header_prefix=r["table_header_prefix"],
+        glued_end=regex.compile(r["glued_task_end"]),
+        glued_sep=regex.compile(r["glued_item_separators"]),
+        glued_next=regex.compile(r["glued_next_agency"]),
         list_tail_at=regex.compile(r["list_tail"]),
         lead_in=regex.compile(r["clause_lead_in"]),
         joiner=regex.compile(r["mention_joiners"]),
@@ -142,7 +152,7 @@ def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | N
     out: list[tuple[str, str, str | None]] = []
     prefix = ""
     for raw in rules.list_sep.split(items_text):
-        item = raw.strip()
+        item = rules.item_note.sub("", raw).strip()
         tail = rules.item_tail.search(item)
         if tail and tail.start() > 0:
             item = item[: tail.start()]
@@ -383,12 +393,20 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
     """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
     rules = _rules()
     labels = rules.label_role
+    header = regex.compile(rules.header_prefix + "(" + "|".join(regex.escape(w) for w in labels) + ")")
     out: list[_Assignment] = []
     for table in tables:
-        cols = {i: labels[h.strip()] for i, h in enumerate(table.header) if h.strip() in labels}
+        cols = {i: labels[m.group(1)] for i, h in enumerate(table.header) if (m := header.fullmatch(h.strip()))}
         if not cols:
             continue
-        for row in column_cells(text, table, list(cols)):
+        other = [i for i in range(len(table.header)) if i not in cols]
+        pos = table.char_start
+        for row, other_cells in zip(column_cells(text, table, list(cols)), column_cells(text, table, other)):
+            if not row and (glued := _glued_row(text, other_cells, sorted(cols), pos, table.char_end)):
+                # Columns run together in one cell: the agency cells are read back from its text.
+                row = glued
+            if row:
+                pos = max(at + len(cell) for _, cell, at in row)
             pairs, span = [], None
             for i, cell, at in row:
                 items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
@@ -399,6 +417,79 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
             if pairs and span:
                 out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
     return out
+
+
+def _glued_row(text: str, cells: list[tuple[int, str, int]], agency_cols: list[int], pos: int, end: int):
+    """(column, cell, offset) of the agency cells of a row whose columns ran together into one cell
+    ("建设平凉市云服务大数据中心。市工信局市委网信办、市发改委初步建成…"), else None.
+
+    The agency run opens right after a task sentence ends; items joined by a separator share a cell,
+    an agency directly followed by another closes it; the run ends at the first item no agency.
+    """
+    rules = _rules()
+    for _, cell, at in cells:
+        for stop in rules.glued_end.finditer(cell):
+            groups = _glued_agencies(cell, stop.end())
+            if groups:
+                out = []
+                for n, (s, e) in enumerate(groups):
+                    col = agency_cols[min(n, len(agency_cols) - 1)]
+                    if n >= len(agency_cols):  # more runs than columns: the last column takes them
+                        col, _, s0 = out.pop()
+                        s = s0 - at
+                    out.append((col, cell[s:e], at + s))
+                return out
+    return None
+
+
+def _glued_agencies(cell: str, start: int) -> list[tuple[int, int]]:
+    """Spans (in ``cell``) of the runs of agencies from ``start``, one run per flattened cell."""
+    rules = _rules()
+    mentions = {m.char_start: m.char_end for m in find_agency_mentions(cell, "", use_ner=False)}
+    groups: list[tuple[int, int]] = []
+    p, run_start, joined = start, start, False
+    while p < len(cell):
+        e = _glued_item_end(cell, p, mentions)
+        if e is None:
+            break
+        if groups and not joined:
+            groups.append((p, e))
+        elif groups:
+            groups[-1] = (groups[-1][0], e)
+        else:
+            groups.append((p, e))
+        sep = rules.glued_sep.match(cell, e)
+        joined = bool(sep)
+        p = sep.end() if sep else e
+    return [g for g in groups if split_agency_items(cell[g[0] : g[1]])]
+
+
+def _glued_item_end(cell: str, p: int, mentions: dict[int, int]) -> int | None:
+    """End of the agency starting at ``p``: a mention found there, else the shortest agency-shaped
+    text followed by a separator, the cell's end, or another agency; None if no agency starts at p."""
+    rules = _rules()
+    if p in mentions:
+        return mentions[p]
+    for e in range(p + 2, min(len(cell), p + 20) + 1):
+        name = cell[p:e]
+        if not agency_shaped(name):
+            continue
+        if e == len(cell) or rules.glued_sep.match(cell, e) or e in mentions:
+            return e
+        nxt = rules.glued_next.match(cell, e)
+        if nxt and _glued_item_end_strict(cell, e, mentions):
+            return e
+    return None
+
+
+def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
+    """Does an agency start at ``p`` (a mention, or agency-shaped text up to a separator or the end)?"""
+    if p in mentions:
+        return True
+    for e in range(p + 2, min(len(cell), p + 20) + 1):
+        if agency_shaped(cell[p:e]) and (e == len(cell) or _rules().glued_sep.match(cell, e)):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- entry point
