@@ -223,8 +223,11 @@ def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]]
     return _resolve_roles(pairs, listed_leads) if pairs else None
 
 
-def _resolve_roles(pairs: list[tuple[str, str, str]], listed_leads: bool) -> list[tuple[str, str, str]]:
-    """Turn `listed` (plain 负责) into lead/support/responsible."""
+def _resolve_roles(
+    pairs: list[tuple[str, str, str]], listed_leads: bool, generic_first: bool = False
+) -> list[tuple[str, str, str]]:
+    """Turn `listed` (plain 负责) into lead/support/responsible. Under the first-listed-leads
+    convention a list whose first item is a generic party (市级有关部门，各区县政府) names no lead."""
     has_lead = any(role == LEAD for _, _, role in pairs)
     out = []
     for i, (name, full, role) in enumerate(pairs):
@@ -232,7 +235,7 @@ def _resolve_roles(pairs: list[tuple[str, str, str]], listed_leads: bool) -> lis
             if has_lead:
                 role = SUPPORT
             elif listed_leads:
-                role = LEAD if i == 0 else SUPPORT
+                role = LEAD if i == 0 and not generic_first else SUPPORT
             else:
                 role = RESPONSIBLE
         out.append((name, full, role))
@@ -408,6 +411,7 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
             if row:
                 pos = max(at + len(cell) for _, cell, at in row)
             pairs, span = [], None
+            generic_first = bool(row) and _starts_generic(row[0][1])
             for i, cell, at in row:
                 items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
                 if not items:
@@ -415,8 +419,15 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
                 span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
                 pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
             if pairs and span:
-                out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
+                out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads, generic_first)))
     return out
+
+
+def _starts_generic(cell: str) -> bool:
+    """Is the first item of an agency cell a generic party (市级有关单位) rather than an agency?"""
+    rules = _rules()
+    first = rules.list_sep.split(_CELL_SEPARATORS.sub("、", cell.strip()))[0].strip()
+    return bool(first) and bool(rules.generic.search(first)) and not agency_shaped(first)
 
 
 def _glued_row(text: str, cells: list[tuple[int, str, int]], agency_cols: list[int], pos: int, end: int):
