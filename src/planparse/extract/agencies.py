@@ -84,8 +84,8 @@ def _compiled() -> _Compiled:
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
     sh = r["shape"]
-    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）).
-    stem_char = r"(?:\p{Han}|[（(〔＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕＞>])"
+    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）, 各县﹝市、区﹞).
+    stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
     shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(

@@ -31,6 +31,11 @@ from planparse.spans import SpanIndex, span_set
 LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
 # Table cells list agencies with any separator; normalised to 、 before splitting.
 _CELL_SEPARATORS = regex.compile(r"[，,；;\s]+")
+# Brackets a list may open inside itself (各县（市、区）政府, 各县﹝市、区﹞政府).
+_OPENING, _CLOSING = "（(〔﹝", "）)〕﹞"
+# The last agency of a flattened row is looked for this far (a longer shaped run is task text).
+GLUED_LAST_MAX = 12
+GLUED_LOOKAHEAD = 3  # characters a name may still run on by (网信办 after 市委)
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,8 @@ def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]]
     """(as written, full name, role) of "（…负责）"-style content, or None if it assigns nothing."""
     rules = _rules()
     pairs: list[tuple[str, str, str]] = []
-    for seg in rules.segment_sep.split(body):
+    # A note bracketed inside an item holds separators of its own: out before splitting.
+    for seg in rules.segment_sep.split(rules.item_note.sub("", body)):
         seg = seg.strip()
         m = rules.role_tail.match(seg)
         if not m:
@@ -272,7 +278,7 @@ def _label_list_end(text: str, start: int) -> int:
     while end_m := rules.label_end.search(text, pos, limit):
         end = end_m.start()
         body = text[start:end]
-        if text[end] in "）)" and body.count("（") + body.count("(") > body.count("）") + body.count(")"):
+        if text[end] in _CLOSING and sum(map(body.count, _OPENING)) > sum(map(body.count, _CLOSING)):
             pos = end + 1
             continue
         return end
@@ -470,27 +476,36 @@ def _glued_agencies(cell: str, start: int) -> list[tuple[int, int]]:
         else:
             groups.append((p, e))
         sep = rules.glued_sep.match(cell, e)
+        if not sep and not rules.glued_next.match(cell, e):
+            break  # the next column's text (年度目标) follows
         joined = bool(sep)
         p = sep.end() if sep else e
     return [g for g in groups if split_agency_items(cell[g[0] : g[1]])]
 
 
 def _glued_item_end(cell: str, p: int, mentions: dict[int, int]) -> int | None:
-    """End of the agency starting at ``p``: a mention found there, else the shortest agency-shaped
-    text followed by a separator, the cell's end, or another agency; None if no agency starts at p."""
+    """End of the agency starting at ``p``: the shortest agency-shaped text followed by a separator,
+    the cell's end or another agency; else see below; None if no agency starts at p."""
     rules = _rules()
-    if p in mentions:
-        return mentions[p]
     for e in range(p + 2, min(len(cell), p + 20) + 1):
         name = cell[p:e]
         if not agency_shaped(name):
             continue
-        if e == len(cell) or rules.glued_sep.match(cell, e) or e in mentions:
+        if e == len(cell) or rules.glued_sep.match(cell, e):
             return e
         nxt = rules.glued_next.match(cell, e)
         if nxt and _glued_item_end_strict(cell, e, mentions):
             return e
-    return None
+    # The last agency, run into the next column's text (年度目标): the shortest agency-shaped start
+    # that no longer name or generic party (市委 of 市委网信办, 市政府 of 市政府有关部门) continues.
+    for e in range(p + 2, min(len(cell), p + GLUED_LAST_MAX) + 1):
+        if agency_shaped(cell[p:e]) and not any(
+            agency_shaped(cell[p:e2]) or rules.generic.search(cell[p:e2])
+            for e2 in range(e + 1, min(len(cell), e + GLUED_LOOKAHEAD) + 1)
+        ):
+            return e
+    # A mention found there (the agency finder may run a name on into the task text: last resort).
+    return mentions.get(p)
 
 
 def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
