@@ -134,3 +134,19 @@ def test_f1_floors_on_corpus():
         pred_l.update((stem, _key(r.agency)) for r in got if r.role == "lead")
     assert multiset_f1(gold_a, pred_a) >= 0.95
     assert multiset_f1(gold_l, pred_l) >= 0.95
+
+
+def test_task_table_agency_cells_vouch_for_mentions():
+    # Names outside the lexicon standing alone in an agency cell (081 宁波 has 省口岸办; text written).
+    from planparse.extract.agencies import find_agency_mentions
+    from planparse.extract.responsibilities import table_agency_spans
+
+    body = "工作任务\t牵头单位\t配合单位\n推进通关便利化\t省口岸办\t市人防办、有关单位\n"
+    text = PLAN + body
+    table = _table(text, ["工作任务", "牵头单位", "配合单位"], [["推进通关便利化", "省口岸办", "市人防办、有关单位"]])
+    spans = table_agency_spans(text, [table])
+    assert [text[s:e] for s, e in spans] == ["省口岸办", "市人防办"]
+    plain = {m.name for m in find_agency_mentions(text, "t")}
+    vouched = find_agency_mentions(text, "t", vouched=spans)
+    assert {"省口岸办", "市人防办"} <= {m.name for m in vouched} and not {"省口岸办", "市人防办"} <= plain
+    assert all(text[m.char_start : m.char_end] == m.name for m in vouched)

@@ -398,34 +398,53 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
 # ---------------------------------------------------------------- tables
 
 
-def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
-    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+def _agency_rows(text: str, tables: Sequence[Table]):
+    """Per data row of a table with 牵头单位 / 责任单位 / 配合单位 columns: ({column: role},
+    [(column, cell, offset)] of its non-empty agency cells)."""
     rules = _rules()
     labels = rules.label_role
     header = regex.compile(rules.header_prefix + "(" + "|".join(regex.escape(w) for w in labels) + ")")
-    out: list[_Assignment] = []
     for table in tables:
         cols = {i: labels[m.group(1)] for i, h in enumerate(table.header) if (m := header.fullmatch(h.strip()))}
         if not cols:
             continue
         other = [i for i in range(len(table.header)) if i not in cols]
-        pos = table.char_start
         for row, other_cells in zip(column_cells(text, table, list(cols)), column_cells(text, table, other)):
-            if not row and (glued := _glued_row(text, other_cells, sorted(cols), pos, table.char_end)):
+            if not row and (glued := _glued_row(other_cells, sorted(cols))):
                 # Columns run together in one cell: the agency cells are read back from its text.
                 row = glued
-            if row:
-                pos = max(at + len(cell) for _, cell, at in row)
-            pairs, span = [], None
-            generic_first = bool(row) and _starts_generic(row[0][1])
-            for i, cell, at in row:
-                items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
-                if not items:
-                    continue
-                span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
-                pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
-            if pairs and span:
-                out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads, generic_first)))
+            yield cols, row
+
+
+def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
+    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+    out: list[_Assignment] = []
+    for cols, row in _agency_rows(text, tables):
+        pairs, span = [], None
+        generic_first = bool(row) and _starts_generic(row[0][1])
+        for i, cell, at in row:
+            items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
+            if not items:
+                continue
+            span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
+            pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
+        if pairs and span:
+            out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads, generic_first)))
+    return out
+
+
+def table_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+    """Spans of the agencies named in task tables' agency cells, as written: the table vouches for
+    them, so find_agency_mentions takes them (``vouched``) even outside the lexicon."""
+    out = []
+    for _, row in _agency_rows(text, tables):
+        for _, cell, at in row:
+            pos = 0
+            for written, _, _ in split_agency_items(_CELL_SEPARATORS.sub("、", cell)) or ():
+                found = cell.find(written, pos)
+                if found >= 0:
+                    out.append((at + found, at + found + len(written)))
+                    pos = found + len(written)
     return out
 
 
@@ -436,7 +455,7 @@ def _starts_generic(cell: str) -> bool:
     return bool(first) and bool(rules.generic.search(first)) and not agency_shaped(first)
 
 
-def _glued_row(text: str, cells: list[tuple[int, str, int]], agency_cols: list[int], pos: int, end: int):
+def _glued_row(cells: list[tuple[int, str, int]], agency_cols: list[int]):
     """(column, cell, offset) of the agency cells of a row whose columns ran together into one cell
     ("建设平凉市云服务大数据中心。市工信局市委网信办、市发改委初步建成…"), else None.
 
