@@ -226,5 +226,5 @@ def test_summary_is_bounded(tmp_path):
         (src / f"n{k:03d}.txt").write_text(f"关于第{k}项工作的通知\n一、总体要求\n到2025年完成{k}项任务。\n", encoding="utf-8")
     result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=0)
     rows = [line for line in result.stdout.splitlines() if " n" in line and ".txt" in line]
-    assert len(rows) <= 300
-    assert "… and 20 more documents" in result.stdout
+    assert len(rows) <= 300  # past report.MAX_TABLE_ROWS: totals, grades and the least-structured few
+    assert "320 documents:" in result.stdout and "least structure" in result.stdout

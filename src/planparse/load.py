@@ -100,12 +100,19 @@ def read_record_table(folder: str | os.PathLike, name: str, columns: list[str] |
     """One record type of an outputs folder as one Arrow table (part files concatenated in order).
 
     MissingOutputs naming the record type when it has no file in the folder; OutputsError naming
-    the file when one does not read.
+    the file when one does not read or lacks a column of the record type.
     """
     files = record_files(folder, name)
     if not files:
         raise MissingOutputs(f"{folder}: record type {name!r} is missing (no {name}/part-*.parquet or {name}.parquet)")
-    tables = [_read_file(f, columns) for f in files]
+    wanted = columns or list(RECORD_TYPES[name].model_fields)
+    tables = []
+    for f in files:
+        table = _read_file(f, columns)
+        missing = [c for c in wanted if c not in table.column_names]
+        if missing:
+            raise OutputsError(f"{f}: {', '.join(missing)}: column missing (written by another planparse version?)")
+        tables.append(table)
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 

@@ -334,7 +334,6 @@ def find_agency_mentions(
                 for k in overlapping:
                     del spans[k]
                 spans[(s, e)] = "ner"
-                keys[i:j] = [(s, e)]
     mentions = []
     for n, ((s, e), source) in enumerate(sorted(spans.items())):
         name = text[s:e]
