@@ -54,6 +54,59 @@ def test_task_table_columns():
     assert text[got[0].char_start : got[0].char_end] == got[0].quote
 
 
+
+def _table(text: str, header: list[str], rows: list[list[str]]) -> Table:
+    return Table(doc_id="t", table_id="t-t1", kind="task", header=header, rows=rows, n_rows=len(rows),
+                 char_start=text.index(header[0]), char_end=len(text))
+
+
+def test_task_table_header_with_a_level_before_the_label():
+    # 省级牵头单位 / 市级配合单位 are the 牵头单位 / 配合单位 columns (081 宁波 has them; text written).
+    body = "工作任务\t省级牵头单位\t市级配合单位\n建设平台\t省卫生健康委、省医保局\t市卫生健康委\n"
+    text = PLAN + body
+    table = _table(text, ["工作任务", "省级牵头单位", "市级配合单位"],
+                   [["建设平台", "省卫生健康委、省医保局", "市卫生健康委"]])
+    got = find_responsibilities(text, "t", [], [table])
+    # A co-lead cell gives two leads: every agency of a 牵头 cell leads.
+    assert [(r.agency, r.role) for r in got] == [
+        ("省卫生健康委", "lead"), ("省医保局", "lead"), ("市卫生健康委", "support")]
+    # Internal divisions (市卫健委内牵头处室) are no unit column.
+    divisions = _table(text, ["工作任务", "市卫健委内牵头处室"], [["建设平台", "基层处"]])
+    assert find_responsibilities(text, "t", [], [divisions]) == []
+
+
+def test_task_rows_flattened_without_cell_separators():
+    # Rows of the 定西 task ledger (corpus/wild/086): 序号, task, 牵头单位 and 配合单位 glued together.
+    rows = ["完善网络基础设施。市工信局市委网信办、市发展改革委，各县区政府",
+            "强化网络安全基础保障。市委网信办市工信局、市教育局",
+            "推进农业生产智能化。市农业农村局市林草局、市畜牧兽医局初步实现监测预警"]
+    body = "序号重点任务牵头单位配合单位\n" + "".join(f"{n}{r}\n" for n, r in enumerate(rows, 1))
+    text = PLAN + body
+    table = _table(text, ["序号", "重点任务", "牵头单位", "配合单位"],
+                   [[str(n), r, "", ""] for n, r in enumerate(rows, 1)])
+    got = find_responsibilities(text, "t", [], [table])
+    by_row = Counter(r.assignment_id for r in got)
+    assert len(by_row) == 3
+    assert [(r.agency, r.role) for r in got] == [
+        ("市工信局", "lead"), ("市委网信办", "support"), ("市发展改革委", "support"), ("各县区政府", "support"),
+        ("市委网信办", "lead"), ("市工信局", "support"), ("市教育局", "support"),
+        ("市农业农村局", "lead"), ("市林草局", "support"), ("市畜牧兽医局", "support")]
+    assert all(r.quote in text and text[r.char_start : r.char_end] == r.quote for r in got)
+    assert not any("初步" in r.agency for r in got)
+
+
+def test_first_listed_convention_with_a_generic_first_item_names_no_lead():
+    body = ("工作任务\t责任单位\n"
+            "梳理清单\t市司法局（列第一位者为牵头单位，下同）、市政务办\n"
+            "推广应用\t市级有关部门，各区县政府\n")
+    text = PLAN + body
+    table = _table(text, ["工作任务", "责任单位"],
+                   [["梳理清单", "市司法局（列第一位者为牵头单位，下同）、市政务办"], ["推广应用", "市级有关部门，各区县政府"]])
+    got = find_responsibilities(text, "t", [], [table])
+    assert [(r.agency, r.role) for r in got] == [
+        ("市司法局", "lead"), ("市政务办", "support"), ("各区县政府", "support")]
+
+
 DOCS = corpus_docs()
 
 
@@ -81,3 +134,19 @@ def test_f1_floors_on_corpus():
         pred_l.update((stem, _key(r.agency)) for r in got if r.role == "lead")
     assert multiset_f1(gold_a, pred_a) >= 0.95
     assert multiset_f1(gold_l, pred_l) >= 0.95
+
+
+def test_task_table_agency_cells_vouch_for_mentions():
+    # Names outside the lexicon standing alone in an agency cell (081 宁波 has 省口岸办; text written).
+    from planparse.extract.agencies import find_agency_mentions
+    from planparse.extract.responsibilities import table_agency_spans
+
+    body = "工作任务\t牵头单位\t配合单位\n推进通关便利化\t省口岸办\t市人防办、有关单位\n"
+    text = PLAN + body
+    table = _table(text, ["工作任务", "牵头单位", "配合单位"], [["推进通关便利化", "省口岸办", "市人防办、有关单位"]])
+    spans = table_agency_spans(text, [table])
+    assert [text[s:e] for s, e in spans] == ["省口岸办", "市人防办"]
+    plain = {m.name for m in find_agency_mentions(text, "t")}
+    vouched = find_agency_mentions(text, "t", vouched=spans)
+    assert {"省口岸办", "市人防办"} <= {m.name for m in vouched} and not {"省口岸办", "市人防办"} <= plain
+    assert all(text[m.char_start : m.char_end] == m.name for m in vouched)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import Sequence
 from functools import lru_cache
 
 import regex
@@ -84,8 +85,8 @@ def _compiled() -> _Compiled:
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
     sh = r["shape"]
-    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）).
-    stem_char = r"(?:\p{Han}|[（(〔＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕＞>])"
+    # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）, 各县﹝市、区﹞).
+    stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
     shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
@@ -290,11 +291,26 @@ def _acceptable(text: str, s: int, e: int) -> bool:
     return looks_like_agency(name) and not c.generic_after.match(text, e)
 
 
-def find_agency_mentions(text: str, doc_id: str, use_ner: bool = False, ner_model=None) -> list[AgencyMention]:
+def find_agency_mentions(
+    text: str, doc_id: str, use_ner: bool = False, ner_model=None, vouched: Sequence[tuple[int, int]] = ()
+) -> list[AgencyMention]:
     """Every named government body in ``text``, in text order. Rule matches first; with ``use_ner`` (or
     a ``ner_model``) the NER adds agency-like names the rules missed or only partly matched. The NER
-    is opt-in: held out by source it added no recall (README, "Agency NER")."""
+    is opt-in: held out by source it added no recall (README, "Agency NER").
+
+    ``vouched``: spans a context vouches for (the items of a task table's agency cells): each with an
+    agency's shape that no rule span overlaps is a mention too (省口岸办 alone in its cell).
+    """
     spans = {(s, e): "rule" for s, e in rule_spans(text)}
+    if vouched:
+        ordered = sorted(spans)
+        starts = [k[0] for k in ordered]
+        for s, e in vouched:
+            i = max(0, bisect.bisect_right(starts, s) - 1)
+            if any(ks < e and s < ke for ks, ke in ordered[i:bisect.bisect_left(starts, e)]):
+                continue
+            if agency_shaped(text[s:e]):
+                spans[(s, e)] = "rule"
     if use_ner or ner_model is not None:
         from planparse.extract import ner
 

@@ -31,6 +31,11 @@ from planparse.spans import SpanIndex, span_set
 LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
 # Table cells list agencies with any separator; normalised to 、 before splitting.
 _CELL_SEPARATORS = regex.compile(r"[，,；;\s]+")
+# Brackets a list may open inside itself (各县（市、区）政府, 各县﹝市、区﹞政府).
+_OPENING, _CLOSING = "（(〔﹝", "）)〕﹞"
+# The last agency of a flattened row is looked for this far (a longer shaped run is task text).
+GLUED_LAST_MAX = 12
+GLUED_LOOKAHEAD = 3  # characters a name may still run on by (网信办 after 市委)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ class _Rules:
     first_lead: regex.Pattern
     generic: regex.Pattern
     item_tail: regex.Pattern  # at the end of a list item
+    item_note: regex.Pattern  # a bracketed note inside a list item (（…为牵头单位，下同）)
+    header_prefix: str  # level before a label in a table header (省级牵头单位)
+    glued_end: regex.Pattern  # end of the task sentence in a row flattened without separators
+    glued_sep: regex.Pattern
+    glued_next: regex.Pattern  # an agency starting right after another
     list_tail_at: regex.Pattern  # right after a list of mentions
     lead_in: regex.Pattern
     joiner: regex.Pattern
@@ -95,6 +105,11 @@ def _rules() -> _Rules:
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
         item_tail=regex.compile(r["item_tail"]),
+        item_note=regex.compile(r["item_note"]),
+        header_prefix=r["table_header_prefix"],
+        glued_end=regex.compile(r["glued_task_end"]),
+        glued_sep=regex.compile(r["glued_item_separators"]),
+        glued_next=regex.compile(r["glued_next_agency"]),
         list_tail_at=regex.compile(r["list_tail"]),
         lead_in=regex.compile(r["clause_lead_in"]),
         joiner=regex.compile(r["mention_joiners"]),
@@ -142,7 +157,7 @@ def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | N
     out: list[tuple[str, str, str | None]] = []
     prefix = ""
     for raw in rules.list_sep.split(items_text):
-        item = raw.strip()
+        item = rules.item_note.sub("", raw).strip()
         tail = rules.item_tail.search(item)
         if tail and tail.start() > 0:
             item = item[: tail.start()]
@@ -201,7 +216,8 @@ def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]]
     """(as written, full name, role) of "（…负责）"-style content, or None if it assigns nothing."""
     rules = _rules()
     pairs: list[tuple[str, str, str]] = []
-    for seg in rules.segment_sep.split(body):
+    # A note bracketed inside an item holds separators of its own: out before splitting.
+    for seg in rules.segment_sep.split(rules.item_note.sub("", body)):
         seg = seg.strip()
         m = rules.role_tail.match(seg)
         if not m:
@@ -213,8 +229,11 @@ def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]]
     return _resolve_roles(pairs, listed_leads) if pairs else None
 
 
-def _resolve_roles(pairs: list[tuple[str, str, str]], listed_leads: bool) -> list[tuple[str, str, str]]:
-    """Turn `listed` (plain 负责) into lead/support/responsible."""
+def _resolve_roles(
+    pairs: list[tuple[str, str, str]], listed_leads: bool, generic_first: bool = False
+) -> list[tuple[str, str, str]]:
+    """Turn `listed` (plain 负责) into lead/support/responsible. Under the first-listed-leads
+    convention a list whose first item is a generic party (市级有关部门，各区县政府) names no lead."""
     has_lead = any(role == LEAD for _, _, role in pairs)
     out = []
     for i, (name, full, role) in enumerate(pairs):
@@ -222,7 +241,7 @@ def _resolve_roles(pairs: list[tuple[str, str, str]], listed_leads: bool) -> lis
             if has_lead:
                 role = SUPPORT
             elif listed_leads:
-                role = LEAD if i == 0 else SUPPORT
+                role = LEAD if i == 0 and not generic_first else SUPPORT
             else:
                 role = RESPONSIBLE
         out.append((name, full, role))
@@ -259,7 +278,7 @@ def _label_list_end(text: str, start: int) -> int:
     while end_m := rules.label_end.search(text, pos, limit):
         end = end_m.start()
         body = text[start:end]
-        if text[end] in "）)" and body.count("（") + body.count("(") > body.count("）") + body.count(")"):
+        if text[end] in _CLOSING and sum(map(body.count, _OPENING)) > sum(map(body.count, _CLOSING)):
             pos = end + 1
             continue
         return end
@@ -379,26 +398,143 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
 # ---------------------------------------------------------------- tables
 
 
-def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
-    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+def _agency_rows(text: str, tables: Sequence[Table]):
+    """Per data row of a table with 牵头单位 / 责任单位 / 配合单位 columns: ({column: role},
+    [(column, cell, offset)] of its non-empty agency cells)."""
     rules = _rules()
     labels = rules.label_role
-    out: list[_Assignment] = []
+    header = regex.compile(rules.header_prefix + "(" + "|".join(regex.escape(w) for w in labels) + ")")
     for table in tables:
-        cols = {i: labels[h.strip()] for i, h in enumerate(table.header) if h.strip() in labels}
+        cols = {i: labels[m.group(1)] for i, h in enumerate(table.header) if (m := header.fullmatch(h.strip()))}
         if not cols:
             continue
-        for row in column_cells(text, table, list(cols)):
-            pairs, span = [], None
-            for i, cell, at in row:
-                items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
-                if not items:
-                    continue
-                span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
-                pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
-            if pairs and span:
-                out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads)))
+        other = [i for i in range(len(table.header)) if i not in cols]
+        for row, other_cells in zip(column_cells(text, table, list(cols)), column_cells(text, table, other)):
+            if not row and (glued := _glued_row(other_cells, sorted(cols))):
+                # Columns run together in one cell: the agency cells are read back from its text.
+                row = glued
+            yield cols, row
+
+
+def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
+    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+    out: list[_Assignment] = []
+    for cols, row in _agency_rows(text, tables):
+        pairs, span = [], None
+        generic_first = bool(row) and _starts_generic(row[0][1])
+        for i, cell, at in row:
+            items = split_agency_items(_CELL_SEPARATORS.sub("、", cell))
+            if not items:
+                continue
+            span = (at, at + len(cell)) if span is None else (min(span[0], at), max(span[1], at + len(cell)))
+            pairs += [(w, full, item_role or cols[i]) for w, full, item_role in items]
+        if pairs and span:
+            out.append(_Assignment(span[0], span[1], _resolve_roles(pairs, listed_leads, generic_first)))
     return out
+
+
+def table_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+    """Spans of the agencies named in task tables' agency cells, as written: the table vouches for
+    them, so find_agency_mentions takes them (``vouched``) even outside the lexicon."""
+    out = []
+    for _, row in _agency_rows(text, tables):
+        for _, cell, at in row:
+            pos = 0
+            for written, _, _ in split_agency_items(_CELL_SEPARATORS.sub("、", cell)) or ():
+                found = cell.find(written, pos)
+                if found >= 0:
+                    out.append((at + found, at + found + len(written)))
+                    pos = found + len(written)
+    return out
+
+
+def _starts_generic(cell: str) -> bool:
+    """Is the first item of an agency cell a generic party (市级有关单位) rather than an agency?"""
+    rules = _rules()
+    first = rules.list_sep.split(_CELL_SEPARATORS.sub("、", cell.strip()))[0].strip()
+    return bool(first) and bool(rules.generic.search(first)) and not agency_shaped(first)
+
+
+def _glued_row(cells: list[tuple[int, str, int]], agency_cols: list[int]):
+    """(column, cell, offset) of the agency cells of a row whose columns ran together into one cell
+    ("建设平凉市云服务大数据中心。市工信局市委网信办、市发改委初步建成…"), else None.
+
+    The agency run opens right after a task sentence ends; items joined by a separator share a cell,
+    an agency directly followed by another closes it; the run ends at the first item no agency.
+    """
+    rules = _rules()
+    for _, cell, at in cells:
+        for stop in rules.glued_end.finditer(cell):
+            groups = _glued_agencies(cell, stop.end())
+            if groups:
+                out = []
+                for n, (s, e) in enumerate(groups):
+                    col = agency_cols[min(n, len(agency_cols) - 1)]
+                    if n >= len(agency_cols):  # more runs than columns: the last column takes them
+                        col, _, s0 = out.pop()
+                        s = s0 - at
+                    out.append((col, cell[s:e], at + s))
+                return out
+    return None
+
+
+def _glued_agencies(cell: str, start: int) -> list[tuple[int, int]]:
+    """Spans (in ``cell``) of the runs of agencies from ``start``, one run per flattened cell."""
+    rules = _rules()
+    mentions = {m.char_start: m.char_end for m in find_agency_mentions(cell, "", use_ner=False)}
+    groups: list[tuple[int, int]] = []
+    p, run_start, joined = start, start, False
+    while p < len(cell):
+        e = _glued_item_end(cell, p, mentions)
+        if e is None:
+            break
+        if groups and not joined:
+            groups.append((p, e))
+        elif groups:
+            groups[-1] = (groups[-1][0], e)
+        else:
+            groups.append((p, e))
+        sep = rules.glued_sep.match(cell, e)
+        if not sep and not rules.glued_next.match(cell, e):
+            break  # the next column's text (年度目标) follows
+        joined = bool(sep)
+        p = sep.end() if sep else e
+    return [g for g in groups if split_agency_items(cell[g[0] : g[1]])]
+
+
+def _glued_item_end(cell: str, p: int, mentions: dict[int, int]) -> int | None:
+    """End of the agency starting at ``p``: the shortest agency-shaped text followed by a separator,
+    the cell's end or another agency; else see below; None if no agency starts at p."""
+    rules = _rules()
+    for e in range(p + 2, min(len(cell), p + 20) + 1):
+        name = cell[p:e]
+        if not agency_shaped(name):
+            continue
+        if e == len(cell) or rules.glued_sep.match(cell, e):
+            return e
+        nxt = rules.glued_next.match(cell, e)
+        if nxt and _glued_item_end_strict(cell, e, mentions):
+            return e
+    # The last agency, run into the next column's text (年度目标): the shortest agency-shaped start
+    # that no longer name or generic party (市委 of 市委网信办, 市政府 of 市政府有关部门) continues.
+    for e in range(p + 2, min(len(cell), p + GLUED_LAST_MAX) + 1):
+        if agency_shaped(cell[p:e]) and not any(
+            agency_shaped(cell[p:e2]) or rules.generic.search(cell[p:e2])
+            for e2 in range(e + 1, min(len(cell), e + GLUED_LOOKAHEAD) + 1)
+        ):
+            return e
+    # A mention found there (the agency finder may run a name on into the task text: last resort).
+    return mentions.get(p)
+
+
+def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
+    """Does an agency start at ``p`` (a mention, or agency-shaped text up to a separator or the end)?"""
+    if p in mentions:
+        return True
+    for e in range(p + 2, min(len(cell), p + 20) + 1):
+        if agency_shaped(cell[p:e]) and (e == len(cell) or _rules().glued_sep.match(cell, e)):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- entry point
