@@ -32,8 +32,8 @@ ISSUE_FLOORS = {
 # All gold documents: the figures reached so far where they are below the issue's floor.
 MEASURED_FLOORS = {
     "text_targets": 0.78,
-    "resp_agencies": 0.89,
-    "resp_leads": 0.55,
+    # 牵头单位：A、B makes both leads (the general rule); the gold keeps only A (38 cases).
+    "resp_leads": 0.92,
 }
 # The ten documents of the first gold set, named by their file-name prefix.
 ORIGINAL = ("000_", "001_", "002_", "003_", "004_", "01_", "02_", "03_", "04_")
