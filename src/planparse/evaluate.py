@@ -464,7 +464,7 @@ _ANNOTATION_KEYS = ("title", "doc_number", "issuer", "region", "plan_period", "h
                     "indicators", "text_targets", "deadlines", "responsibilities", "agency_names")
 
 
-def read_gold(gold_path: Path, corpus_dir: Path) -> tuple[dict, Path]:
+def read_gold(gold_path: Path, corpus_dir: Path, index: dict[str, Path] | None = None) -> tuple[dict, Path]:
     """The gold annotations of one file and the path of its document; ``GoldError`` names what is wrong."""
     try:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -474,9 +474,10 @@ def read_gold(gold_path: Path, corpus_dir: Path) -> tuple[dict, Path]:
         raise GoldError(f"{gold_path}: a gold file is a JSON object (corpus/gold/FORMAT.md), not {type(gold).__name__}")
     if not any(gold.get(key) not in (None, [], {}, "") for key in _ANNOTATION_KEYS):
         raise GoldError(f"{gold_path}: the gold file holds no annotations (none of {', '.join(_ANNOTATION_KEYS)})")
-    doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")])
+    index = _document_index(corpus_dir) if index is None else index
+    doc_name = gold.get("doc") or _source_name(corpus_dir, gold_path.name[: -len(".gold.json")], index)
     gold.setdefault("doc", doc_name)
-    document = _find_document(corpus_dir, doc_name)
+    document = _find_document(corpus_dir, doc_name, index)
     if not document.is_file():
         raise GoldError(f"no document for gold file {gold_path}: {doc_name} is not in {corpus_dir}")
     return gold, document
@@ -492,9 +493,10 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
 
     corpus_dir, gold_dir = Path(corpus_dir), Path(gold_dir)
     documents, problems = [], []
+    index = _document_index(corpus_dir)  # the corpus tree is walked once, not once per gold file
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
         try:
-            gold, document = read_gold(gold_path, corpus_dir)
+            gold, document = read_gold(gold_path, corpus_dir, index)
         except GoldError as exc:
             problems.append(str(exc))
             continue
@@ -511,24 +513,34 @@ def evaluate_corpus(corpus_dir: str | Path, gold_dir: str | Path) -> Report:
     return Report(documents=documents, overall=micro_average(documents), problems=problems)
 
 
-def _source_name(corpus_dir: Path, stem: str) -> str:
+def _source_name(corpus_dir: Path, stem: str, index: dict[str, Path]) -> str:
     """A gold file naming no ``doc``: the document with its stem, of any supported format (.txt first)."""
     from planparse.readers import supported_suffixes
 
     suffixes = sorted(set(supported_suffixes()), key=lambda s: s != ".txt")
     for suffix in suffixes:
-        if _find_document(corpus_dir, stem + suffix).exists():
+        if _find_document(corpus_dir, stem + suffix, index).exists():
             return stem + suffix
     return stem + ".txt"
 
 
-def _find_document(corpus_dir: Path, doc_name: str) -> Path:
+def _document_index(corpus_dir: Path) -> dict[str, Path]:
+    """File name -> the first file of that name below ``corpus_dir`` (sorted path order)."""
+    index: dict[str, Path] = {}
+    for path in sorted(corpus_dir.rglob("*")):
+        if path.is_file():
+            index.setdefault(path.name, path)
+    return index
+
+
+def _find_document(corpus_dir: Path, doc_name: str, index: dict[str, Path] | None = None) -> Path:
     """The gold's document: ``corpus_dir/doc_name``, else the first file of that name below it
     (native formats sit in subfolders such as corpus/native/)."""
     direct = corpus_dir / doc_name
     if direct.exists():
         return direct
-    return next(iter(sorted(corpus_dir.rglob(doc_name))), direct)
+    index = _document_index(corpus_dir) if index is None else index
+    return index.get(doc_name, direct)
 
 
 def micro_average(documents: list[DocReport]) -> dict[str, dict[str, Score]]:
