@@ -3,6 +3,24 @@
 __version__ = "0.1.0"
 
 
+def callable_module(module_name: str, target: str) -> None:
+    """Make module ``module_name`` callable as ``target`` ("package.module:function").
+
+    ``planparse.load`` and ``planparse.extract`` are functions of the package and also the names of
+    its submodules: importing a submodule rebinds the package attribute to the module, so the module
+    calls through to the function.
+    """
+    import importlib
+    import sys
+
+    class CallableModule(type(sys)):
+        def __call__(self, *args, **kwargs):
+            mod, _, fn = target.partition(":")
+            return getattr(importlib.import_module(mod), fn)(*args, **kwargs)
+
+    sys.modules[module_name].__class__ = CallableModule
+
+
 def __getattr__(name):
     # Lazy, so that ``import planparse`` stays light: planparse.load("outputs/") -> record tables.
     if name == "load":

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -205,13 +204,6 @@ def find_document(results: list[DocumentResult], key: str) -> DocumentResult:
     raise LookupError(f"no document {key!r}; known: {known}")
 
 
-class _CallableModule(type(os)):
-    """``planparse.load`` is both this module and the function: importing the module (``from
-    planparse.load import read_results``) rebinds the package attribute to the module, so the module
-    calls through to ``load``."""
+from planparse import callable_module  # noqa: E402 - the module object exists only now
 
-    def __call__(self, *args, **kwargs) -> Tables:
-        return load(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+callable_module(__name__, "planparse.load:load")

@@ -160,15 +160,7 @@ def extract_records(document: Document, structure: Structure, components: dict[s
     return out
 
 
-class _CallableModule(type(__import__("sys"))):
-    """``planparse.extract(path_or_text)`` is the in-memory API (``planparse.api.extract``), and this
-    package of extractors has the same name: importing the package rebinds ``planparse.extract`` to it,
-    so the package calls through to the API (as ``planparse.load`` does)."""
+from planparse import callable_module  # noqa: E402
 
-    def __call__(self, *args, **kwargs):
-        from planparse.api import extract
-
-        return extract(*args, **kwargs)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule
+# planparse.extract(path_or_text) is the in-memory API even once this package of extractors is imported.
+callable_module(__name__, "planparse.api:extract")
