@@ -658,9 +658,11 @@ def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
     return cells
 
 
-def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
+def _spaced_view(lines: list[_Line], i: int, used: list[bool], header_only: bool = False) -> list[_Line]:
     """Lines i, i+2, i+4 … of a table written one cell per paragraph with a blank line between
-    cells (a flattened Word table), up to two blank lines or a line that cannot be a cell."""
+    cells (a flattened Word table), up to two blank lines or a line that cannot be a cell.
+    ``header_only`` stops after the first line that cannot be a header cell: all ``_cell_header``
+    reads, so a plan's paragraphs are not walked for every short line that opens no table."""
     rules = _rules()
     view = []
     j = i
@@ -670,6 +672,8 @@ def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
                      or (_SENTENCE_PUNCT.search(s) and len(s) > 40)):
             break
         view.append(lines[j])
+        if header_only and not _header_piece(lines[j]):
+            break
         if j + 1 < len(lines) and not lines[j + 1].stripped:
             j += 2
         else:
@@ -686,11 +690,13 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if i > 1 and not lines[i - 1].stripped and _header_piece(lines[i - 2]):
         return None, i + 1
     spaced = i + 2 < len(lines) and not lines[i + 1].stripped and _header_piece(lines[i + 2])
-    view = _spaced_view(lines, i, used) if spaced else lines
+    view = _spaced_view(lines, i, used, header_only=True) if spaced else lines
     start = 0 if spaced else i
     found = _cell_header(view, start)
     if found is None:
         return None, i + 1
+    if spaced:
+        view = _spaced_view(lines, i, used)  # the header's lines are its prefix: found stays valid
     header, j = found
     lead_group = None
     if len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
