@@ -45,6 +45,10 @@ class _Line:
     # Computed once: the table scans ask for them hundreds of thousands of times on a long plan.
     stripped: str = field(init=False, repr=False, compare=False)
     tabbed: bool = field(init=False, repr=False, compare=False)
+    # _header_piece and _is_lone_caption of this line, computed on first use: the parsers ask
+    # them again for the same lines (the line before, two after, each view through them).
+    piece: bool | None = field(default=None, init=False, repr=False, compare=False)
+    lone_caption: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.stripped = self.text.strip()
@@ -587,9 +591,11 @@ def _parse_word(lines: list[_Line], i: int, used: list[bool]):
 
 def _header_piece(line: _Line) -> bool:
     """A line that can be a header cell of a one-cell-per-line table: short, no digits, no sentence."""
+    if line.piece is not None:
+        return line.piece
     rules = _rules()
     s = line.stripped
-    return (
+    line.piece = bool(
         0 < len(s) <= rules.header_cell_max_chars
         and not line.tabbed
         and (not _DIGIT.search(s) or rules.year_header.fullmatch(s))
@@ -597,6 +603,7 @@ def _header_piece(line: _Line) -> bool:
         and not _SENTENCE_PUNCT.search(s)
         and not rules.heading_start.match(s)
     )
+    return line.piece
 
 
 def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
@@ -882,12 +889,14 @@ def _parse_glued(lines: list[_Line], i: int, used: list[bool]):
 
 
 def _is_lone_caption(line: _Line) -> bool:
-    s = line.stripped
-    return (
-        bool(_rules().lone_caption.match(s))
-        and len(s) <= _rules().caption_max_chars + 10
-        and not _SENTENCE_PUNCT.search(s)
-    )
+    if line.lone_caption is None:
+        s = line.stripped
+        line.lone_caption = (
+            len(s) <= _rules().caption_max_chars + 10
+            and bool(_rules().lone_caption.match(s))
+            and not _SENTENCE_PUNCT.search(s)
+        )
+    return line.lone_caption
 
 
 def _parse_lone_caption(lines: list[_Line], i: int, used: list[bool]):
