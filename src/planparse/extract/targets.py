@@ -290,6 +290,7 @@ def _text_rules():
     return {
         "level": regex.compile(alternation(t["level_verbs"])),
         "near": regex.compile(rf"(?:{alternation(t['near_verbs'])})\s*$"),
+        "near_exists": regex.compile(rf"(?:{alternation(t['near_verbs'])})\s*$", regex.REVERSE),  # see reject_before
         "count": regex.compile(alternation(t["count_verbs"])),
         "count_verb_only": regex.compile(f"(?:{alternation(t['count_verbs'])})"),
         "per_unit": regex.compile(t["per_unit"]),
@@ -321,10 +322,12 @@ def _text_rules():
         "zero": regex.compile(alternation(t["zero_phrases"])),
         "zero_map": dict(t["zero_phrases"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
-        "reject_before": regex.compile(t["reject_before"]),
+        # Both are anchored at the end ($) and only asked whether they occur: searched from the end
+        # (REVERSE), a window is not tried position by position.
+        "reject_before": regex.compile(t["reject_before"], regex.REVERSE),
         "reject_after": regex.compile(t["reject_after"]),
         "range": regex.compile(t["range_dash"]),
-        "indicator_tail": regex.compile(t["indicator_tail"]),
+        "indicator_tail": regex.compile(t["indicator_tail"], regex.REVERSE),
         "max_gap": int(t["max_gap"]),
         "max_count_gap": int(t["max_count_gap"]),
         "count_end": regex.compile(t["count_noun_end"].replace("{units}", alternation(rules["units"]))),
@@ -342,6 +345,8 @@ def _text_rules():
         "rate_units": rate_units,
         # A share followed by 的 + what it counts: "85%的乡镇卫生院", "80%以上的村卫生室".
         "share_of": regex.compile(r"\s*(?:以上|左右)?\s*的"),
+        # The verbs that close a "share" match: where none starts after a value, "share" cannot match.
+        "share_verb": regex.compile(alternation(t["post_verbs"] + t["level_verbs"])),
     }
 
 
@@ -376,6 +381,29 @@ def _sentences(folded: str):
         start = m.end()
     out.append((start, len(folded)))
     return out
+
+
+class _Starts:
+    """Where a pattern's matches start in the whole text (overlapping ones too), found once and asked
+    per value by bisection: values can stand a few characters apart, and a scan of the window around
+    each was the cost. For literal alternations and one-char classes (no anchors, no lookaround),
+    whose matches inside a window are matches in the whole text."""
+
+    def __init__(self, pattern: regex.Pattern, folded: str):
+        self.starts = [m.start() for m in pattern.finditer(folded, overlapped=True)]
+
+    def any_in(self, lo: int, hi: int) -> bool:
+        """Does a match start in [lo, hi)? (False: no match lies inside the window.)"""
+        i = bisect.bisect_left(self.starts, lo)
+        return i < len(self.starts) and self.starts[i] < hi
+
+    def last_before(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_left(self.starts, hi) - 1
+        return self.starts[i] if i >= 0 and self.starts[i] >= lo else None
+
+    def first_from(self, lo: int, hi: int) -> int | None:
+        i = bisect.bisect_left(self.starts, lo)
+        return self.starts[i] if i < len(self.starts) and self.starts[i] < hi else None
 
 
 def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, stop: regex.Pattern):
@@ -417,6 +445,7 @@ def targets_from_text(
     measure_index = SpanIndex(measures)
     out: list[Target] = []
     all_values = find_values(folded)
+    starts = {key: _Starts(t[key], folded) for key in ("clause_stop", "past_clause", "share_verb")}
     value_starts = [v.start for v in all_values]
     years = (
         _Years(t["future_year"], folded),
@@ -465,7 +494,7 @@ def targets_from_text(
                 v.unit = values[k + 1].unit
         prev_kind, prev_end = None, None
         for k, v in enumerate(values):
-            found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end)
+            found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts)
             prev_kind, prev_end = (found[0], found[4]) if found else (None, None)
             if not found:
                 continue
@@ -503,11 +532,11 @@ def _text_record(text: str, doc_id: str, n: int, measure_id: str | None, qs: int
     )
 
 
-def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
+def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts):
     """(kind, comparator, indicator names, quote start, quote end) when values[k] states a target.
 
     ``prev_kind``/``prev_end``: the target just before in the same sentence, which an enumeration
-    ("遴选13个…、126个…") continues.
+    ("遴选13个…、126个…") continues. ``starts``: the text's clause stops and cue words (_Starts).
     """
     t = _text_rules()
     v = values[k]
@@ -520,11 +549,11 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     # Clause boundaries are looked for near the value only: a "sentence" of PDF table rows can
     # run to the end of the text, and a scan of all of it per value was quadratic.
     sstart, send = max(sstart, v.start - QUOTE_MAX_CHARS), min(send, v.unit_end + QUOTE_MAX_CHARS)
-    cstart = sstart
-    for cm in t["clause_stop"].finditer(folded, sstart, v.start):
-        cstart = cm.end()
-    ce = t["clause_stop"].search(folded, v.unit_end, send)
-    cend = ce.start() if ce else send
+    stops = starts["clause_stop"]  # one character each
+    cs = stops.last_before(sstart, v.start)
+    cstart = sstart if cs is None else cs + 1
+    ce = stops.first_from(v.unit_end, send)
+    cend = send if ce is None else ce
     lo = max(cstart, prev_end) if prev_end and prev_end <= v.start else cstart
     # Continues the previous target's list: only a connector between its quote and this number.
     listed = bool(prev_end and prev_end <= v.start and t["connector_only"].match(folded, prev_end, v.start))
@@ -532,7 +561,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
-    if t["past_clause"].search(pre) or t["vague"].match(folded, v.start, cend):
+    if (starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre)) or t["vague"].match(folded, v.start, cend):
         return None
     range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
     # Where the counted noun starts: after this unit, or after the upper bound of a range.
@@ -567,7 +596,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         if comparator == "=":  # "不低于采购金额的30%": the verb is further back than a prefix word
             comparator = word_comparator(lv.group()) or comparator
         return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
-    if nv := t["near"].search(folded, lo, v.start):
+    if t["near_exists"].search(folded, lo, v.start) and (nv := t["near"].search(folded, lo, v.start)):
         return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())
     if v.unit in t["count_units"]:
         cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
@@ -595,7 +624,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
                 name, _ = _clean_name(text, cv.end(), v.start)
             qs = cv.start() if cv else v.start
             return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
-    if v.unit == "%" and (sm := t["share"].match(folded, v.unit_end, cend)):
+    if v.unit == "%" and starts["share_verb"].any_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
         name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend

@@ -82,8 +82,13 @@ def _compiled():
         "suffix": regex.compile(rf"^\s*(?:{alternation(w for w, _ in suffix)})"),
         "suffix_map": dict(suffix),
         "prefix": regex.compile(rf"(?:{alternation(w for w, _ in prefix)})(?=[^，,。；;、]{{0,4}}$)"),
+        # A prefix match starts at most this far from the end (its word and 4 chars): no need to try earlier.
+        "prefix_reach": max(len(w) for w, _ in prefix) + 4,
         "prefix_map": dict(prefix),
         "delta": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
+        # The same, searched from the end: whether it occurs at all is known at once ($-anchored),
+        # where the forward search tries every position of a long clause.
+        "delta_exists": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$", regex.REVERSE),
         "delta_map": dict(delta),
         "delta_level": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:{alternation(rules['level_after_delta'])})"),
         "qualitative": regex.compile(alternation(rules["qualitative_words"])),
@@ -124,14 +129,14 @@ def comparator_for(pre: str, post: str) -> str:
     for sym, comp in c["symbols"]:
         if tail.endswith(sym):
             return comp
-    if (m := c["delta"].search(tail)) and not c["delta_level"].search(tail[m.start():] + post[:1]):
+    if c["delta_exists"].search(tail) and (m := c["delta"].search(tail)) and not c["delta_level"].search(tail[m.start():] + post[:1]):
         word = c["delta"].search(tail).group(0).strip()
         for w, comp in c["delta_map"].items():
             if word.startswith(w):
                 return comp
     if m := c["suffix"].match(post):
         return c["suffix_map"][m.group(0).strip()]
-    if m := c["prefix"].search(tail):
+    if m := c["prefix"].search(tail, max(0, len(tail) - c["prefix_reach"])):
         return c["prefix_map"][m.group(0)]
     return "="
 
