@@ -14,7 +14,7 @@ from typing import Sequence
 import regex
 
 from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, measure_id_at
-from planparse.extract.values import comparator_for, find_values, fold, parse_value, word_comparator
+from planparse.extract.values import comparator_for, find_values, fold, occurs_at_end, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
 from planparse.rules_loader import alternation, load_rules
@@ -290,7 +290,7 @@ def _text_rules():
     return {
         "level": regex.compile(alternation(t["level_verbs"])),
         "near": regex.compile(rf"(?:{alternation(t['near_verbs'])})\s*$"),
-        "near_exists": regex.compile(rf"(?:{alternation(t['near_verbs'])})\s*$", regex.REVERSE),  # see reject_before
+        "near_exists": occurs_at_end(rf"(?:{alternation(t['near_verbs'])})\s*$"),
         "count": regex.compile(alternation(t["count_verbs"])),
         "count_verb_only": regex.compile(f"(?:{alternation(t['count_verbs'])})"),
         "per_unit": regex.compile(t["per_unit"]),
@@ -322,12 +322,12 @@ def _text_rules():
         "zero": regex.compile(alternation(t["zero_phrases"])),
         "zero_map": dict(t["zero_phrases"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
-        # Both are anchored at the end ($) and only asked whether they occur: searched from the end
-        # (REVERSE), a window is not tried position by position.
+        # Anchored at the end and only asked whether they occur: searched from the end (REVERSE),
+        # a long window is not tried position by position.
         "reject_before": regex.compile(t["reject_before"], regex.REVERSE),
         "reject_after": regex.compile(t["reject_after"]),
         "range": regex.compile(t["range_dash"]),
-        "indicator_tail": regex.compile(t["indicator_tail"], regex.REVERSE),
+        "indicator_tail": occurs_at_end(t["indicator_tail"]),
         "max_gap": int(t["max_gap"]),
         "max_count_gap": int(t["max_count_gap"]),
         "count_end": regex.compile(t["count_noun_end"].replace("{units}", alternation(rules["units"]))),

@@ -54,6 +54,15 @@ class ValueSpan:
     alternatives: int = 0  # extra values written as 97/88.89/83.33
 
 
+def occurs_at_end(pattern: str) -> regex.Pattern:
+    r"""A pattern ending in \s*$, compiled only to tell whether it occurs: searched from the end with
+    \Z (the same match here, \s* takes a final newline), the engine tries the end alone instead of
+    every position of a long window."""
+    if not pattern.endswith(r"\s*$"):
+        raise ValueError(f"not anchored by \\s*$: {pattern!r}")
+    return regex.compile(pattern[:-1] + r"\Z", regex.REVERSE)
+
+
 @lru_cache(maxsize=None)
 def _compiled():
     rules = load_rules("targets")
@@ -86,9 +95,7 @@ def _compiled():
         "prefix_reach": max(len(w) for w, _ in prefix) + 4,
         "prefix_map": dict(prefix),
         "delta": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
-        # The same, searched from the end: whether it occurs at all is known at once ($-anchored),
-        # where the forward search tries every position of a long clause.
-        "delta_exists": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$", regex.REVERSE),
+        "delta_exists": occurs_at_end(rf"(?:{alternation(w for w, _ in delta)})\s*(?:每年|年均)?\s*$"),
         "delta_map": dict(delta),
         "delta_level": regex.compile(rf"(?:{alternation(w for w, _ in delta)})\s*(?:{alternation(rules['level_after_delta'])})"),
         "qualitative": regex.compile(alternation(rules["qualitative_words"])),
