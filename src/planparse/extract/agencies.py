@@ -225,6 +225,39 @@ def _with_place(text: str, start: int) -> int:
     return m.start() if m else start
 
 
+@lru_cache(maxsize=1)
+def _shape_runs() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    """(suffix closing a shape, char no shape contains, the same searched backwards) for _shaped_matches."""
+    sh = load_rules("agencies")["shape"]
+    inside = regex.escape("".join(sorted(set("各（(〔﹝＜<)）〕﹞＞>、，," + "".join(sh["suffixes"])))))
+    closing = regex.compile(rf"(?:{alternation(sh['suffixes'])})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})")
+    outside = rf"[^\p{{Han}}{inside}]"
+    return closing, regex.compile(outside), regex.compile(outside, regex.REVERSE)
+
+
+_GUARD_REACH = 16  # chars after a run that the right guard may read (its words are 1-3 chars)
+
+
+def _shaped_matches(text: str):
+    """The matches of ``shape_guarded`` in ``text``, as its finditer gives them. A shape lies inside one
+    run of the chars a name can hold and ends with a suffix that a right guard follows: only the runs
+    holding such a suffix are searched, instead of trying the whole pattern after every comma."""
+    c = _compiled()
+    closing, outside, outside_back = _shape_runs()
+    run_end = -1
+    for q in closing.finditer(text, overlapped=True):
+        if q.start() < run_end:
+            continue  # its run was searched
+        before = outside_back.search(text, 0, q.start())
+        after = outside.search(text, q.start())
+        run_start = before.end() if before else 0
+        run_end = after.start() if after else len(text)
+        for m in c.shape_guarded.finditer(text, run_start, min(len(text), run_end + _GUARD_REACH)):
+            if m.start() >= run_end:
+                break  # in the next run: found when that one is searched
+            yield m
+
+
 def rule_spans(text: str) -> list[tuple[int, int]]:
     """Candidate spans of every rule pass, overlaps resolved leftmost-longest, then filtered."""
     c = _compiled()
@@ -241,7 +274,7 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
     starts = [s for s, _ in lexicon]
     ends = {e for _, e in lexicon}
     shaped = set()
-    for m in c.shape_guarded.finditer(text):
+    for m in _shaped_matches(text):
         s, e = m.span()
         if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()):
             continue
