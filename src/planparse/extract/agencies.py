@@ -127,6 +127,7 @@ def _compiled() -> _Compiled:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # a name recurs throughout a plan and across plans
 def canonical_name(name: str) -> str:
     """Alias resolution: 市卫健局 -> 市卫生健康局, 国家卫健委 -> 国家卫生健康委, 省人民政府 -> 省政府."""
     c = _compiled()
@@ -142,6 +143,7 @@ def canonical_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 16)  # a name recurs throughout a plan and across plans
 def agency_level(name: str) -> str:
     """national / provincial / city / county / unknown, from the name's prefix."""
     c = _compiled()
@@ -165,6 +167,7 @@ def agency_level(name: str) -> str:
     return "unknown"
 
 
+@lru_cache(maxsize=1 << 16)  # a name recurs throughout a plan and across plans
 def looks_like_agency(name: str) -> bool:
     """Is this string (one item of a list like 市卫生健康局、市委编办) a named government body?"""
     c = _compiled()
