@@ -56,9 +56,10 @@ def find_metadata(text: str) -> dict:
 _MAX_TITLE_RUN_LINES = 20
 
 
-def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
-    """Runs of consecutive short lines (a title broken over lines) that end with a genre word."""
-    runs, current = [], []
+def _title_runs(lines: list[str], rules: dict, rx: dict):
+    """Runs of consecutive short lines (a title broken over lines) that end with a genre word, in
+    order; lazily: the title is usually the first, and the rest of a long plan need not be read."""
+    current = []
     limit = rules["max_title_line_chars"]
     for line in lines:
         if not line:
@@ -71,23 +72,22 @@ def _title_runs(lines: list[str], rules: dict, rx: dict) -> list[str]:
             current = current[1 - _MAX_TITLE_RUN_LINES :] + [line]
             joined = "".join(current)
             if rx["title_suffix"].search(joined):
-                runs.append(joined)
+                yield joined
                 current = []
         else:
             current = []
-    return runs
 
 
 def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     runs = _title_runs(lines, rules, rx)
-    if not runs:
+    first = next(runs, None)
+    if first is None:
         return None
-    first = runs[0]
     issued = rx["issued_title"].search(first)
     if not issued:
         return first
     inner = _WS.sub("", issued.group("inner"))
-    for run in runs[1:]:
+    for run in runs:
         if _WS.sub("", run) == inner:
             return run
     return inner
