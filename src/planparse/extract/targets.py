@@ -334,7 +334,7 @@ def _text_rules():
         "stop": regex.compile(r"[。；;！？!?]|\n"),
         "clause_stop": regex.compile(r"[，,：:]"),
         "gap_stop": regex.compile(r"[，,。；;：:“”]"),
-        "line_end_punct": regex.compile(r"[。；;！？!?：:，,、”）)]\s*$"),
+        "line_end_punct": occurs_at_end(r"[。；;！？!?：:，,、”）)]\s*$"),
         "line_start_label": regex.compile(
             r"^\s*(?:$|\t|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|专栏|——|—)"
         ),
@@ -370,15 +370,17 @@ def _sentences(folded: str):
     t = _text_rules()
     out, start = [], 0
     for m in t["stop"].finditer(folded):
-        if m.group() == "\n":
-            line_start = folded.rfind("\n", 0, m.start()) + 1
-            line = folded[line_start : m.start()]
-            nxt_end = folded.find("\n", m.end())
-            nxt = folded[m.end() : nxt_end if nxt_end >= 0 else len(folded)]
-            if len(line.strip()) >= 15 and not t["line_end_punct"].search(line) and not t["line_start_label"].match(nxt):
-                continue  # a wrapped line: the sentence goes on
-        out.append((start, m.start()))
-        start = m.end()
+        a, b = m.span()
+        if folded[a] == "\n":
+            # Each test only when the one before passed: most lines are paragraphs ending in 。
+            line_start = folded.rfind("\n", 0, a) + 1
+            if (a - line_start >= 15 and len(folded[line_start:a].strip()) >= 15
+                    and not t["line_end_punct"].search(folded, line_start, a)):
+                nxt_end = folded.find("\n", b)
+                if not t["line_start_label"].match(folded[b : nxt_end if nxt_end >= 0 else len(folded)]):
+                    continue  # a wrapped line: the sentence goes on
+        out.append((start, a))
+        start = b
     out.append((start, len(folded)))
     return out
 
@@ -390,20 +392,14 @@ class _Starts:
     whose matches inside a window are matches in the whole text."""
 
     def __init__(self, pattern: regex.Pattern, folded: str):
-        self.starts = [m.start() for m in pattern.finditer(folded, overlapped=True)]
+        self.pattern, self.folded, self.starts = pattern, folded, None  # found on first use
 
     def any_in(self, lo: int, hi: int) -> bool:
         """Does a match start in [lo, hi)? (False: no match lies inside the window.)"""
+        if self.starts is None:
+            self.starts = [m.start() for m in self.pattern.finditer(self.folded, overlapped=True)]
         i = bisect.bisect_left(self.starts, lo)
         return i < len(self.starts) and self.starts[i] < hi
-
-    def last_before(self, lo: int, hi: int) -> int | None:
-        i = bisect.bisect_left(self.starts, hi) - 1
-        return self.starts[i] if i >= 0 and self.starts[i] >= lo else None
-
-    def first_from(self, lo: int, hi: int) -> int | None:
-        i = bisect.bisect_left(self.starts, lo)
-        return self.starts[i] if i < len(self.starts) and self.starts[i] < hi else None
 
 
 def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, stop: regex.Pattern):
@@ -445,7 +441,7 @@ def targets_from_text(
     measure_index = SpanIndex(measures)
     out: list[Target] = []
     all_values = find_values(folded)
-    starts = {key: _Starts(t[key], folded) for key in ("clause_stop", "past_clause", "share_verb")}
+    starts = {key: _Starts(t[key], folded) for key in ("past_clause", "share_verb")}
     value_starts = [v.start for v in all_values]
     years = (
         _Years(t["future_year"], folded),
@@ -493,8 +489,9 @@ def targets_from_text(
             if v.unit is None and k + 1 < len(values) and t["range"].match(folded[v.end : values[k + 1].start]):
                 v.unit = values[k + 1].unit
         prev_kind, prev_end = None, None
+        stops = [m.start() for m in t["clause_stop"].finditer(folded, sstart, send)] if values else []
         for k, v in enumerate(values):
-            found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts)
+            found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts, stops)
             prev_kind, prev_end = (found[0], found[4]) if found else (None, None)
             if not found:
                 continue
@@ -532,11 +529,12 @@ def _text_record(text: str, doc_id: str, n: int, measure_id: str | None, qs: int
     )
 
 
-def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts):
+def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts, stops):
     """(kind, comparator, indicator names, quote start, quote end) when values[k] states a target.
 
     ``prev_kind``/``prev_end``: the target just before in the same sentence, which an enumeration
-    ("遴选13个…、126个…") continues. ``starts``: the text's clause stops and cue words (_Starts).
+    ("遴选13个…、126个…") continues. ``starts``: where the text's cue words start (_Starts);
+    ``stops``: the sentence's clause stops, in order.
     """
     t = _text_rules()
     v = values[k]
@@ -549,11 +547,11 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     # Clause boundaries are looked for near the value only: a "sentence" of PDF table rows can
     # run to the end of the text, and a scan of all of it per value was quadratic.
     sstart, send = max(sstart, v.start - QUOTE_MAX_CHARS), min(send, v.unit_end + QUOTE_MAX_CHARS)
-    stops = starts["clause_stop"]  # one character each
-    cs = stops.last_before(sstart, v.start)
-    cstart = sstart if cs is None else cs + 1
-    ce = stops.first_from(v.unit_end, send)
-    cend = send if ce is None else ce
+    # The clause: from the last stop before the value to the first after its unit (one char each).
+    i = bisect.bisect_left(stops, v.start) - 1
+    cstart = stops[i] + 1 if i >= 0 and stops[i] >= sstart else sstart
+    i = bisect.bisect_left(stops, v.unit_end)
+    cend = stops[i] if i < len(stops) and stops[i] < send else send
     lo = max(cstart, prev_end) if prev_end and prev_end <= v.start else cstart
     # Continues the previous target's list: only a connector between its quote and this number.
     listed = bool(prev_end and prev_end <= v.start and t["connector_only"].match(folded, prev_end, v.start))
