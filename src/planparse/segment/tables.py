@@ -119,6 +119,7 @@ def _rules() -> _Rules:
 
 _WS = regex.compile(r"\s+")
 _TOKEN = regex.compile(r"\S+")
+_THREE_TOKENS = regex.compile(r"\S+\s+\S+\s+\S")
 _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
@@ -806,7 +807,8 @@ def _glued_header(line: _Line) -> list[_Cell] | None:
     """Column names run together on one line, split at the known names and year columns."""
     rules = _rules()
     s = line.stripped
-    if line.tabbed or not s or len(s) > rules.caption_max_chars or _SENTENCE_PUNCT.search(s):
+    # (three cells or more, each of one character or more)
+    if line.tabbed or len(s) < 3 or len(s) > rules.caption_max_chars or _SENTENCE_PUNCT.search(s):
         return None
     base = line.start + line.text.index(s)
     cells: list[_Cell] = []
@@ -1042,11 +1044,9 @@ def _split_cells(toks: list[_Tok], cols: _Columns, first_col: int) -> list[_Cell
 
 def _pdf_header(lines: list[_Line], i: int) -> list[_Cell] | None:
     line = lines[i]
-    if "\t" in line.text or _SENTENCE_PUNCT.search(line.text):
-        return None
+    if "\t" in line.text or _SENTENCE_PUNCT.search(line.text) or not _THREE_TOKENS.search(line.text):
+        return None  # (its tokens are built only for a line that has three)
     toks = _tokens(line, i)
-    if len(toks) < 3:
-        return None
     cells = _glue_header(toks)
     if len(cells) < 3 or not _is_header([c.text for c in cells]):
         return None
