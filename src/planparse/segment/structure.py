@@ -58,9 +58,11 @@ class _Rules(NamedTuple):
     notes: regex.Pattern  # the line opening a block of notes
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
     paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
-    # Any style's label (their alternation): most paragraphs open with none, and one match tells,
-    # where trying the styles one by one takes ten.
+    # Any style's label (their alternation, one named group per style, in order): most paragraphs
+    # open with none, and one match tells, where trying the styles one by one takes ten; the group
+    # that matched names the first style that would (see _style_at).
     any_style: regex.Pattern | None = None
+    style_groups: dict[str, str] | None = None  # group name -> style
 
 
 @lru_cache(maxsize=1)
@@ -81,10 +83,17 @@ def _rules() -> _Rules:
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    any_style = regex.compile(
-        r"\s*(?:" + "|".join(f"(?:{p.format(cn=cn)})".replace("(?P<n>", "(?:") for p in rules["styles"].values()) + ")"
-    )
-    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]), any_style)
+    groups = {f"s{k}": name for k, name in enumerate(rules["styles"])}
+    any_style = regex.compile(r"\s*(?:" + "|".join(
+        f"(?P<{g}>{rules['styles'][name].format(cn=cn)})".replace("(?P<n>", "(?:") for g, name in groups.items()) + ")")
+    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]), any_style, groups)
+
+
+def _style_at(text: str, pos: int, end: int) -> str | None:
+    """The first style (in rule order) whose label matches at ``pos``, as trying them in turn finds it."""
+    rules = _rules()
+    m = rules.any_style.match(text, pos, end)
+    return rules.style_groups[m.lastgroup] if m else None
 
 
 def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
@@ -160,22 +169,19 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
 
 def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
     """(style, number) of the label at ``pos``, if one starts there."""
-    if not _rules().any_style.match(text, pos, end):
+    style = _style_at(text, pos, end)
+    if style is None:
         return None
-    for style, pattern in _rules().styles.items():
-        m = pattern.match(text, pos, end)
-        if m:
-            number = _number(m.group("n"))
-            return (style, number) if number is not None else None
-    return None
+    number = _number(_rules().styles[style].match(text, pos, end).group("n"))
+    return (style, number) if number is not None else None
 
 
 def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: int) -> list[Unit]:
     """Split 一、总体要求（一）指导思想。… into the heading and what follows it."""
     units = []
     while True:
-        label = rules.any_style.match(text, start, end) and next(
-            (m for p in rules.styles.values() if (m := p.match(text, start, end))), None)
+        style = _style_at(text, start, end)
+        label = rules.styles[style].match(text, start, end) if style else None
         if not label:
             break
         limit = min(end, label.end() + window)
