@@ -119,7 +119,7 @@ def _rules() -> _Rules:
 
 _WS = regex.compile(r"\s+")
 _TOKEN = regex.compile(r"\S+")
-_THREE_TOKENS = regex.compile(r"\S+\s+\S+\s+\S")
+_THREE_TOKENS = regex.compile(r"\S\s+(?>\S+)\s+\S")  # starts only before a gap: linear on a long unspaced line
 _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
