@@ -312,6 +312,7 @@ def _text_rules():
         "horizon": regex.compile(t["relative_horizon"]),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
+        "trim_end_exists": occurs_at_end(t["trim_suffix"]),
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
         "years_in_name": regex.compile(r"(?:到|至|在|于|较|比)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
         "past_title": regex.compile(t["past_section_titles"]),
@@ -418,7 +419,9 @@ def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
     lead = t["trim"].match(fold(s))
     cut = lead.end() if lead else 0
     name = _squash(t["years_in_name"].sub("", s[cut:])).strip("，,、的 ")
-    return t["trim_end"].sub("", name), start + cut
+    if t["trim_end_exists"].search(name):  # rare: the sub alone tries every position of a long name
+        name = t["trim_end"].sub("", name)
+    return name, start + cut
 
 
 def targets_from_text(

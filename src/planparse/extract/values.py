@@ -55,12 +55,12 @@ class ValueSpan:
 
 
 def occurs_at_end(pattern: str) -> regex.Pattern:
-    r"""A pattern ending in \s*$, compiled only to tell whether it occurs: searched from the end with
-    \Z (the same match here, \s* takes a final newline), the engine tries the end alone instead of
-    every position of a long window."""
-    if not pattern.endswith(r"\s*$"):
-        raise ValueError(f"not anchored by \\s*$: {pattern!r}")
-    return regex.compile(pattern[:-1] + r"\Z", regex.REVERSE)
+    r"""A pattern ending in $, compiled only to tell whether it occurs: searched from the end with
+    \n?\Z (what $ means there), the engine tries the end alone instead of every position of a long
+    window (with $ even a REVERSE search tries them all)."""
+    if not pattern.endswith("$") or pattern.endswith(r"\$"):
+        raise ValueError(f"not anchored by $: {pattern!r}")
+    return regex.compile(pattern[:-1] + r"\n?\Z", regex.REVERSE)
 
 
 @lru_cache(maxsize=None)
