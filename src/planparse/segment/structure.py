@@ -136,15 +136,16 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
         start, end = match.span()
         if start in excluded and start not in kept:
             continue
-        if rules.notes.match(match.group()):
+        line = match.group()
+        if rules.notes.match(line):
             in_notes = True
         if in_notes:
             # Footnotes run to the end of the document or the next chapter-like heading.
-            if _is_top_heading(match.group()):
+            if _is_top_heading(line):
                 in_notes = False
             else:
                 continue
-        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        own = _label_at(text, start + len(line) - len(line.lstrip()), end)
         if own:
             last[own[0]] = own[1]
         if end - start < _INLINE_SEARCH_MIN_CHARS:
