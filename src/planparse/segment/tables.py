@@ -45,10 +45,12 @@ class _Line:
     # Computed once: the table scans ask for them hundreds of thousands of times on a long plan.
     stripped: str = field(init=False, repr=False, compare=False)
     tabbed: bool = field(init=False, repr=False, compare=False)
+    indented: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.stripped = self.text.strip()
         self.tabbed = self.text.startswith("\t")
+        self.indented = self.text[:1] in (" ", "\u3000")
 
 
 @dataclass
@@ -69,7 +71,7 @@ class _Rules:
         self.nature_columns = set(raw["nature_columns"])
         self.nature_values = set(raw["nature_values"])
         words = alternation(raw["unit_words"])
-        per = rf"(?:\d+(?:\.\d+)?)?(?:{words})"
+        per = rf"(?:\d+(?:\.\d+)?)?(?:{words}|[a-zA-Z]{{1,5}}[²³]?)+"
         # "岁", "1/10万", "/10万", "张/千人", "%"
         self.unit_cell = regex.compile(rf"(?:\d*/)?{per}(?:/{per})?|{raw['unit_symbols']}")
         self.complete_number = regex.compile(raw["complete_number"])
@@ -99,6 +101,11 @@ class _Rules:
         self.header_cell_max_chars = raw["header_cell_max_chars"]
         self.year_header = regex.compile(raw["year_header"])
         self.value_cell = regex.compile(raw["value_cell"])
+        self.wrapped_header_names = set(raw["wrapped_header_names"])
+        self.total_row = regex.compile(raw["total_row"])
+        self.column_kinds = {k: tuple(v) for k, v in raw["column_kinds"].items()}
+        self.table_title = regex.compile(raw["table_title"])
+        self.cell_continues = regex.compile(raw["cell_continues"])
         names = sorted(raw["glued_header_names"], key=len, reverse=True)
         self.glued_header = regex.compile(rf"\s*({alternation(names)}|{raw['glued_year']})\s*")
         self.glued_row_max_chars = raw["glued_row_max_chars"]
@@ -606,8 +613,10 @@ def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
     j = i
     while j < len(lines) and _header_piece(lines[j]):
         cell = _cell_of(lines[j])
-        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it
-        if cells and (cell.text[0] in "（(" or lines[j].text[:1] in (" ", "\u3000")):
+        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it, or the two
+        # pieces make one column name ("指标" / "属性")
+        if cells and (cell.text[0] in "（(" or lines[j].indented
+                      or _nows(cells[-1].text + cell.text) in rules.wrapped_header_names):
             last = cells[-1]
             cells[-1] = _Cell(last.text + cell.text, last.start, cell.end)
         else:
@@ -645,10 +654,14 @@ def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
     or following a closing quote, else the piece shortest next to the one before it."""
     cells = list(header)
 
+    year = _rules().year_header
+
     def cost(k: int) -> float:
         a, b = cells[k - 1].text, cells[k].text
         if b[:1] in "（([" or a[-1:] in "”（(":
             return -100.0  # "“十四五”" + "投资（万元）", "常住人口" + "（万人）"
+        if not year.fullmatch(a) and year.fullmatch(b) and k + 1 < len(cells) and year.fullmatch(cells[k + 1].text):
+            return -50.0  # a name over the year columns under it ("整治计划（处）" over 2020年, 2021年 …)
         return len(b) - len(a)
 
     while len(cells) > width:
@@ -677,6 +690,184 @@ def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
     return view
 
 
+_EMPTY = _Cell("", -1, -1)  # an empty cell (None in a row is a merged cell carried down)
+_DASH = regex.compile(r"[—－\-/／]+")
+_NUMBER_END = regex.compile(r"[\d%％‰）)\]]$|\d\s*年$")
+_SERIAL_WINDOW = 80  # longest row, in pieces, between two serial numbers
+
+
+def _serial_anchors(body: list[_Cell]) -> list[int]:
+    """Positions of the rows of a one-cell-per-line table: serial numbers counting up from 1 (again
+    from 1 in a new group) and total rows (合计). Figures in the cells are integers too, so the
+    serials are the longest such chain whose rows hold at least two pieces; among chains as long,
+    the one with the most even rows."""
+    rules = _rules()
+    cands = [
+        (p, int(c.text) if _INTEGER.fullmatch(c.text) else None)
+        for p, c in enumerate(body)
+        if _INTEGER.fullmatch(c.text) or rules.total_row.fullmatch(_nows(c.text))
+    ]
+
+    def chain(width: int | None) -> list[int]:
+        best: list[tuple[float, int, int]] = []  # per candidate: (score, previous candidate, serial)
+        for ci, (p, v) in enumerate(cands):
+            top = (1.0, -1, v) if v == 1 else (float("-inf"), -1, 0)
+            for cj in range(ci - 1, -1, -1):
+                q = cands[cj][0]
+                if p - q > _SERIAL_WINDOW:
+                    break
+                score, _, w = best[cj]
+                if p - q < 2 or score == float("-inf") or (v is not None and v not in (w + 1, 1)):
+                    continue
+                # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
+                score += (0.5 if v == 1 and w >= 1 else 1.0) - (0.1 * abs(p - q - width) if width else 0.0)
+                if score > top[0]:
+                    top = (score, cj, w if v is None else v)
+            best.append(top)
+        if not best or max(b[0] for b in best) == float("-inf"):
+            return []
+        ci = max(range(len(best)), key=lambda c: best[c][0])
+        out = []
+        while ci >= 0:
+            out.append(cands[ci][0])
+            ci = best[ci][1]
+        return out[::-1]
+
+    first = chain(None)
+    gaps = [b - a for a, b in zip(first, first[1:])]
+    return chain(max(set(gaps), key=gaps.count)) if gaps else first
+
+
+def _column_kinds(names: list[str]) -> list[str | None]:
+    """serial / unit / nature / category / name / value (rules column_kinds) or None, per column."""
+    rules = _rules()
+    kinds: list[str | None] = []
+    for h in names:
+        h = _nows(h)
+        if h in rules.serial_columns:
+            kinds.append("serial")
+        elif h in rules.unit_columns:
+            kinds.append("unit")
+        else:
+            kinds.append(next((k for k, words in rules.column_kinds.items() if any(w in h for w in words)), None))
+    return kinds
+
+
+def _value_like(s: str) -> bool:
+    """A figure cell: a value ("95", "≥30", "20-50"), a dash, or a few words ending in a figure ("设区市≥25")."""
+    rules = _rules()
+    return bool(
+        rules.value_cell.fullmatch(s)
+        or _DASH.fullmatch(s)
+        or (_DIGIT.search(s) and len(_HAN.findall(s)) <= 6 and _NUMBER_END.search(s) and not s.endswith(("）", ")")))
+    )
+
+
+def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[float], last: bool):
+    """The pieces of one row (after its serial) placed in the columns right of the serial, by least
+    cost: a cell may span several pieces (wrapped over lines: an open bracket or a separator at a
+    piece's end, figures of one cell, a label written vertically), a merged cell is written only in
+    the first row it spans (None: carried down), and pieces left when every column is filled start a
+    row of their own under merged cells (a second river of one district); in the table's last row,
+    they may be text after the table. Returns the rows and the number of pieces they hold."""
+    rules = _rules()
+    m, k = len(kinds), len(pieces)
+    if m == 0:
+        return [[]]
+    value = [_value_like(p.text) for p in pieces]
+    first_value = next((j for j, kind in enumerate(kinds) if kind in ("value", "unit", "nature")), m)
+    # rows inside a merged cell are told by their figures: only where the last column holds figures
+    figures_last = profile[-1] >= 0.8 if profile[-1] is not None else kinds[-1] == "value"
+
+    def fit(j: int, text: str, is_value: bool) -> float:
+        kind = kinds[j]
+        if kind == "nature":
+            return 0.0 if text in rules.nature_values else 4.0
+        if kind == "unit":
+            return 0.0 if rules.unit_cell.fullmatch(text) else 3.0
+        if kind == "category":
+            return 4.0 if is_value else (2.0 if len(text) > 10 else 0.0)
+        share = profile[j]
+        if share is None:  # the header's word for it
+            share = 1.0 if kind == "value" else 0.0 if kind == "name" else 0.5
+        if share >= 0.8:
+            return 0.0 if is_value else 2.0
+        if share <= 0.2:
+            return 3.0 if is_value else 0.0
+        return 0.0
+
+    def join(j: int, a: int, g: int) -> float:
+        """Cost of piece a+1 going on in the cell holding pieces a-g+1 .. a."""
+        x, y = pieces[a].text, pieces[a + 1].text
+        if rules.cell_continues.search(x):
+            return 0.3
+        if _DASH.fullmatch(x) or _DASH.fullmatch(y):
+            return 6.0  # a dash is a whole (empty) cell
+        if value[a] and value[a + 1]:
+            # several figures in one cell, shared as evenly as may be; labelled ones ("设区市≥25") go together
+            return (1.0 if _HAN.search(x) and _HAN.search(y) else 1.5) * g
+        if kinds[j] == "category" and len(x) <= 4 and len(y) <= 4 and not _DIGIT.search(x + y):
+            return 0.8  # a merged label written a few characters a line
+        return 2.5 + 0.05 * (m - 1 - j)  # wrapped text: most often the long last cells
+
+    inf = float("inf")
+    best: dict[tuple[int, int], tuple[float, tuple | None]] = {(0, 0): (0.0, None)}
+
+    def relax(state, cost, step):
+        if cost < best.get(state, (inf, None))[0]:
+            best[state] = (cost, step)
+
+    def takes(i: int, j: int, base: float, kind: str):
+        acc = 0.0
+        for g in range(1, min(6, k - i) + 1):
+            if g > 1:
+                acc += join(j, i + g - 2, g - 1)
+            text = "".join(p.text for p in pieces[i : i + g])
+            is_value = value[i] if g == 1 else _value_like(text) or all(value[i : i + g])
+            relax((i + g, j + 1), base + acc + fit(j, text, is_value), (kind, i, j, g))
+
+    for i in range(k + 1):
+        for j in range(m + 1):
+            if (i, j) not in best:
+                continue
+            cost = best[(i, j)][0]
+            if j < m:
+                relax((i, j + 1), cost + (1.5 if j < first_value or kinds[j] == "category" else 4.0), ("skip", i, j))
+                takes(i, j, cost, "take")
+            elif i < k:
+                if figures_last and value[i - 1] and value[-1]:
+                    for c0 in range(1, m - 1):  # a row of its own under the merged cells left of c0
+                        takes(i, c0, cost + 3.5, "sub")
+                if last:
+                    relax((k, m), cost + 3.0, ("drop", i))
+    if (k, m) not in best:
+        return [pieces[:m] + [_EMPTY] * (m - len(pieces[:m]))], min(k, m)
+    steps = []
+    consumed = k
+    state = (k, m)
+    while state != (0, 0):
+        step = best[state][1]
+        steps.append(step)
+        if step[0] == "skip":
+            state = (step[1], step[2])
+        elif step[0] == "drop":
+            state, consumed = (step[1], m), step[1]
+        else:
+            _, i, j, g = step
+            state = (i, m) if step[0] == "sub" else (i, j)
+    rows: list[list[_Cell | None]] = [[_EMPTY] * m]
+    for step in reversed(steps):
+        if step[0] == "skip":
+            j = step[2]
+            rows[-1][j] = None if (j < first_value or kinds[j] == "category") else _EMPTY
+        elif step[0] in ("take", "sub"):
+            _, i, j, g = step
+            if step[0] == "sub":
+                rows.append([None] * j + [_EMPTY] * (m - j))
+            rows[-1][j] = _Cell("".join(p.text for p in pieces[i : i + g]), pieces[i].start, pieces[i + g - 1].end)
+    return rows, consumed
+
+
 def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     """A table written one cell per line (or per paragraph, blank lines between cells): the
     header's cells one a line, then the rows' cells."""
@@ -692,8 +883,10 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if found is None:
         return None, i + 1
     header, j = found
-    lead_group = None
-    if len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
+    lead_group = title = None
+    if len(header) > 3 and rules.table_title.fullmatch(_nows(header[0].text)):
+        title = header.pop(0)  # "全市数字经济发展主要指标" over the column names: the caption
+    elif len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
         lead_group = header.pop(0)  # "杭州市" over a repeated header: a group row, not a column
     names = [c.text for c in header]
     n = len(names)
@@ -709,12 +902,10 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if time_col is not None:
         anchors = [p for p, c in enumerate(body) if rules.time_cell.fullmatch(c.text)]
         col = time_col
+    placed = False  # a serial table: each row's pieces are placed by column kind
+    category_col = 0  # an indicator table without serials led by a category column
     if len(anchors) < 2 and serial_col is not None:
-        col, anchors, expected = serial_col, [], 1
-        for p, c in enumerate(body):
-            if _INTEGER.fullmatch(c.text) and int(c.text) in (expected, 1):
-                anchors.append(p)
-                expected = int(c.text) + 1
+        col, anchors, placed = serial_col, _serial_anchors(body), True
         gaps = [b - a for a, b in zip(anchors, anchors[1:])]
         width = max(set(gaps), key=gaps.count) if gaps else n
         if col == 0 and 2 <= width < n:
@@ -724,10 +915,17 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if len(anchors) < 2:
         # an indicator table: each row is a name followed by its values
         col = 0
-        if body and rules.value_cell.fullmatch(body[0].text) and len(header) > 3:
-            # a name without figures looks like a column name: the first row's was read as one
-            body.insert(0, header.pop())
-            names, n = [c.text for c in header], len(header)
+        # a name or category without figures looks like a column name: the first row's was read as one
+        for _ in range(2):
+            n_first = next((k for k, c in enumerate(body[1:]) if not rules.value_cell.fullmatch(c.text)), len(body) - 1)
+            if len(header) > 3 and body and (
+                rules.value_cell.fullmatch(body[0].text)
+                # the first row of a table led by a category column has its category cell: one
+                # header piece too many, when the first row is a name and its figures
+                or (n_first and n_first + 2 == n - 1 and _column_kinds(names)[0] == "category")
+            ):
+                body.insert(0, header.pop())
+                names, n = [c.text for c in header], len(header)
         values = [bool(rules.value_cell.fullmatch(c.text)) for c in body]
         anchors = [
             p for p, c in enumerate(body)
@@ -737,29 +935,53 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
             return None, i + 1  # one row only when it fills the header exactly
         n_values = max(k for k in range(1, n) if all(
             a + k < len(body) and values[a + k] for a in anchors[:3]) or k == 1)
-        if n_values + 1 < n:
+        if n_values + 2 == n and _column_kinds(names)[0] == "category":
+            col = category_col = 1  # a category cell written once, before the first row of its group
+        elif n_values + 1 < n:
             # fewer cells a row than the header: the leftmost columns are group rows carried down
             names, header = names[n - n_values - 1 :], header[n - n_values - 1 :]
             n = len(names)
     rows: list[list[_Cell | None]] = []
     groups: list[_Cell] = []
     prev_end = 0  # first body line not yet given to a row
-    for a, nxt in zip(anchors, anchors[1:] + [len(body)]):
+    right_n = n - 1 - col
+    bounds = list(zip(anchors, anchors[1:] + [len(body)]))
+    if placed:
+        kinds = _column_kinds(names)[col + 1 :]
+        # share of figures per column over the rows with one piece a column (when there are enough)
+        exact = [body[a + 1 : b] for a, b in bounds if b - a - 1 == right_n]
+        trusted = len(exact) >= max(3, len(bounds) / 3)
+        profile = [sum(_value_like(r[k].text) for r in exact) / len(exact) if trusted else None for k in range(right_n)]
+    for a, nxt in bounds:
         before = body[prev_end:a]
         # left of the anchor: at most `col` cells; lines before them are group rows (一、…)
         left = before[max(0, len(before) - col):] if col else []
         extra = before[: len(before) - len(left)]
-        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(
-            header[0].text
-        ):
+        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(header[0].text):
+            if category_col:
+                groups.append(left[0])  # "一、数字经济规模": the category cell, and a heading of the document
+                break
             extra.append(left.pop(0))
         groups += extra
         after = body[a + 1 : nxt]
+        if placed:
+            while after and nxt < len(body) and rules.group_row.match(after[-1].text):
+                groups.append(after.pop())  # a group row over the next rows
+            if rules.total_row.fullmatch(_nows(body[a].text)) and len(after) <= right_n:
+                placed_rows, consumed = [[_EMPTY] * (right_n - len(after)) + after], len(after)  # figures right-aligned
+            else:
+                placed_rows, consumed = _place_pieces(after, kinds, profile, last=nxt == len(body))
+            row = [None] * (col - len(left)) + list(left) + [body[a]]
+            rows.append(row + placed_rows[0])
+            rows += [[None] * (col + 1) + r for r in placed_rows[1:]]  # rows inside merged cells
+            prev_end = nxt if nxt < len(body) else a + 1 + consumed
+            continue
         # trailing group rows just before the next anchor stay for the next row to claim
-        right_n = n - 1 - col
         right = after[:right_n]
         if len(after) > right_n and nxt < len(body) and time_col is None:
             rest = after[right_n:]
+            if category_col:  # "数字产业化", "二、数字产业化": the category cell of the next row
+                rest, nxt = [], a + 1 + right_n
             keep = [c for c in rest if not rules.group_row.match(c.text)]
             if keep and right:  # a cell wrapped over several lines: the rest belongs to the last cell
                 last = right[-1]
@@ -769,18 +991,19 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
         else:
             prev_end = a + 1 + len(right)
         row: list[_Cell | None] = [None] * (col - len(left)) + list(left) + [body[a]] + list(right)
-        row += [None] * (n - len(row))
+        row += [_EMPTY] * (n - len(row))
         rows.append(row)
-    # merged cells (written once) are carried down from the row above
+    # merged cells (written once, None here) are carried down from the row above
     raw_rows, spans = [], []
     prev = [""] * n
     for row in rows:
-        texts = [c.text if c is not None else (prev[k] if k < col else "") for k, c in enumerate(row)]
-        present = [c for c in row if c is not None]
+        texts = [c.text if c is not None else prev[k] for k, c in enumerate(row)]
+        present = [c for c in row if c is not None and c is not _EMPTY]
         raw_rows.append(texts)
         spans.append((present[0].start, present[-1].end))
         prev = texts
-    block = _make_block(_caption(lines, i, used), header[0].start, names, raw_rows, spans)
+    caption = (title.text, title.start, title.end) if title else _caption(lines, i, used)
+    block = _make_block(caption, title.start if title else header[0].start, names, raw_rows, spans)
     block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
     block.group_spans = [(c.start, c.end) for c in ([lead_group] if lead_group else []) + groups]
     return block, _line_index(lines, block.char_end) + 1
