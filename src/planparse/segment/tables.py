@@ -707,6 +707,8 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
         for p, c in enumerate(body)
         if _INTEGER.fullmatch(c.text) or rules.total_row.fullmatch(_nows(c.text))
     ]
+    # a new group (its serials from 1 again) starts under its group row, never right after a figure
+    restart = {p for p, v in cands if v == 1 and (p == 0 or not _value_like(body[p - 1].text))}
 
     def chain(width: int | None) -> list[int]:
         best: list[tuple[float, int, int]] = []  # per candidate: (score, previous candidate, serial)
@@ -717,7 +719,7 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                 if p - q > _SERIAL_WINDOW:
                     break
                 score, _, w = best[cj]
-                if p - q < 2 or score == float("-inf") or (v is not None and v not in (w + 1, 1)):
+                if p - q < 2 or score == float("-inf") or (v is not None and v != w + 1 and p not in restart):
                     continue
                 # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
                 score += (0.5 if v == 1 and w >= 1 else 1.0) - (0.1 * abs(p - q - width) if width else 0.0)
