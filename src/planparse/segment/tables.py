@@ -85,6 +85,7 @@ class _Rules:
         self.caption_list_entry = regex.compile(raw["caption_list_entry"])
         self.box_inline_entry = regex.compile(raw["box_inline_entry"])
         self.box_titled = regex.compile(raw["box_titled_entry"])
+        self.box_action_title = regex.compile(raw["box_action_title"])
         self.entry_break = regex.compile(raw["entry_break"])
         numbering = load_rules("headings")
         labels = [numbering["styles"][name].format(cn=numbering["numerals"]) for name in raw["heading_styles"]]
@@ -365,6 +366,13 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
             return block, i + 1
     mode = "numbered" if entries else None  # numbered / bullet / tabbed / titled
     body_next = _body_number_before(lines, i)  # the body's numbered list the box interrupts
+    k_prev = i - 1
+    while k_prev >= 0 and not lines[k_prev].stripped:
+        k_prev -= 1
+    above = lines[k_prev].stripped if k_prev >= 0 else ""
+    # the box interrupts unnumbered body paragraphs titled by an action ("梯次推进…。")
+    body_action = bool(rules.box_titled.match(above) and any(rules.box_action_title.match(above, k) for k in (0, 1, 2))
+                       and not rules.heading_start.match(above) and not rules.box_entry.match(above))
     j = i + 1
     last_entry_line = i
     while j < len(lines) and not used[j]:
@@ -382,6 +390,9 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         kind = _box_entry_kind(line, len(entries), mode)
         if kind == "numbered" and body_next is not None and len(entries) + 1 == body_next:
             break  # the body's list resumes after the box (its item 2, then the box, then its 3.)
+        if (kind == "titled" and mode == "titled" and body_action and entries and rules.box_action_title.match(s)
+                and not any(rules.box_action_title.match(e.text) for e in entries)):
+            break  # an action after entries naming things: the body's titled paragraphs resume
         if not entries and kind is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
             # the box title on the line under "专栏1"
             cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
