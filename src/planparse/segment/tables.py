@@ -104,6 +104,7 @@ class _Rules:
         self.value_cell = regex.compile(raw["value_cell"])
         self.wrapped_header_names = set(raw["wrapped_header_names"])
         self.total_row = regex.compile(raw["total_row"])
+        self.sub_serial = regex.compile(raw["sub_serial"])
         self.column_kinds = {k: tuple(v) for k, v in raw["column_kinds"].items()}
         self.table_title = regex.compile(raw["table_title"])
         self.cell_continues = regex.compile(raw["cell_continues"])
@@ -682,6 +683,11 @@ def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
     return cells
 
 
+def _short_cell_next(lines: list[_Line], j: int) -> bool:
+    k = _next_nonblank(lines, j + 1)
+    return k < len(lines) and 0 < len(lines[k].stripped) <= _rules().header_cell_max_chars and not _SENTENCE_PUNCT.search(lines[k].stripped)
+
+
 def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
     """Lines i, i+2, i+4 … of a table written one cell per paragraph with a blank line between
     cells (a flattened Word table), up to two blank lines or a line that cannot be a cell."""
@@ -691,8 +697,8 @@ def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
     while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
         s = lines[j].stripped
         if view and (rules.table_end.match(s) or rules.heading_start.match(s) or _is_lone_caption(lines[j])
-                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40)):
-            break
+                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40 and not _short_cell_next(lines, j))):
+            break  # a long sentence ends the table, unless short cells follow it (a long 建设内容 cell)
         view.append(lines[j])
         if j + 1 < len(lines) and not lines[j + 1].stripped:
             j += 2
@@ -709,41 +715,55 @@ _SERIAL_WINDOW = 80  # longest row, in pieces, between two serial numbers
 
 def _serial_anchors(body: list[_Cell]) -> list[int]:
     """Positions of the rows of a one-cell-per-line table: serial numbers counting up from 1 (again
-    from 1 in a new group) and total rows (合计). Figures in the cells are integers too, so the
-    serials are the longest such chain whose rows hold at least two pieces; among chains as long,
-    the one with the most even rows."""
+    from 1 in a new group), the sub-serials of a row's parts ((1), (2) …) and total rows (合计).
+    Figures in the cells are integers too, so the serials are the longest such chain whose rows
+    hold at least two pieces; among chains as long, the one with the most even rows."""
     rules = _rules()
-    cands = [
-        (p, int(c.text) if _INTEGER.fullmatch(c.text) else None)
-        for p, c in enumerate(body)
-        if _INTEGER.fullmatch(c.text) or rules.total_row.fullmatch(_nows(c.text))
-    ]
+    cands = []  # (position, kind, number)
+    for p, c in enumerate(body):
+        if _INTEGER.fullmatch(c.text):
+            cands.append((p, "main", int(c.text)))
+        elif m := rules.sub_serial.fullmatch(c.text):
+            cands.append((p, "sub", int(m.group(1))))
+        elif rules.total_row.fullmatch(_nows(c.text)):
+            cands.append((p, "total", 0))
     # a new group (its serials from 1 again) starts under its group row, never right after a figure
-    restart = {p for p, v in cands if v == 1 and (p == 0 or not _value_like(body[p - 1].text))}
+    restart = {p for p, kind, v in cands if kind == "main" and v == 1 and (p == 0 or not _value_like(body[p - 1].text))}
+    inf = float("-inf")
 
     def chain(width: int | None) -> list[int]:
-        best: list[tuple[float, int, int]] = []  # per candidate: (score, previous candidate, serial)
-        for ci, (p, v) in enumerate(cands):
-            top = (1.0, -1, v) if v == 1 else (float("-inf"), -1, 0)
+        # per candidate, per (serial, sub-serial) reached there: (score, previous candidate, its state)
+        best: list[dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]]] = []
+        for ci, (p, kind, v) in enumerate(cands):
+            states: dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]] = {}
+            if kind == "main" and v == 1:
+                states[(1, 0)] = (1.0, -1, None)
             for cj in range(ci - 1, -1, -1):
                 q = cands[cj][0]
                 if p - q > _SERIAL_WINDOW:
                     break
-                score, _, w = best[cj]
-                if p - q < 2 or score == float("-inf") or (v is not None and v != w + 1 and p not in restart):
+                if p - q < 2:
                     continue
-                # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
-                score += (0.5 if v == 1 and w >= 1 else 1.0) - (0.1 * abs(p - q - width) if width else 0.0)
-                if score > top[0]:
-                    top = (score, cj, w if v is None else v)
-            best.append(top)
-        if not best or max(b[0] for b in best) == float("-inf"):
+                for (w, u), (score, _, _) in best[cj].items():
+                    if kind == "main" and v != w + 1 and p not in restart:
+                        continue
+                    if kind == "sub" and v != u + 1:
+                        continue
+                    # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
+                    score += (0.5 if kind == "main" and v == 1 and w >= 1 else 1.0) - (
+                        0.1 * abs(p - q - width) if width else 0.0)
+                    state = (v, 0) if kind == "main" else (w, v) if kind == "sub" else (w, u)
+                    if score > states.get(state, (inf,))[0]:
+                        states[state] = (score, cj, (w, u))
+            best.append(states)
+        ends = [(score, ci, state) for ci, states in enumerate(best) for state, (score, _, _) in states.items()]
+        if not ends:
             return []
-        ci = max(range(len(best)), key=lambda c: best[c][0])
+        _, ci, state = max(ends)
         out = []
         while ci >= 0:
             out.append(cands[ci][0])
-            ci = best[ci][1]
+            _, ci, state = best[ci][state]
         return out[::-1]
 
     first = chain(None)
@@ -809,17 +829,22 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
             return 3.0 if is_value else 0.0
         return 0.0
 
+    texts = [p.text for p in pieces]
+    dash = [bool(_DASH.fullmatch(x)) for x in texts]
+    labelled = [bool(_HAN.search(x)) for x in texts]
+    short = [len(x) <= 4 and not _DIGIT.search(x) for x in texts]
+    continues = [bool(rules.cell_continues.search(x)) for x in texts]
+
     def join(j: int, a: int, g: int) -> float:
         """Cost of piece a+1 going on in the cell holding pieces a-g+1 .. a."""
-        x, y = pieces[a].text, pieces[a + 1].text
-        if rules.cell_continues.search(x):
+        if continues[a]:
             return 0.3
-        if _DASH.fullmatch(x) or _DASH.fullmatch(y):
+        if dash[a] or dash[a + 1]:
             return 6.0  # a dash is a whole (empty) cell
         if value[a] and value[a + 1]:
             # several figures in one cell, shared as evenly as may be; labelled ones ("设区市≥25") go together
-            return (1.0 if _HAN.search(x) and _HAN.search(y) else 1.5) * g
-        if kinds[j] == "category" and len(x) <= 4 and len(y) <= 4 and not _DIGIT.search(x + y):
+            return (1.0 if labelled[a] and labelled[a + 1] else 1.5) * g
+        if kinds[j] == "category" and short[a] and short[a + 1]:
             return 0.8  # a merged label written a few characters a line
         return 2.5 + 0.05 * (m - 1 - j)  # wrapped text: most often the long last cells
 
@@ -832,12 +857,16 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
 
     def takes(i: int, j: int, base: float, kind: str):
         acc = 0.0
+        text = ""
         for g in range(1, min(6, k - i) + 1):
             if g > 1:
                 acc += join(j, i + g - 2, g - 1)
-            text = "".join(p.text for p in pieces[i : i + g])
-            is_value = value[i] if g == 1 else _value_like(text) or all(value[i : i + g])
+            text += texts[i + g - 1]
+            is_value = all(value[i : i + g])  # a cell of figures only is a figure cell
             relax((i + g, j + 1), base + acc + fit(j, text, is_value), (kind, i, j, g))
+
+    if k == m and not any(fit(j, pieces[j].text, value[j]) for j in range(m)):
+        return [list(pieces)], k  # one piece a column, each of its column's kind
 
     for i in range(k + 1):
         for j in range(m + 1):
