@@ -1406,6 +1406,9 @@ def _row_start(toks: list[_Tok], cols: _Columns, expected: int | None, current) 
 def _complete(toks: list[_Tok], cols: _Columns) -> bool:
     """Has the row got a token for every column, ending in a value that fits the last one?"""
     first_col = cols.serial if cols.serial is not None else 0
-    if len(toks) < cols.n - first_col:
+    # a row under a merged left cell (a 领域 written once) lacks it: one token fewer, when the last
+    # column's kind (指标属性) says the row has ended
+    merged_left = 1 if cols.serial is None and cols.types[-1] == "nature" else 0
+    if len(toks) < cols.n - first_col - merged_left:
         return False
     return cols.fits(cols.n - 1, toks[-1].text)
