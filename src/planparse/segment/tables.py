@@ -437,13 +437,14 @@ def _body_number_before(lines: list[_Line], i: int, window: int = 12) -> int | N
 
 
 def _opens_table(lines: list[_Line], k: int) -> bool:
-    """Does a table header (tab-separated, one cell per line, or run together) start at line k?"""
+    """Does a table header (tab-separated, one cell per line, run together, or space-separated as in
+    PDF text and OCR'd pictures of tables) start at line k?"""
     cells = _tsv_cells(lines[k])
     if cells and _is_header([c.text for c in cells]):
         return True
     if _header_piece(lines[k]) and _cell_header(lines, k) is not None:
         return True
-    return _glued_header(lines[k]) is not None
+    return _glued_header(lines[k]) is not None or _pdf_header(lines, k) is not None
 
 
 def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
@@ -1191,10 +1192,12 @@ def _tokens(line: _Line, idx: int) -> list[_Tok]:
 
 
 def _glue_header(toks: list[_Tok]) -> list[_Cell]:
-    """Header cells: a PDF converter puts a space between "2020" and "年"; glue them back."""
+    """Header cells: a PDF converter puts a space between "2020" and "年", a letter-spaced name
+    ("指  标", "序  号") comes as one character a token; glue them back."""
     cells: list[_Cell] = []
     for t in toks:
-        if cells and _ASCII_END.search(cells[-1].text) and _HAN_START.search(t.text):
+        spaced = cells and len(cells[-1].text) == 1 and len(t.text) == 1 and _HAN.match(cells[-1].text) and _HAN.match(t.text)
+        if cells and (spaced or (_ASCII_END.search(cells[-1].text) and _HAN_START.search(t.text))):
             last = cells[-1]
             cells[-1] = _Cell(last.text + t.text, last.start, t.end)
         else:
