@@ -1,5 +1,8 @@
 """The HTML reader (lxml): the page's main content, its tables as table blocks, its metadata table.
 
+It reads every file that is HTML by content: pages, and page bodies saved as text (``markup_tags``
+in ``rules/html.yaml``); there is no second HTML path in the text reader.
+
 The body is found by the rules in ``rules/html.yaml`` (gov.cn ``UCAP-CONTENT``, TRS ``TRS_Editor``,
 article bodies), else it is the element whose own paragraphs hold the most text. Scripts, styles
 and navigation are dropped. ``<p>``, ``<div>`` and other block elements are paragraphs, ``<br>`` a
@@ -34,7 +37,17 @@ _DATE = regex.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})"
 
 
 def _is_html(data: bytes, source_path: str) -> bool:
-    return bool(_START.match(data[:4096]))
+    if _START.match(data[:4096]):
+        return True
+    markup, least = _markup()
+    return sum(1 for _ in zip(range(least), markup.finditer(data))) >= least
+
+
+@lru_cache(maxsize=1)
+def _markup() -> tuple[regex.Pattern, int]:
+    """Tags that make a text file a page body (HTML kept in a .txt), and how many it takes."""
+    raw = load_rules("html")
+    return regex.compile(raw["markup_tags"].encode("ascii"), regex.IGNORECASE), raw["markup_min_tags"]
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +60,8 @@ def _rules() -> dict:
 def read_html(data: bytes, source_path: str) -> PlanDoc:
     import lxml.html  # imported on first use (start-up)
 
-    text, encoding = _decode(data)
+    warnings: list[str] = []  # what decoding repaired or doubts (an undeclared encoding): documents.warnings
+    text, encoding = _decode(data, warnings)
     text = regex.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str with an encoding declaration
     try:
         root = lxml.html.fromstring(text)
@@ -60,10 +74,12 @@ def read_html(data: bytes, source_path: str) -> PlanDoc:
     body = _main_content(root, rules)
     out = Builder()
     _Walker(out, rules).block(body)
-    return out.build(encoding, "html", metadata)
+    doc = out.build(encoding, "html", metadata)
+    doc.warnings = warnings
+    return doc
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes, warnings: list[str]) -> tuple[str, str]:
     declared = _CHARSET.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii").lower()
@@ -72,7 +88,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data.decode(name).lstrip("\ufeff"), name
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode_bytes(data)
+    return decode_bytes(data, warnings=warnings)
 
 
 def _text_len(el) -> int:
