@@ -182,6 +182,72 @@ def test_docx_merged_cells_soft_breaks_and_numbering():
     assert tab.kind == "task" and tab.header == ["序号", "任务", "牵头单位"] and tab.rows[1] == ["2", "乙", "市卫生健康委"]
 
 
+def _docx_bytes(paragraphs: list[tuple[str, str | None]]) -> bytes:
+    import docx
+
+    d = docx.Document()
+    for text, style in paragraphs:
+        d.add_paragraph(text, style=style)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_heading_styles_are_evidence_for_headings_and_numbering_keeps_the_level_order():
+    plan = [
+        ("一、重点任务", "Heading 1"),
+        ("（一）强化基层服务能力。", "Heading 2"),
+        ("各区要配齐全科医生，落实乡村医生待遇。", None),
+        ("（二）完善家庭医生签约服务。", "Heading 2"),
+        ("推行签约服务包，提高重点人群签约率。", None),
+        ("二、保障措施", "Heading 1"),
+        ("（一）加强组织领导。各级要把工作列入重要议程。", None),
+    ]
+    styled = process_bytes(_docx_bytes(plan), "plan.docx")
+    plain = process_bytes(_docx_bytes([(text, None) for text, _ in plan]), "plan.docx")
+    # without styles, （一）title。 over a single body paragraph is a measure (a leaf of the deepest style)
+    assert [(s.label, s.title) for s in plain.sections] == [("一、", "重点任务"), ("二、", "保障措施")]
+    assert [(s.level, s.label, s.title) for s in styled.sections] == [
+        (1, "一、", "重点任务"), (2, "（一）", "强化基层服务能力"), (2, "（二）", "完善家庭医生签约服务"), (1, "二、", "保障措施")
+    ]
+    assert [(m.label, m.title) for m in styled.measures] == [("（一）", "加强组织领导")]
+    # the numbering style decides the level order, not the style's number
+    swapped = [(text, {"Heading 1": "Heading 3", "Heading 2": "Heading 1"}.get(style)) for text, style in plan]
+    result = process_bytes(_docx_bytes(swapped), "plan.docx")
+    assert [(s.level, s.label) for s in result.sections] == [(1, "一、"), (2, "（一）"), (2, "（二）"), (1, "二、")]
+    # <h3> on a web page is the same evidence
+    page = "<html><body><div id='UCAP-CONTENT'><p>一、重点任务</p><h3>（一）强化基层服务能力。</h3><p>各区要配齐全科医生，落实乡村医生待遇，" + "完善激励机制。" * 30 + "</p></div></body></html>"
+    result = process_bytes(page.encode("utf-8"), "page.html")
+    assert [(s.level, s.label, s.title) for s in result.sections] == [(1, "一、", "重点任务"), (2, "（一）", "强化基层服务能力")]
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted(NATIVE.glob("1*.docx"))], ids=lambda n: n[:24])
+def test_restyling_a_plans_headings_as_word_headings_keeps_its_tree(name, tmp_path):
+    """A real plan whose headings are set in Word heading styles (as many are) reads the same as
+    the copy with plain paragraphs: the styles agree with what the numbering rules find."""
+    import docx
+
+    path = NATIVE / name
+    plain = _read(path)
+    levels = {_squeeze(s.label + s.title): s.level for s in plain.sections}
+    d = docx.Document(str(path))
+    restyled = 0
+    for p in d.paragraphs:
+        level = next((lvl for key, lvl in levels.items() if _squeeze(p.text).startswith(key)), None)
+        if level:
+            style = f"Heading {level}"
+            try:
+                p.style = d.styles[style]
+            except KeyError:  # WPS files lack the built-in heading styles
+                p.style = d.styles.add_style(style, 1)
+            restyled += 1
+    d.save(str(tmp_path / name))
+    styled = _read(tmp_path / name)
+    assert restyled == 0 or any(b.kind == "heading" for b in read_document((tmp_path / name).read_bytes(), name).blocks)
+    assert [(s.level, s.label, s.title) for s in styled.sections] == [(s.level, s.label, s.title) for s in plain.sections]
+    assert [(m.label, m.title) for m in styled.measures] == [(m.label, m.title) for m in plain.measures]
+
+
 def test_html_spans_breaks_chrome_and_metadata():
     page = """<html><head><title>x</title><style>p{color:red}</style></head><body>
     <div class="nav"><a href="/">首页</a></div>

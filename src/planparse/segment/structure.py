@@ -49,6 +49,7 @@ class Candidate:
     depth: int = 0
     kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
     level: int = 0
+    styled: bool = False  # it opens a paragraph the source styles as a heading (Word heading style, <h1>-<h6>)
 
 
 class _Rules(NamedTuple):
@@ -81,14 +82,20 @@ def _rules() -> _Rules:
     return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
 
 
-def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
-    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here."""
+def build_structure(
+    text: str, doc_id: str, tables: list | None = None, styled: list[tuple[int, int]] | None = None
+) -> Structure:
+    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here.
+    ``styled``: (start, end) of the paragraphs the source styles as headings (Word heading styles,
+    ``<h1>``-``<h6>``)."""
     rules = _rules().raw
     blocks = find_tables(text) if tables is None else tables
     # group rows of a table (一、… over its rows) are headings of the document: they stay units
     groups = {start for b in blocks for start, _ in b.group_spans}
     units = _units(text, SpanIndex(blocks), groups)
     candidates = _candidates(text, units)
+    if styled:
+        _mark_styled(text, candidates, styled)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
         cand.depth = depth
     _mark_body_after(text, candidates)
@@ -223,6 +230,20 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
     return found
 
 
+def _mark_styled(text: str, candidates: list[Candidate], styled: list[tuple[int, int]]) -> None:
+    """The first label of each heading-styled paragraph is styled; a styled heading's title is its
+    whole paragraph (a heading may be longer than a measure's title sentence)."""
+    starts = [start for start, _ in styled]
+    for cand in candidates:
+        k = bisect.bisect_right(starts, cand.start) - 1
+        if k < 0 or text[starts[k] : cand.start].strip():
+            continue  # no styled paragraph, or the label is not at its start
+        cand.styled = True
+        if cand.title is None:  # title_end is where the label ends
+            end = _rstrip_end(text, min(cand.unit_end, styled[k][1]))
+            cand.title, cand.title_end, cand.has_body = text[cand.title_end : end].strip(), end, False
+
+
 def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool]:
     """(title, its length in ``rest``, whether body text follows on the same paragraph)."""
     stop = _TITLE_STOP.search(rest)
@@ -276,12 +297,13 @@ def _mark_body_after(text: str, candidates: list[Candidate]) -> None:
 def _heading_styles(candidates: list[Candidate]) -> set[str]:
     """Numbering styles that are heading levels in this document: at least half of their titled
     items head a block, i.e. their title stands alone on its line and numbered items or two or
-    more body paragraphs follow it (one paragraph under a title line is the item's own body)."""
+    more body paragraphs follow it (one paragraph under a title line is the item's own body), or
+    the source styles them as headings."""
     votes: dict[str, list[int]] = {}
     for i, cand in enumerate(candidates):
         if cand.title is None:
             continue
-        heads = not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
+        heads = cand.styled or not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
         tally = votes.setdefault(cand.style, [0, 0])
         tally[0] += heads
         tally[1] += 1
@@ -303,7 +325,8 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
         # A title sentence with body text after it is a measure even when sub-items follow it;
         # a title alone on its line, in a style that heads blocks in this document, is a heading.
         if (
-            cand.style in heading_only
+            cand.styled  # the author marked it a heading (Word heading style, <h1>-<h6>)
+            or cand.style in heading_only
             or (has_children and not cand.has_body)
             or cand.title in general
             or (cand.style in heading_levels and not cand.has_body and (cand.body_after or not cand.title_stop))
