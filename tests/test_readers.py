@@ -291,6 +291,20 @@ def test_html_kept_in_a_text_file_is_read_by_the_html_reader_with_group_rows_as_
     assert read_document("一、总则\n写入<p>标签的说明。<br>\n".encode("utf-8"), "plan.txt").source_format == "text"
 
 
+def test_browser_print_of_a_web_page_keeps_its_metadata_table_out_of_the_text_and_in_documents():
+    if not HAS_PDF_READER:
+        pytest.skip("needs the PDF reader")
+    result = _read(NATIVE / "05_hainan_jiankang_rongru_suoyou_zhengce_fangan_2025_webprint.pdf")
+    doc = result.document
+    assert (doc.issuer, doc.doc_number, str(doc.issue_date)) == ("海南省卫生健康委员会", "琼健爱卫〔2025〕7号", "2025-05-15")
+    assert "发文机关" not in doc.text and "索引号" not in doc.text
+    # two fields on one printed line are two fields
+    from planparse.readers.html import metadata_lines
+
+    assert metadata_lines(["发文机关：某县人民政府  成文日期：2024年01月05日", "文  号：某政〔2024〕1号"]) == {
+        "issuer": "某县人民政府", "issue_date": __import__("datetime").date(2024, 1, 5), "doc_number": "某政〔2024〕1号"}
+
+
 def test_reader_is_chosen_by_content_and_text_comes_last():
     assert registered()[-1].name == "text"
     assert read_document("一、总则\n".encode("gb18030"), "plan.html").source_format == "text"

@@ -115,24 +115,44 @@ def _main_content(root, rules):
 
 def _metadata(root, rules) -> dict:
     """"label：value" pairs: the value in the same cell, or in the next cell of the row."""
-    labels = rules["metadata_labels"]
     found: dict = {}
     for el in root.iter("td", "th", "li", "span", "p", "div", "dt", "strong", "b", "label"):
         if len(el) > 3:
             continue  # a container, not a field (and its text is not gathered: pages can be large)
-        m = _LABEL.match(el.text_content())
-        if not m:
+        labelled = _labelled(el.text_content(), rules)
+        if labelled is None or labelled[0] in found:
             continue
-        field = labels.get(_WS.sub("", m.group(1)).replace("\u3000", ""))
-        if field is None or field in found:
-            continue
-        value = m.group(2).strip()
+        field, value = labelled
         if not value:
             cell = el if el.tag in ("td", "th", "dt") else next((a for a in el.iterancestors("td", "th", "dt")), None)
             nxt = cell.getnext() if cell is not None else None
-            value = nxt.text_content().strip() if nxt is not None else ""
-        value = _WS.sub(" ", value).strip()
+            value = _WS.sub(" ", nxt.text_content()).strip() if nxt is not None else ""
         if value:
+            found[field] = _date(value) if field == "issue_date" else value
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _labelled(text: str, rules: dict) -> tuple[str, str] | None:
+    """(documents field, value as written) of a "发文机关：…" field, or None for other text."""
+    m = _LABEL.match(text)
+    if not m:
+        return None
+    field = rules["metadata_labels"].get(_WS.sub("", m.group(1)).replace("\u3000", ""))
+    return (field, _WS.sub(" ", m.group(2)).strip()) if field else None
+
+
+# A print puts two fields on a line ("发文机关：X  成文日期：Y"): a short label and a colon start the next.
+_NEXT_FIELD = regex.compile(r"\s+(?=\p{Han}(?:\s?\p{Han}){1,5}\s*[：:])")
+
+
+def metadata_lines(lines) -> dict:
+    """The gov.cn metadata table as a browser print or a copied page writes it, one
+    "发文机关：…" field a line (the page's first lines): documents fields, as for a web page."""
+    found: dict = {}
+    for piece in (p for line in lines for p in _NEXT_FIELD.split(line)):
+        labelled = _labelled(piece, _rules())
+        if labelled and labelled[1] and labelled[0] not in found:
+            field, value = labelled
             found[field] = _date(value) if field == "issue_date" else value
     return {k: v for k, v in found.items() if v is not None}
 
