@@ -57,6 +57,7 @@ class _Rules(NamedTuple):
     styles: dict[str, regex.Pattern]  # style name -> label at a paragraph start
     inline: regex.Pattern  # a label after a sentence end, inside a one-line body
     notes: regex.Pattern  # the line opening a block of notes
+    attachments: regex.Pattern  # the line opening a list of attachments (附件：1.…)
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
     paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
 
@@ -79,7 +80,8 @@ def _rules() -> _Rules:
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
+    attachments = regex.compile(r"\s*(?:" + rules["attachment_list"] + r")\s*(?=$|[（(]?\d{1,2}\s*[.．、)）])")
+    return _Rules(rules, styles, inline, notes, attachments, after_title, regex.compile(rules["paragraph_mark"]))
 
 
 def build_structure(
@@ -123,20 +125,36 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
+    notes_style = None
+    attachment: int | None = None  # inside a list of attachments: the number of its last entry
     last: dict[str, int] = {}  # the last number seen of each numbering style
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
+        if listed := rules.attachments.match(match.group()):
+            entry = _label_at(text, start + listed.end(), end)
+            attachment = entry[1] if entry else 0  # the last entry of the list of attachments
+            continue
         if start in excluded and start not in kept:
             continue
-        if rules.notes.match(match.group()):
+        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        if attachment is not None:
+            if own and own[1] == attachment + 1:
+                attachment = own[1]
+                continue
+            attachment = None
+        if notes := rules.notes.match(match.group()):
             in_notes = True
+            noted = _label_at(text, start + notes.end(), end)
+            notes_style = noted[0] if noted else None  # the notes' own numbering (注：1.…2.…)
         if in_notes:
-            # Footnotes run to the end of the document or the next chapter-like heading.
-            if _is_top_heading(match.group()):
+            # Footnotes run to the end of the document, the next chapter-like heading, or a label
+            # that goes on with a count of the text before them (…（二）…注：1.…（三）…).
+            if _is_top_heading(match.group()) or (
+                own and own[0] != notes_style and own[0] in last and own[1] == last[own[0]] + 1
+            ):
                 in_notes = False
             else:
                 continue
-        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
         if own:
             last[own[0]] = own[1]
         if end - start < _INLINE_SEARCH_MIN_CHARS:
@@ -316,9 +334,11 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
     heading_only = set(rules["heading_only"])
     heading_levels = _heading_styles(candidates)
     parents: list[Candidate] = []  # enclosing headings, outermost first
+    groups: dict[tuple, list[int]] = {}  # same-style items under the same heading: one list
     for i, cand in enumerate(candidates):
         while parents and parents[-1].depth >= cand.depth:
             parents.pop()
+        groups.setdefault((id(parents[-1]) if parents else None, cand.depth, cand.style), []).append(i)
         if cand.title is None:
             continue
         has_children = _has_children(candidates, i)
@@ -344,6 +364,27 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
             cand.kind = "measure"
         if cand.kind == "heading":
             parents.append(cand)
+    for members in groups.values():
+        _decide_list(candidates, members, non_task)
+
+
+def _decide_list(candidates: list[Candidate], members: list[int], non_task: set[str]) -> None:
+    """Heading or measure is decided for a list, not item by item: in a list of headings a bare
+    title (no 。, no body on its line) is a heading too, wherever it stands; in a list of measures,
+    or of provisions none of which has a title sentence (一、对…，…。（X负责）), an item whose first
+    sentence is too long for a title is a measure as well (with no title)."""
+    items = [candidates[i] for i in members]
+    if any(c.kind == "heading" for c in items):
+        for c in items:
+            if c.kind == "measure" and not c.has_body and not c.title_stop:
+                c.kind = "heading"
+        return
+    if not any(c.kind == "measure" for c in items) and any(c.title is not None for c in items):
+        return  # a list of neither (items under 基本原则 and the like)
+    for i in members:
+        c = candidates[i]
+        if c.title is None and c.style not in _rules().raw["heading_only"] and not _has_children(candidates, i):
+            c.kind, c.title = "measure", ""
 
 
 def _sibling_is_heading(candidates: list[Candidate], i: int) -> bool:
