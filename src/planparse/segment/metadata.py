@@ -20,6 +20,7 @@ def _rules():
     compiled = {
         "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
         "issued_title": regex.compile(rules["issued_title"]),
+        "quoted_title": regex.compile(rules["quoted_title"]),
         "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
@@ -94,6 +95,11 @@ def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     for run in runs[1:]:
         if _WS.sub("", run) == inner:
             return run
+    heads = {_WS.sub("", line) for line in lines}
+    for line in lines[:40]:
+        for quoted in rx["quoted_title"].finditer(line):
+            if _WS.sub("", quoted.group("quoted")) in heads:
+                return quoted.group("quoted")
     return inner
 
 
