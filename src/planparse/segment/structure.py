@@ -338,7 +338,7 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
     for i, cand in enumerate(candidates):
         while parents and parents[-1].depth >= cand.depth:
             parents.pop()
-        groups.setdefault((id(parents[-1]) if parents else None, cand.depth, cand.style), []).append(i)
+        groups.setdefault((parents[-1].start if parents else -1, cand.depth, cand.style), []).append(i)
         if cand.title is None:
             continue
         has_children = _has_children(candidates, i)
@@ -364,11 +364,13 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
             cand.kind = "measure"
         if cand.kind == "heading":
             parents.append(cand)
-    for members in groups.values():
-        _decide_list(candidates, members, non_task)
+    by_start = {c.start: c for c in candidates if c.kind == "heading"}
+    for (parent, _, _), members in groups.items():
+        if parent < 0 or by_start[parent].title not in non_task:  # items under 基本原则 stay neither
+            _decide_list(candidates, members)
 
 
-def _decide_list(candidates: list[Candidate], members: list[int], non_task: set[str]) -> None:
+def _decide_list(candidates: list[Candidate], members: list[int]) -> None:
     """Heading or measure is decided for a list, not item by item: in a list of headings a bare
     title (no 。, no body on its line) is a heading too, wherever it stands; in a list of measures,
     or of provisions none of which has a title sentence (一、对…，…。（X负责）), an item whose first
