@@ -33,6 +33,7 @@ from planparse.extract.deadlines import find_deadlines
 from planparse.extract.responsibilities import find_responsibilities
 from planparse.ingest import clean_text
 from planparse.segment import segment_document
+from planparse.segment.metadata import find_metadata
 from planparse.segment.tables import find_tables
 from planparse.rules_loader import rules_dir
 
@@ -75,11 +76,18 @@ def _table_items(text: str) -> list[dict]:
             for t in find_tables(clean_text(text))]
 
 
+def _metadata_items(text: str) -> list[dict]:
+    """The document's metadata fields found in the text, as one item (none when every field is empty)."""
+    found = {k: v for k, v in find_metadata(clean_text(text)).items() if v is not None}
+    return [found] if found else []
+
+
 MATCHERS: dict[str, Callable[[str], list[dict]]] = {
     "deadlines": _deadline_items,
     "responsibilities": _responsibility_items,
     "headings": _structure_items,
     "tables": _table_items,
+    "metadata": _metadata_items,
 }
 
 
