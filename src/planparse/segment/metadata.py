@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import regex
@@ -121,7 +122,7 @@ def _issuer(lines: list[str], title: str | None, rules: dict, rx: dict) -> str |
         if match:
             return match.group("issuer")
     # "X关于…": the title names its issuer (the cover title, before its inner plan title)
-    for run in _title_runs(lines[:40], rules, rx)[:1]:
+    for run in itertools.islice(_title_runs(lines[:40], rules, rx), 1):
         if match := rx["issuer_in_title"].match(_WS.sub(" ", run)):
             return match.group("issuer")
     for i, line in enumerate(lines[:40]):
