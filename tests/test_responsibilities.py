@@ -67,9 +67,10 @@ def test_task_table_header_with_a_level_before_the_label():
     table = _table(text, ["工作任务", "省级牵头单位", "市级配合单位"],
                    [["建设平台", "省卫生健康委、省医保局", "市卫生健康委"]])
     got = find_responsibilities(text, "t", [], [table])
-    # A co-lead cell gives two leads: every agency of a 牵头 cell leads.
+    # A co-lead cell: its first agency leads, the others are co-leads (corpus/gold/FORMAT.md: lead =
+    # the first agency of the 牵头单位 cell).
     assert [(r.agency, r.role) for r in got] == [
-        ("省卫生健康委", "lead"), ("省医保局", "lead"), ("市卫生健康委", "support")]
+        ("省卫生健康委", "lead"), ("省医保局", "co_lead"), ("市卫生健康委", "support")]
     # Internal divisions (市卫健委内牵头处室) are no unit column.
     divisions = _table(text, ["工作任务", "市卫健委内牵头处室"], [["建设平台", "基层处"]])
     assert find_responsibilities(text, "t", [], [divisions]) == []

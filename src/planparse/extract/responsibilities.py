@@ -28,7 +28,7 @@ from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
 from planparse.spans import SpanIndex, span_set
 
-LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
+LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
 # Table cells list agencies with any separator; normalised to 、 before splitting.
 _CELL_SEPARATORS = regex.compile(r"[，,；;\s]+")
 # Brackets a list may open inside itself (各县（市、区）政府, 各县﹝市、区﹞政府).
@@ -540,6 +540,17 @@ def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
 # ---------------------------------------------------------------- entry point
 
 
+def _one_lead(pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """An assignment has one lead, the first-listed of its 牵头 agencies (牵头单位：A、B; A、B牵头):
+    plans list the principal lead first (列第一位者为牵头单位), so later ones are co-leads."""
+    out, seen = [], False
+    for name, full, role in pairs:
+        if role == LEAD:
+            role, seen = (CO_LEAD if seen else LEAD), True
+        out.append((name, full, role))
+    return out
+
+
 def find_responsibilities(
     text: str,
     doc_id: str,
@@ -591,7 +602,7 @@ def find_responsibilities(
     for n, a in enumerate(found, start=1):
         quote = text[a.start : a.end]
         mid = measure_id_at(measure_index, a.start)
-        for pos, (agency, full, role) in enumerate(a.agencies):
+        for pos, (agency, full, role) in enumerate(_one_lead(a.agencies)):
             out.append(
                 Responsibility(
                     doc_id=doc_id,
