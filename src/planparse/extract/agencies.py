@@ -73,7 +73,7 @@ def _compiled() -> _Compiled:
     level = rf"(?:{place}(?:{alternation(r['level_words'])})|{bare_level})"
     body = (rf"(?:(?:{alternation(r['department_stems'])})(?:{alternation(r['department_suffixes'])})"
             rf"|(?:{alternation(r['prefixed_bodies'])}))")
-    gaz = alternation(r["gazetteer"])
+    gaz = rf"(?:{alternation(r['gazetteer'])})(?:{alternation(r['office_suffixes'])})?"
     dept = rf"各?{level}{body}"
     institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{alternation(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
