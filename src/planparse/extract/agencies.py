@@ -45,6 +45,7 @@ class _Compiled:
     municipality_head: regex.Pattern
     agency_full: regex.Pattern
     shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
+    division: regex.Pattern  # the shape of an internal division (基层处), fullmatched
     shape_not_inside: regex.Pattern
     shape_not_tails: regex.Pattern
     shape_guarded: regex.Pattern  # finds shape candidates between a left and a right guard
@@ -117,6 +118,7 @@ def _compiled() -> _Compiled:
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
+        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
@@ -193,6 +195,18 @@ def agency_shaped(name: str) -> bool:
     if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
         return False
     return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+
+
+def division_shaped(name: str) -> bool:
+    """Has ``name`` the shape of a body's internal division (基层处, 种植业科)? Only for strings a
+    division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
+    c = _compiled()
+    name = name.strip()
+    if agency_shaped(name):
+        return True
+    if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
+        return False
+    return bool(c.division.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
@@ -309,7 +323,7 @@ def find_agency_mentions(
             i = max(0, bisect.bisect_right(starts, s) - 1)
             if any(ks < e and s < ke for ks, ke in ordered[i:bisect.bisect_left(starts, e)]):
                 continue
-            if agency_shaped(text[s:e]):
+            if division_shaped(text[s:e]):  # a body, or a division where the context says divisions
                 spans[(s, e)] = "rule"
     if use_ner or ner_model is not None:
         from planparse.extract import ner
