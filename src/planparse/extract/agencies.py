@@ -88,6 +88,8 @@ def _compiled() -> _Compiled:
     sh = r["shape"]
     # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）, 各县﹝市、区﹞).
     stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
+    # A group's name may also quote a slogan (“数字宁夏”建设领导小组).
+    group_char = rf"(?:{stem_char}|“\p{{Han}}{{1,10}}”)"
     shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
@@ -106,7 +108,7 @@ def _compiled() -> _Compiled:
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
         han=regex.compile(r"\p{Han}"),
-        han_tail=regex.compile(rf"\p{{Han}}{{1,{gmax}}}\Z"),
+        han_tail=regex.compile(rf"{group_char}{{1,{gmax}}}\Z"),
         group_cut=regex.compile(f"{cut}|{gsuf}"),
         group_head=regex.compile(rf"{alternation(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
@@ -116,7 +118,7 @@ def _compiled() -> _Compiled:
             rf"^[各团]?(?:(?P<lvl>{alternation(sub_national)})|(?:{alternation(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{alternation(r['level_words'])}))"),
         national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
-        agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
+        agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
         division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
@@ -212,7 +214,9 @@ def division_shaped(name: str) -> bool:
 def _group_name_ok(name: str) -> bool:
     c = _compiled()
     name_part = c.group_suffix.sub("", name)
-    return len(name_part) >= c.rules["group_name_min"] and not name.endswith(c.not_agency_groups)
+    # A class of groups (各级领导小组) names none.
+    return (len(name_part) >= c.rules["group_name_min"] and not name.endswith(c.not_agency_groups)
+            and bool(c.shape_not_tails.sub("", name_part)))
 
 
 def _group_start(head: str) -> int:
@@ -226,7 +230,16 @@ def _group_start(head: str) -> int:
         start = cuts[-1].end()
     # Searched on the slice so a place name may begin right at the cut.
     m = c.group_head.search(name_part[start:])
-    return start + m.start() if m else start
+    start += m.start() if m else 0
+    # A collective (各镇（街镇）…领导小组) keeps its 各; a bracket or quote opened before the start
+    # does not begin a name.
+    if start and name_part[start - 1] == "各":
+        start -= 1
+    # Adjacent quoted names share the suffix (“数字政府”“数字产业”领导小组): the last one is written whole.
+    start = max(start, name_part.rfind("”“") + 1)
+    while start < len(name_part) and name_part[start] in "）)〕﹞＞>”":
+        start += 1
+    return start
 
 
 def _with_place(text: str, start: int) -> int:
