@@ -45,6 +45,8 @@ class _Compiled:
     municipality_head: regex.Pattern
     agency_full: regex.Pattern
     shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
+    shared_head: regex.Pattern  # a name opening with a place + level or a level (崇信县商务局)
+    shared_item: regex.Pattern  # a place sharing the suffix of the name after it (崆峒区、)
     division: regex.Pattern  # the shape of an internal division (基层处), fullmatched
     shape_not_inside: regex.Pattern
     shape_not_tails: regex.Pattern
@@ -120,6 +122,10 @@ def _compiled() -> _Compiled:
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
+        shared_head=regex.compile(rf"(?:{place})?(?:{alternation(r['level_words'])})"),
+        shared_item=regex.compile(
+            rf"(?:(?:{alternation(r['places'])}|{unknown_place})(?:{alternation(r['level_words'])})"
+            rf"|(?<![\p{{Han}}])(?:{alternation(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{alternation(r['level_words'])}))\Z"),
         division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
@@ -287,8 +293,25 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         spans.append((s, e))
         shaped.add((s, e))
         ends.add(e)
-    return [(s, e) for s, e in leftmost_longest(spans)
+    return [(_shared_suffix_start(text, s), e) for s, e in leftmost_longest(spans)
             if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+
+
+def _shared_suffix_start(text: str, start: int) -> int:
+    """Start of a collective whose levels share its suffix (各市、县（区）人民政府): the levels joined by
+    、 after 各 are part of the name, as written. Without 各 the places name bodies of their own
+    (市、区卫生健康行政部门; 崆峒区、华亭市、崇信县商务局): the name is the last, as written."""
+    c = _compiled()
+    head = c.shared_head.match(text, start)
+    if not head:
+        return start
+    s = start
+    while s and text[s - 1] == c.list_joint:
+        m = c.shared_item.search(text, max(0, s - 1 - c.longest_place - 3), s - 1)
+        if not m:
+            break
+        s = m.start()
+    return s - 1 if s < start and text[s - 1:s] == "各" else start
 
 
 def _in_brackets(text: str, s: int, e: int) -> bool:
