@@ -46,6 +46,8 @@ class _Compiled:
     agency_full: regex.Pattern
     shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
     shared_head: regex.Pattern  # a name opening with a place + level or a level (崇信县商务局)
+    sub_unit: regex.Pattern  # a unit of the body just named (兴宾分局 after 市公安局)
+    alias: regex.Pattern  # a bracketed second name right after a name (（市档案局）)
     shared_item: regex.Pattern  # a place sharing the suffix of the name after it (崆峒区、)
     division: regex.Pattern  # the shape of an internal division (基层处), fullmatched
     shape_not_inside: regex.Pattern
@@ -122,6 +124,8 @@ def _compiled() -> _Compiled:
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
+        sub_unit=regex.compile(rf"(?:{r['sub_units']})(?=$|[^\p{{Han}}]|{r['shape']['right_guard']})", regex.MULTILINE),
+        alias=regex.compile(r"[（(](?P<name>\p{Han}{2,16})[)）]"),
         shared_head=regex.compile(rf"(?:{place})?(?:{alternation(r['level_words'])})"),
         shared_item=regex.compile(
             rf"(?:(?:{alternation(r['places'])}|{unknown_place})(?:{alternation(r['level_words'])})"
@@ -293,8 +297,26 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         spans.append((s, e))
         shaped.add((s, e))
         ends.add(e)
-    return [(_shared_suffix_start(text, s), e) for s, e in leftmost_longest(spans)
-            if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+    out: list[tuple[int, int]] = []
+    for s, e in leftmost_longest(spans):
+        if not (((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)):
+            continue
+        if out and s < out[-1][1]:
+            continue  # inside the unit or bracketed name the previous name ran on by
+        out.append((_shared_suffix_start(text, s), _sub_unit_end(text, e)))
+    return out
+
+
+def _sub_unit_end(text: str, end: int) -> int:
+    """End of a name run on by one of its own units (市公安局|兴宾分局, 省政府|督查室) that ends a
+    word (a separator, a line end, a role word or no Han character follows)."""
+    c = _compiled()
+    m = c.sub_unit.match(text, end)
+    end = m.end() if m else end
+    # A second name of the same body in brackets (两块牌子: 市委办公厅（市档案局）) is part of it.
+    alias = c.alias.match(text, end)
+    ok = alias and agency_shaped(alias.group("name")) and not c.shape_not_inside.search(alias.group("name"))
+    return alias.end() if ok else end  # not a note (以下简称…)
 
 
 def _shared_suffix_start(text: str, start: int) -> int:
