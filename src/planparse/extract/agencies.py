@@ -134,7 +134,8 @@ def _compiled() -> _Compiled:
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
-                                    rf"(?:{shape_name})(?={sh['right_guard']})", regex.MULTILINE),
+                                    rf"(?:{shape_name})(?={sh['right_guard']}|(?P<list_only>{sh['list_right_guard']}))",
+                                    regex.MULTILINE),
         role_context=regex.compile(sh["role_context"]),
         list_joint=sh["list_joint"],
         context=int(sh["context"]),
@@ -205,6 +206,8 @@ def agency_shaped(name: str) -> bool:
     if looks_like_agency(name):
         return True
     if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
+        return False
+    if name.endswith(c.not_agency_groups):  # 基层公共卫生委员会, 宁夏…专家咨询委员会
         return False
     return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
@@ -291,7 +294,7 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         in_list = text[s - 1:s] == c.list_joint and (s - 1 in ends) or \
             text[e:e + 1] == c.list_joint and bisect.bisect_left(starts, e + 1) < len(starts) and \
             starts[bisect.bisect_left(starts, e + 1)] == e + 1
-        if not in_list and (not _in_role_clause(text, s, e)
+        if not in_list and (m.group("list_only") is not None or not _in_role_clause(text, s, e)
                             or (m.group("weak") is not None and not _in_brackets(text, s, e))):
             continue
         spans.append((s, e))
