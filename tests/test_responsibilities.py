@@ -199,3 +199,20 @@ def test_division_labels_on_lines_of_their_own_form_one_assignment():
         [("办公室", "lead")],  # a second 牵头 line is a second task
         [("政策法规处", "lead")],
     ]
+
+
+def test_sentences_inside_a_task_table_are_not_read_again():
+    # A 主要内容 cell repeating the body's "由X负责…" (the 广州 page does; text written): the row is
+    # assigned by its agency columns only, the body's sentence stays an assignment of its own.
+    content = "由各区卫生健康行政部门确定承担签约服务的机构。"
+    text = PLAN + content + "\n工作事项\t主要内容\t牵头单位\t配合单位\n扩大来源\t" + content + "\t各区政府\t市卫生健康委\n"
+    row = ["扩大来源", content, "各区政府", "市卫生健康委"]
+    table = _table(text, ["工作事项", "主要内容", "牵头单位", "配合单位"], [row])
+    got = find_responsibilities(text, "t", [], [table])
+    groups = {}
+    for r in got:
+        groups.setdefault(r.assignment_id, []).append((r.agency, r.role, r.char_start < table.char_start))
+    assert list(groups.values()) == [
+        [("各区卫生健康行政部门", "responsible", True)],
+        [("各区政府", "lead", False), ("市卫生健康委", "support", False)],
+    ]

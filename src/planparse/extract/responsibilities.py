@@ -622,9 +622,12 @@ def find_responsibilities(
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
     from_tables = _tables(text, tables, listed_leads=convention is not None)
-    # An agency cell of a task table is read once, as the table's assignment, not again as a sentence.
-    in_cells = span_set([(a.start, a.end) for a in from_tables])
-    found += [a for a in _sentences(text, free, ref_year) if a.start not in in_cells]
+    # A task table's rows are assigned by its agency columns: a sentence inside the table (an agency
+    # cell, or a 主要内容 cell repeating the body's "由X负责…") is not read again as an assignment.
+    task_tables = {(a.start, a.end) for a in from_tables}
+    in_tables = span_set([(t.char_start, t.char_end) for t in tables
+                          if any(t.char_start <= s < t.char_end for s, _ in task_tables)])
+    found += [a for a in _sentences(text, free, ref_year) if a.start not in in_tables]
     found += from_tables
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
