@@ -216,3 +216,8 @@ def test_sentences_inside_a_task_table_are_not_read_again():
         [("各区卫生健康行政部门", "responsible", True)],
         [("各区政府", "lead", False), ("市卫生健康委", "support", False)],
     ]
+    # A content cell's own sentence (not a copy of the body: the 眉山 ledger, wild 127) still assigns.
+    own = "由市财政局负责安排资金。"
+    text2 = PLAN + "工作事项\t主要内容\t牵头单位\n安排资金\t" + own + "\t市卫生健康委\n"
+    table2 = _table(text2, ["工作事项", "主要内容", "牵头单位"], [["安排资金", own, "市卫生健康委"]])
+    assert "市财政局" in [r.agency for r in find_responsibilities(text2, "t", [], [table2])]

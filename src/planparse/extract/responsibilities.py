@@ -577,6 +577,16 @@ def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
 # ---------------------------------------------------------------- entry point
 
 
+def _repeats_body(text: str, a: _Assignment, table_spans: list[tuple[int, int]]) -> bool:
+    """Is ``a`` inside one of ``table_spans`` and its text written before, outside that table?"""
+    for start, end in table_spans:
+        if start <= a.start < end:
+            # Cells are joined by tabs in the text: the quote may open in the cell before.
+            cell_text = regex.split(r"[\t\n]", text[a.start : a.end])[-1]
+            return len(cell_text) > 1 and text.find(cell_text, 0, start) >= 0
+    return False
+
+
 def _one_lead(pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """An assignment has one lead, the first-listed of its 牵头 agencies (牵头单位：A、B; A、B牵头):
     plans list the principal lead first (列第一位者为牵头单位), so later ones are co-leads."""
@@ -622,12 +632,13 @@ def find_responsibilities(
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
     from_tables = _tables(text, tables, listed_leads=convention is not None)
-    # A task table's rows are assigned by its agency columns: a sentence inside the table (an agency
-    # cell, or a 主要内容 cell repeating the body's "由X负责…") is not read again as an assignment.
-    task_tables = {(a.start, a.end) for a in from_tables}
-    in_tables = span_set([(t.char_start, t.char_end) for t in tables
-                          if any(t.char_start <= s < t.char_end for s, _ in task_tables)])
-    found += [a for a in _sentences(text, free, ref_year) if a.start not in in_tables]
+    # An agency cell of a task table is read once, as the table's assignment, not again as a sentence;
+    # nor is a content cell that repeats the body's "由X负责…" verbatim (the row has its columns).
+    in_cells = span_set([(a.start, a.end) for a in from_tables])
+    task_spans = [(t.char_start, t.char_end) for t in tables
+                  if any(t.char_start <= a.start < t.char_end for a in from_tables)]
+    found += [a for a in _sentences(text, free, ref_year)
+              if a.start not in in_cells and not _repeats_body(text, a, task_spans)]
     found += from_tables
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
