@@ -201,27 +201,26 @@ def agency_shaped(name: str) -> bool:
     """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
     suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
     table cell, a guarded span; on free text the shape alone is too weak."""
-    c = _compiled()
     name = name.strip()
-    if looks_like_agency(name):
-        return True
-    if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
-        return False
-    if name.endswith(c.not_agency_groups):  # 基层公共卫生委员会, 宁夏…专家咨询委员会
-        return False
-    return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+    return looks_like_agency(name) or _has_shape(name, _compiled().shape)
 
 
 def division_shaped(name: str) -> bool:
-    """Has ``name`` the shape of a body's internal division (基层处, 种植业科)? Only for strings a
-    division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
-    c = _compiled()
+    """Has ``name`` the shape of a body's internal division (基层处, 种植业科), or of a body? Only for
+    strings a division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
     name = name.strip()
-    if agency_shaped(name):
-        return True
+    return agency_shaped(name) or _has_shape(name, _compiled().division)
+
+
+def _has_shape(name: str, shape: regex.Pattern) -> bool:
+    """``name`` fullmatches ``shape`` and is long enough, no listed non-agency (基层公共卫生委员会,
+    …专家咨询委员会), no institution, with no verb inside and no event tail."""
+    c = _compiled()
     if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
         return False
-    return bool(c.division.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+    if name.endswith(c.not_agency_groups):
+        return False
+    return bool(shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
