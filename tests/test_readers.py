@@ -427,8 +427,6 @@ _HTML_GOLD = "046_guangzhou_jiating_yisheng_qianyue_fuwu_shishi_fangan"
 # the reader are xfail, each with its reason.
 _EXTRACTION_GAPS = {
     "deadlines": "relative deadlines (印发后3个月内, 利用3-5年时间) and the gold's one-per-occurrence convention",
-    "resp_leads": "every agency of a 牵头单位 cell is read as lead; gold takes the first",
-    "agency_names": "the 市卫健委 internal divisions (基层处, 医政处 …) are not agency names to the rules",
 }
 
 

@@ -64,7 +64,7 @@ def _enum(schema: dict, column: str) -> list:
 def test_enums_for_kinds_roles_comparators():
     schemas = record_schemas()
     assert _enum(schemas["tables"], "kind") == ["indicator", "box", "task", "other"]
-    assert _enum(schemas["responsibilities"], "role") == ["lead", "support", "responsible"]
+    assert _enum(schemas["responsibilities"], "role") == ["lead", "support", "responsible", "co_lead"]
     assert {">=", "<=", "~", "maintain", "qualitative"} <= set(_enum(schemas["targets"], "comparator"))
     assert _enum(schemas["targets"], "source") == ["table", "text"]
     assert "quarter" in _enum(schemas["deadlines"], "granularity")

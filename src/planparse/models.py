@@ -101,6 +101,7 @@ class Role(str, Enum):
     lead = "lead"
     support = "support"
     responsible = "responsible"
+    co_lead = "co_lead"  # named as leading after the first-listed lead (牵头单位：A、B -> B)
 
 
 class AgencyLevel(str, Enum):
@@ -235,7 +236,7 @@ class Responsibility(Grounded):
     measure_id: str | None = Field(default=None, description="Measure the assignment belongs to, if any.")
     agency: str = Field(description="Agency as written.")
     canonical_name: str = Field(description="Agency name after alias resolution.")
-    role: Role = Field(description="lead / support / responsible.")
+    role: Role = Field(description="lead / support / responsible / co_lead (a 牵头 agency after the first-listed lead).")
     position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
     quote: str = Field(
         description="The assignment text: its bracket, labelled list or clause (at most "
