@@ -63,11 +63,11 @@ def _compiled():
     # Chinese numeral directly followed by a unit (a Chinese numeral alone is too ambiguous).
     number = regex.compile(
         rf"(?<![\d.])(?P<year>(?:19|20)\d\d)(?=\s*年)"
-        rf"|(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?!\d|\.\d)(?P<alt>(?:/\d+(?:\.\d+)?(?![\d.]*万))*)"
+        rf"|(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?!\d|\.\d)(?P<alt>(?:/\d+(?:\.\d+)?(?![\d.\s]*万))*)"
         rf"|(?<![零〇一二两三四五六七八九十百千万第])(?P<cn>{cn})(?=(?:{units}))"
         rf"|(?P<half>一半)"
     )
-    unit = regex.compile(rf"\s*(?P<unit>{units})")
+    unit = regex.compile(rf"\s*(?P<unit>{rules['measure_units']}|{units})")
     symbols = sorted(rules["symbols"].items(), key=lambda kv: len(kv[0]), reverse=True)
     suffix = [(w, c) for c, ws in rules["suffix_words"].items() for w in ws]
     suffix.sort(key=lambda wc: len(wc[0]), reverse=True)
@@ -105,6 +105,8 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             value = float(m.group("num"))
             alternatives = m.group("alt").count("/")
         elif m.group("cn"):
+            if m.group("cn") in ("零", "〇"):
+                continue  # "跑零次": a slogan; zero targets are words of their own (零增长)
             value = _cn_number(m.group("cn"))
             if value is None:
                 continue
