@@ -315,7 +315,8 @@ def _text_rules():
         "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
         "not_target": regex.compile(t["not_target_clause"]),
         "target_tables": set(t["target_table_kinds"]),
-        "horizon": regex.compile(t["relative_horizon"]),
+        # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
+        "horizon": _span_pattern(),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
@@ -362,6 +363,13 @@ def _text_rules():
         # A share followed by 的 + what it counts: "85%的乡镇卫生院", "80%以上的村卫生室".
         "share_of": regex.compile(r"\s*(?:以上|左右)?\s*的"),
     }
+
+
+def _span_pattern() -> regex.Pattern:
+    """The relative-deadline span of rules/deadlines.yaml (利用3-5年时间, 5年内), groups n and n2."""
+    r = load_rules("deadlines")["relative"]
+    count = r["count"]
+    return regex.compile(r["span"].replace("{n}", f"(?P<n>{count})").replace("{n2}", f"(?P<n2>{count})"))
 
 
 def _headings(sections: Sequence[Section]):
@@ -440,7 +448,7 @@ def targets_from_text(
     years = (
         _Years(t["future_year"], folded),
         _Years(t["bare_year"], folded),
-        _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n"))),
+        _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n2") or m.group("n"))),
     )
     para = 0
     for sstart, send in _sentences(folded):
