@@ -314,6 +314,7 @@ def _text_rules():
         "goal_cue": regex.compile(t["goal_cue"]),
         "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
         "not_target": regex.compile(t["not_target_clause"]),
+        "subsidy": regex.compile(t["subsidy_sentence"]),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
         "horizon": _span_pattern(),
@@ -459,7 +460,7 @@ def targets_from_text(
         h = bisect.bisect_right(head_starts, sstart) - 1
         if h >= 0 and head_flags[h][0]:
             continue  # a section reviewing the past
-        if t["past_sentence"].search(folded, sstart, send):
+        if t["past_sentence"].search(folded, sstart, send) or t["subsidy"].search(folded, sstart, send):
             continue
         if t["past_unless_goal"].search(folded, sstart, send) and not (
             t["goal_cue"].search(folded, sstart, send) or _plan_period_named(folded, sstart, send, plan_start_year)
