@@ -315,6 +315,7 @@ def _text_rules():
         "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
         "not_target": regex.compile(t["not_target_clause"]),
         "subsidy": regex.compile(t["subsidy_sentence"]),
+        "exceed": regex.compile(t["exceed"]),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
         "horizon": _span_pattern(),
@@ -624,7 +625,10 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
         return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
     if nv := t["near"].search(folded, lo, v.start):
         return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())
-    if v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit):
+    if (ex := t["exceed"].search(folded, lo, v.start)) and not t["magnitude_of"].match(folded, v.unit_end):
+        # "终端数超2000万个": 超 after a quantity's name; "营业收入超100亿元企业" qualifies a noun instead.
+        return _named("level", ">", text, folded, lo, ex.start(), v, cend, ex.end())
+    if v.unit and (v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit)):
         cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
         if prev_kind == "count_pre" and (cn := t["connector"].match(folded, lo, v.start)):
             name, ns = _clean_name(text, cn.end(), v.start)  # "…2000人、住院医师10000人"
