@@ -226,7 +226,7 @@ class Deadline(Grounded):
     text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
     date: dt.date | None = Field(
         description="Last day of the period the expression names; null for a relative deadline whose anchor "
-        "the document does not give."
+        "the document does not give, and for a day of every month (每月5日前), which recurs."
     )
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
     anchor: Anchor | None = Field(

@@ -81,7 +81,7 @@ def _rules() -> _Rules:
         relative=tuple(
             (kind, regex.compile(r["relative"][kind].replace("{n}", f"(?P<n>{r['relative']['count']})")
                                  .replace("{n2}", f"(?P<n2>{r['relative']['count']})")))
-            for kind in ("issue", "span")
+            for kind in ("issue", "span", "recurring")
         ),
         relative_reject_after=regex.compile(r["relative"]["reject_after"]),
     )
@@ -256,7 +256,8 @@ def _relative_deadlines(text, scan, doc_id, measure_index, skip, taken, issued, 
     """Deadlines counted from the document (rules ``relative``): from its issue date ("于本文印发后3个
     月内"), or spans of the plan's own time ("利用3-5年时间", "5年内") counted from the plan period's
     first year when it has one, else from the issue date. The upper bound of a range is the deadline.
-    Without its anchor a record keeps the expression with a null date."""
+    Without its anchor a record keeps the expression with a null date, as does a day of every month
+    (每月5日前), which recurs."""
     rules = _rules()
     out: list[Deadline] = []
     for kind, pattern in rules.relative:
@@ -267,8 +268,10 @@ def _relative_deadlines(text, scan, doc_id, measure_index, skip, taken, issued, 
                 continue
             taken.append((start, end))
             n = cn_int(m.group("n2") if "n2" in m.re.groupindex and m.group("n2") else m.group("n"))
-            unit = m.group("unit")
-            if kind == "span" and plan_start_year:
+            unit = m.group("unit") if "unit" in m.re.groupindex else "日"
+            if kind == "recurring":
+                date, granularity, anchor = None, "day", None  # every month: no one date
+            elif kind == "span" and plan_start_year:
                 date, granularity, anchor = dt.date(plan_start_year + n - 1, 12, 31), "year", "plan_start"
             elif issued is not None:
                 date, granularity, anchor = _add(issued, n, unit), "day", "issue_date"
