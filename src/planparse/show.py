@@ -57,8 +57,8 @@ def describe_target(t: Target) -> str:
 
 
 def describe_deadline(d: Deadline) -> str:
-    # A relative deadline whose anchor the document does not give has no date.
-    when = d.date.isoformat() if d.date else f"? (counted from the {d.anchor})"
+    # A relative deadline whose anchor the document does not give has no date, nor does a monthly one.
+    when = d.date.isoformat() if d.date else f"? (counted from the {d.anchor})" if d.anchor else "(recurs)"
     return f"{d.text} → {when}"
 
 
