@@ -316,6 +316,7 @@ def _text_rules():
         "not_target": regex.compile(t["not_target_clause"]),
         "subsidy": regex.compile(t["subsidy_sentence"]),
         "exceed": regex.compile(t["exceed"]),
+        "exceed_bare": regex.compile(r"超\s*$"),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
         "horizon": _span_pattern(),
@@ -591,6 +592,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end):
     if (r := t["unit_need_before"].get(v.unit)) and not r.search(pre):
         return None
     comparator = comparator_for(folded[lo : v.start], post)
+    if comparator == "=" and t["exceed_bare"].search(folded, lo, v.start):
+        comparator = ">"  # "接入企业超80个" (超 is no prefix word: 超重率为…)
     if range_next and comparator == "=":
         comparator = ">="
     if in_range:
