@@ -69,9 +69,9 @@ def _structure_items(text: str) -> list[dict]:
 
 
 def _table_items(text: str) -> list[dict]:
-    """Tables of the text: kind, caption, header, n_rows, and whether a warning was given."""
+    """Tables of the text: kind, caption, header, n_rows, the rows, and whether a warning was given."""
     return [{"kind": t.kind, "caption": t.caption, "header": t.header, "n_rows": len(t.rows),
-             "first_row": t.rows[0] if t.rows else None, "warned": bool(t.warnings)}
+             "first_row": t.rows[0] if t.rows else None, "rows": t.rows, "warned": bool(t.warnings)}
             for t in find_tables(clean_text(text))]
 
 
