@@ -33,7 +33,8 @@ ISSUE_FLOORS = {
 # All gold documents: the figures reached so far where they are below the issue's floor, and where
 # they are well above it, so that the gain is kept.
 MEASURED_FLOORS = {
-    "text_targets": 0.78,
+    # 累计 commitments, units by shape, frequencies, elided levels; conditions and subsidies out: 0.904.
+    "text_targets": 0.89,
     # One lead per assignment, co-leads of 牵头单位：A、B are co_lead (FORMAT.md): 0.998.
     "resp_leads": 0.99,
     # Addressee lines, division columns, collectives, units and second names: 0.953.

@@ -97,6 +97,13 @@ class Granularity(str, Enum):
     day = "day"
 
 
+class Anchor(str, Enum):
+    """What a relative deadline is counted from (印发后3个月内, 利用3-5年时间, 5年内)."""
+
+    issue_date = "issue_date"
+    plan_start = "plan_start"
+
+
 class Role(str, Enum):
     lead = "lead"
     support = "support"
@@ -218,8 +225,16 @@ class Deadline(Grounded):
     deadline_id: str = Field(description="Stable id: doc_id plus position.")
     measure_id: str | None = Field(default=None, description="Measure the deadline bounds, if any.")
     text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
-    date: dt.date = Field(description="Last day of the period the expression names.")
+    date: dt.date | None = Field(
+        description="Last day of the period the expression names; null for a relative deadline whose anchor "
+        "the document does not give, and for a day of every month (每月5日前), which recurs."
+    )
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
+    anchor: Anchor | None = Field(
+        default=None,
+        description="For a relative deadline, what it is counted from: issue_date (the document's 成文 date: "
+        "印发后3个月内) or plan_start (the first year of the plan period: 5年内); null for a calendar date.",
+    )
     quote: str = Field(
         description=f"The clause holding the deadline (at most {QUOTE_MAX_CHARS} characters); "
         "equals documents.text[char_start:char_end]."

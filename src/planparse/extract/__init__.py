@@ -114,7 +114,8 @@ def _deadlines(document: Document, context: Context) -> list[Deadline]:
     from planparse.extract.deadlines import find_deadlines
 
     s = context.structure
-    return find_deadlines(document.text, document.doc_id, s.measures, s.tables, ref_year=context["reference_year"])
+    return find_deadlines(document.text, document.doc_id, s.measures, s.tables, ref_year=context["reference_year"],
+                          issued=document.issue_date, plan_start_year=document.plan_start_year)
 
 
 @component("responsibilities", output="responsibilities", requires=("agency_mentions", "reference_year"))
