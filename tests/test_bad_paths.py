@@ -6,6 +6,8 @@ the batch is extracted, the exit code says so, and nothing prints a traceback.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import signal
@@ -51,14 +53,45 @@ def test_non_utf8_and_control_character_names(src, tmp_path):
     raw = os.fsencode(src) + b"/plan_\xff\xfe.txt"
     with open(raw, "wb") as fh:
         fh.write(text.replace("。".encode(), "；".encode(), 1))
-    (src / "esc\x1b[2J\nname.txt").write_bytes(text.replace("。".encode(), "！".encode(), 1))
+    control = src / "esc\x1b[2J\x07\nname.txt"
+    control.write_bytes(text.replace("。".encode(), "！".encode(), 1))
+    bad_raw = os.fsencode(src) + b"/nul_\xff.txt"
+    with open(bad_raw, "wb") as fh:
+        fh.write(b"\0" * 1000)  # refused as binary: an errors row under a non-UTF-8 name
+    (src / "empty\x1b]0;t\x07.txt").write_bytes(b"")
     out = tmp_path / "out"
-    result = _run("extract", src, "--out", out, code=0)
+    result = _run("extract", src, "--out", out, code=1)
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout  # never echoed raw
     shown = f"{src}/plan_\\xff\\xfe.txt"
-    assert shown in _sources(out)  # readable escaped form, and the batch has outputs
-    assert f"{src}/esc\\x1b[2J\\nname.txt" in _sources(out)
-    assert "\x1b" not in result.stderr + result.stdout  # never echoed raw to the terminal
-    assert len(_sources(out)) == 3
+    shown_control = f"{src}/esc\\x1b[2J\\x07\\nname.txt"
+    assert f"{src}/nul_\\xff.txt" in result.stderr  # the error line names the file, escaped
+    documents = {r["source_path"]: r["source_path_bytes"] for r in read_record_table(out, "documents").to_pylist()}
+    # readable escaped form in source_path, the raw bytes beside it (null when the name is the path)
+    assert documents == {str(src / "good.txt"): None, shown: raw, shown_control: os.fsencode(control)}
+    with open(documents[shown], "rb") as fh:  # the bytes open the very file
+        assert fh.read().startswith(text[:30])
+    errors = {r["source_path"]: (r["source_path_bytes"], r["error_type"]) for r in read_record_table(out, "errors").to_pylist()}
+    assert errors == {
+        f"{src}/nul_\\xff.txt": (bad_raw, "binary"),
+        f"{src}/empty\\x1b]0;t\\x07.txt": (os.fsencode(src / "empty\x1b]0;t\x07.txt"), "empty"),
+    }
+    _run("validate", out, code=0)  # the binary column passes its JSON Schema (base64 string)
+
+    for doc in (shown, shown_control):
+        for where in (out, None):  # an outputs folder, and the file itself
+            args = ["show", out, "--doc", doc] if where else ["show", os.fsdecode(documents[doc])]
+            shown_tree = _run(*args, code=0).stdout
+            assert doc in shown_tree and "\x1b" not in shown_tree and "\x07" not in shown_tree
+    review = tmp_path / "review"
+    result = _run("review", out, "--out", review, code=1)  # 1: the folder's errors rows, named escaped
+    assert f"{src}/nul_\\xff.txt" in result.stderr and "\x1b" not in result.stderr + result.stdout
+    pages = [p.read_text(encoding="utf-8") for p in review.glob("*.html") if p.name != "index.html"]
+    assert len(pages) == 3 and sum(shown in p for p in pages) == 1 and not [p for p in pages if "\x1b" in p]
+
+    exported = tmp_path / "jsonl"
+    _run("export", out, "--out", exported, code=0)
+    rows = [json.loads(line) for line in (exported / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["source_path"]: r["source_path_bytes"] and base64.b64decode(r["source_path_bytes"]) for r in rows} == documents
 
 
 def test_folder_1100_levels_deep(src, tmp_path):

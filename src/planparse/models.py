@@ -5,14 +5,15 @@ Every record with ``char_start``/``char_end`` points into ``Document.text`` (the
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,21 @@ class Record(BaseModel):
 
 # The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
 QUOTE_MAX_CHARS = 500
+
+
+# Raw bytes: Arrow ``binary`` in Parquet; in JSON (export, JSON Schema) standard base64, which
+# ``base64.b64decode`` reads back (pydantic's own base64 mode is the URL-safe alphabet).
+RawBytes = Annotated[
+    bytes,
+    PlainSerializer(lambda b: base64.b64encode(b).decode("ascii"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
+
+SOURCE_PATH_BYTES_DESCRIPTION = (
+    "The path's raw bytes, as given to planparse (Parquet binary; base64 in JSON), set when source_path "
+    "is an escaped form of it (a name that is not UTF-8 or holds control characters): open() on these "
+    "bytes opens the file. Null when source_path is the path exactly."
+)
 
 
 class Grounded(Record):
@@ -119,7 +135,11 @@ class MentionSource(str, Enum):
 class Document(Record):
     spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("doc_id",))
     doc_id: str = Field(description="Stable id: first 16 hex digits of the SHA-256 of the cleaned text.")
-    source_path: str = Field(description="Path of the source file as given to planparse.")
+    source_path: str = Field(
+        description="Path of the source file as given to planparse; bytes that are not UTF-8 shown as \\xNN "
+        "and control characters escaped (then source_path_bytes holds the real name)."
+    )
+    source_path_bytes: RawBytes | None = Field(default=None, description=SOURCE_PATH_BYTES_DESCRIPTION)
     sha256: str = Field(description="SHA-256 of the source file's bytes.")
     encoding: str = Field(description="Detected encoding of the source bytes.")
     source_format: str = Field(default="text", description="Reader that read the source: text / pdf / docx / doc / html.")
@@ -256,7 +276,8 @@ class AgencyMention(Grounded):
 
 class ErrorRecord(Record):
     spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("source_path",))
-    source_path: str = Field(description="File that could not be processed.")
+    source_path: str = Field(description="File that could not be processed (shown as documents.source_path is).")
+    source_path_bytes: RawBytes | None = Field(default=None, description=SOURCE_PATH_BYTES_DESCRIPTION)
     stage: str = Field(description="Pipeline stage that failed: read / decode / segment / extract / write.")
     error_type: str = Field(description="Short machine-readable kind of problem.")
     message: str = Field(description="Human-readable explanation naming the problem.")

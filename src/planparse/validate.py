@@ -23,7 +23,6 @@ and drops converter noise.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -37,6 +36,7 @@ import regex
 from jsonschema import Draft202012Validator
 
 import planparse
+from planparse.export import jsonable
 from planparse.models import CONTENT_TYPES, RECORD_TYPES, SCHEMA_VERSION
 from planparse.rules_loader import load_rules
 from planparse.schema import record_schemas
@@ -172,17 +172,6 @@ def record_id(name: str, record: Mapping) -> str:
 def _empty_cells() -> frozenset[str]:
     """Cell texts that mean "no value" (shared with the targets extractor's rules)."""
     return frozenset(load_rules("targets")["empty_cells"])
-
-
-def jsonable(value):
-    """A Parquet value as JSON would carry it (dates as ISO strings), for jsonschema."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def validators(schemas: Mapping[str, dict] | None = None) -> dict[str, Draft202012Validator]:

@@ -42,6 +42,7 @@ METADATA_KEY = b"planparse"
 
 _SCALARS: dict[type, pa.DataType] = {
     str: pa.string(),
+    bytes: pa.binary(),
     int: pa.int64(),
     float: pa.float64(),
     bool: pa.bool_(),
@@ -52,6 +53,8 @@ _SCALARS: dict[type, pa.DataType] = {
 def arrow_type(annotation) -> tuple[pa.DataType, bool]:
     """Arrow type of a pydantic field annotation, and whether it is nullable."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # serialisers and JSON Schema notes (models.RawBytes): the type inside
+        return arrow_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) != 1:
@@ -93,6 +96,8 @@ _EPOCH = dt.date(1970, 1, 1)
 def _json_value(value):
     if isinstance(value, dt.date):
         return (value - _EPOCH).days  # Arrow's JSON reader takes date32 as days since the epoch
+    if isinstance(value, bytes):
+        raise ValueError("bytes: JSON has no form Arrow's reader takes as binary")  # -> from_pylist
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
@@ -102,7 +107,7 @@ def records_table(name: str, records: Iterable[Record]) -> pa.Table:
     Built by Arrow's JSON reader from one JSON line per row, not by ``pa.Table.from_pylist``: every
     ``pa.array`` call imports pandas (0.27 s CPU, a quarter of a one-paragraph extract's start-up)
     to ask whether its input is a pandas object. Same table (tests compare both); values JSON cannot
-    carry (NaN, infinity) fall back to ``from_pylist``."""
+    carry (NaN, infinity, raw bytes such as a non-UTF-8 ``source_path_bytes``) fall back to ``from_pylist``."""
     schema = arrow_schema(name)
     rows = [r.model_dump() for r in records]
     if not rows:
