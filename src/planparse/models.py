@@ -55,8 +55,11 @@ class Record(BaseModel):
     spec: ClassVar[RecordSpec]
 
 
-# The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
+# The longest quote a record carries (README, Outputs); extract.common.cap_span enforces it, the
+# JSON Schemas state it (maxLength, not enforced when a record is built: a long quote must not cost
+# a document its records), and validate checks it.
 QUOTE_MAX_CHARS = 500
+QUOTE_BOUND = {"maxLength": QUOTE_MAX_CHARS}
 
 
 # Raw bytes: Arrow ``binary`` in Parquet; in JSON (export, JSON Schema) standard base64, which
@@ -225,8 +228,10 @@ class Target(Grounded):
     nature: str | None = Field(default=None, description="指标性质 as written: 预期性 or 约束性 (binding), null when not stated.")
     measure_kind: str | None = Field(default=None, description="Whether the indicator is measured: 定量 (quantitative) or 定性 (qualitative), as written in the 指标性质/属性 column.")
     quote: str = Field(
-        description="Source text: the table row, or for a text target its clause or sentence (at most "
-        f"{QUOTE_MAX_CHARS} characters); equals documents.text[char_start:char_end]."
+        description="Source text: the table row, or for a text target its clause or sentence, at most "
+        f"{QUOTE_MAX_CHARS} characters (a longer row is cut around its indicator and target cells); "
+        "equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
     warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
 
@@ -241,7 +246,8 @@ class Deadline(Grounded):
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
     quote: str = Field(
         description=f"The clause holding the deadline (at most {QUOTE_MAX_CHARS} characters); "
-        "equals documents.text[char_start:char_end]."
+        "equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
 
 
@@ -258,9 +264,10 @@ class Responsibility(Grounded):
     role: Role = Field(description="lead / support / responsible.")
     position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
     quote: str = Field(
-        description="The assignment text: its bracket, labelled list or clause (at most "
-        f"{QUOTE_MAX_CHARS} characters unless its bracket or list of agencies alone is longer); equals "
-        "documents.text[char_start:char_end]."
+        description="The assignment text: its bracket, labelled list or clause, at most "
+        f"{QUOTE_MAX_CHARS} characters (an assignment longer than that, a list of dozens of agencies, is "
+        "cut on each row around that row's agency); equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
 
 
