@@ -40,6 +40,8 @@ JOIN_PLAN = (
 
 def _no_traceback(result) -> None:
     assert "Traceback" not in result.output and "Traceback" not in (result.stderr or "")
+    # CliRunner keeps an exception the command let escape (a traceback in a terminal) instead of printing it.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
 
 
 def _error_lines(result) -> list[str]:
