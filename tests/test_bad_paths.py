@@ -279,7 +279,25 @@ def test_summary_is_bounded(tmp_path):
     src.mkdir()
     for k in range(320):
         (src / f"n{k:03d}.txt").write_text(f"关于第{k}项工作的通知\n一、总体要求\n到2025年完成{k}项任务。\n", encoding="utf-8")
-    result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=0)
+    (src / "n999.txt").write_bytes(b"")  # one failure late in the batch: its progress line is kept
+    result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=1, untouched=src)
     rows = [line for line in result.stdout.splitlines() if " n" in line and ".txt" in line]
     assert len(rows) <= 300  # past report.MAX_TABLE_ROWS: totals, grades and the least-structured few
     assert "320 documents:" in result.stdout and "least structure" in result.stdout
+    # Progress off a terminal: a line per file for the first 200, then per hundredth and per failure.
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert 200 < len(progress) <= 200 + 100 + 2
+    assert any(line.startswith("[321/321]") for line in progress)  # the last file always
+    assert sum("n999.txt: failed (empty)" in line for line in progress) == 1
+
+
+def test_thousands_of_duplicates_print_a_bounded_summary(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for k in range(300):  # the same placeholder text in every file: one document, 299 duplicates
+        (src / f"d{k:03d}.txt").write_text("关于开展工作的通知\n一、总体要求\n到2025年完成任务。\n", encoding="utf-8")
+    result = _run("extract", src, "--out", tmp_path / "out", "--workers", "2", code=0, untouched=src)
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: d000.txt: ")]
+    assert len(warnings) == 11 and warnings[-1] == "warning: d000.txt: 289 more (documents.warnings in the outputs)"
+    (row,) = read_record_table(tmp_path / "out", "documents").to_pylist()
+    assert sum(w.startswith("same text as ") for w in row["warnings"]) == 299  # all of them in the data
