@@ -98,6 +98,18 @@ def test_non_utf8_and_control_character_names(src, tmp_path):
     assert {r["source_path"]: r["source_path_bytes"] and base64.b64decode(r["source_path_bytes"]) for r in rows} == documents
 
 
+def test_a_name_that_looks_escaped_is_told_apart_by_its_bytes(src, tmp_path):
+    text = (src / "good.txt").read_bytes()
+    (src / "good.txt").unlink()
+    (src / "plan_\\xff.txt").write_bytes(text)  # a real backslash: its source_path is the name itself
+    with open(os.fsencode(src) + b"/plan_\xff.txt", "wb") as fh:
+        fh.write(text.replace("。".encode(), "；".encode(), 1))
+    out = tmp_path / "out"
+    _run("extract", src, "--out", out, code=0, untouched=src)
+    rows = sorted((r["source_path"], r["source_path_bytes"] or b"") for r in read_record_table(out, "documents").to_pylist())
+    assert rows == [(f"{src}/plan_\\xff.txt", b""), (f"{src}/plan_\\xff.txt", os.fsencode(src) + b"/plan_\xff.txt")]
+
+
 def test_folder_1100_levels_deep(src, tmp_path):
     deep = str(src)
     for _ in range(1100):
