@@ -80,6 +80,8 @@ def test_non_utf8_and_control_character_names(src, tmp_path):
         f"{src}/empty\\x1b]0;t\\x07.txt": (os.fsencode(src / "empty\x1b]0;t\x07.txt"), "empty"),
     }
     _run("validate", out, code=0)  # the binary column passes its JSON Schema (base64 string)
+    summary = json.loads(_run("extract", src, "--out", tmp_path / "again", "--json", code=1).stdout)
+    assert {e["source_path"]: base64.b64decode(e["source_path_bytes"]) for e in summary["errors"]} == {k: v[0] for k, v in errors.items()}
 
     for doc in (shown, shown_control):
         for where in (out, None):  # an outputs folder, and the file itself

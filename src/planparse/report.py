@@ -166,7 +166,7 @@ def summary_json(batch, out: str | Path, seconds: float) -> dict:
         "totals": {name: sum(d.counts[name] for d in docs) for name in COUNTED},
         "grades": {g: sum(d.grade == g for d in docs) for g in GRADE_STYLE},
         "documents": [asdict(d) for d in docs],
-        "errors": [e.model_dump() for e in batch.errors],
+        "errors": [e.model_dump(mode="json") for e in batch.errors],  # source_path_bytes as base64
         "skipped": [{"source_path": n.source_path, "kind": n.kind, "message": n.message} for n in batch.skipped],
     }
 
