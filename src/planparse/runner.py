@@ -712,13 +712,14 @@ def _rewrite_shard(work: Path, shard: int, drop: set[str], warn: dict[str, list[
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from planparse.write import part_name
+    from planparse.write import parquet_file, part_name
 
     for name in RECORD_TYPES:
         if name == "errors":
             continue
         path = work / name / part_name(shard)
-        table = pq.read_table(path)
+        with parquet_file(path) as opened:
+            table = pq.read_table(opened)
         if drop:
             table = table.filter(pc.invert(pc.is_in(table["doc_id"], value_set=pa.array(sorted(drop)))))
         if name == "documents" and warn:
@@ -727,7 +728,8 @@ def _rewrite_shard(work: Path, shard: int, drop: set[str], warn: dict[str, list[
                 row["warnings"] = list(row["warnings"]) + warn.get(row["doc_id"], [])
             table = pa.Table.from_pylist(rows, schema=table.schema)
         tmp = path.with_name(f".{path.name}.rewrite")
-        pq.write_table(table, tmp)
+        with parquet_file(tmp, "wb") as opened:
+            pq.write_table(table, opened)
         os.replace(tmp, path)
 
 

@@ -28,6 +28,7 @@ import sys
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -130,6 +131,20 @@ def records_table(name: str, records: Iterable[Record]) -> pa.Table:
     return pa.Table.from_arrays(table.columns, schema=schema)
 
 
+@contextmanager
+def parquet_file(path: str | os.PathLike, mode: str = "rb"):
+    """``path`` as pyarrow can open it: pyarrow encodes a str path as strict UTF-8, so a path that is
+    not UTF-8 (a folder name the OS keeps with surrogateescape) is opened here and handed over as a file."""
+    path = os.fspath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, mode) as fh:
+            yield fh
+        return
+    yield path
+
+
 MANIFEST = "planparse-manifest.json"
 PART_DIGITS = 6  # part-000000 … part-999999: file-name order is shard order
 
@@ -152,7 +167,8 @@ def write_part(folder: str | os.PathLike, name: str, shard: int, records: Iterab
     final = directory / part_name(shard)
     tmp = directory / f".{final.name}.{os.getpid()}.tmp"
     try:
-        pq.write_table(records_table(name, records), tmp)
+        with parquet_file(tmp, "wb") as opened:
+            pq.write_table(records_table(name, records), opened)
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -417,7 +433,8 @@ def clean_stale(out: str | os.PathLike) -> list[Path]:
 
 def read_metadata(path: str | os.PathLike) -> dict:
     """The planparse key-value metadata of one written Parquet file."""
-    return schema_metadata(pq.read_schema(path))
+    with parquet_file(path) as opened:
+        return schema_metadata(pq.read_schema(opened))
 
 
 def schema_metadata(schema: pa.Schema) -> dict:
