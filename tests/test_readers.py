@@ -138,7 +138,11 @@ def test_table_header_and_rows_equal_the_source_cells(path):
             # a merged title row above the header is the table's caption
             assert len(set(grid[0])) == 1 and table.caption and grid[0][0].endswith(_squeeze(table.caption))
             grid = grid[1:]
-        assert got == grid
+        # a merged row naming a group of rows (一、… over them) is a heading of the document, not data
+        headings = {_squeeze(s.label + s.title) for s in result.sections}
+        groups = [row for row in grid[1:] if len(set(row)) == 1 and len(row) > 1 and row[0] in headings]
+        assert got == [row for row in grid if row not in groups]
+        assert len(got) + len(groups) == len(grid)
     if path.name.startswith("046_"):
         kinds = {t.kind for t in tables}
         assert kinds == {"indicator", "task"}
@@ -178,6 +182,72 @@ def test_docx_merged_cells_soft_breaks_and_numbering():
     assert tab.kind == "task" and tab.header == ["序号", "任务", "牵头单位"] and tab.rows[1] == ["2", "乙", "市卫生健康委"]
 
 
+def _docx_bytes(paragraphs: list[tuple[str, str | None]]) -> bytes:
+    import docx
+
+    d = docx.Document()
+    for text, style in paragraphs:
+        d.add_paragraph(text, style=style)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_heading_styles_are_evidence_for_headings_and_numbering_keeps_the_level_order():
+    plan = [
+        ("一、重点任务", "Heading 1"),
+        ("（一）强化基层服务能力。", "Heading 2"),
+        ("各区要配齐全科医生，落实乡村医生待遇。", None),
+        ("（二）完善家庭医生签约服务。", "Heading 2"),
+        ("推行签约服务包，提高重点人群签约率。", None),
+        ("二、保障措施", "Heading 1"),
+        ("（一）加强组织领导。各级要把工作列入重要议程。", None),
+    ]
+    styled = process_bytes(_docx_bytes(plan), "plan.docx")
+    plain = process_bytes(_docx_bytes([(text, None) for text, _ in plan]), "plan.docx")
+    # without styles, （一）title。 over a single body paragraph is a measure (a leaf of the deepest style)
+    assert [(s.label, s.title) for s in plain.sections] == [("一、", "重点任务"), ("二、", "保障措施")]
+    assert [(s.level, s.label, s.title) for s in styled.sections] == [
+        (1, "一、", "重点任务"), (2, "（一）", "强化基层服务能力"), (2, "（二）", "完善家庭医生签约服务"), (1, "二、", "保障措施")
+    ]
+    assert [(m.label, m.title) for m in styled.measures] == [("（一）", "加强组织领导")]
+    # the numbering style decides the level order, not the style's number
+    swapped = [(text, {"Heading 1": "Heading 3", "Heading 2": "Heading 1"}.get(style)) for text, style in plan]
+    result = process_bytes(_docx_bytes(swapped), "plan.docx")
+    assert [(s.level, s.label) for s in result.sections] == [(1, "一、"), (2, "（一）"), (2, "（二）"), (1, "二、")]
+    # <h3> on a web page is the same evidence
+    page = "<html><body><div id='UCAP-CONTENT'><p>一、重点任务</p><h3>（一）强化基层服务能力。</h3><p>各区要配齐全科医生，落实乡村医生待遇，" + "完善激励机制。" * 30 + "</p></div></body></html>"
+    result = process_bytes(page.encode("utf-8"), "page.html")
+    assert [(s.level, s.label, s.title) for s in result.sections] == [(1, "一、", "重点任务"), (2, "（一）", "强化基层服务能力")]
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted(NATIVE.glob("1*.docx"))], ids=lambda n: n[:24])
+def test_restyling_a_plans_headings_as_word_headings_keeps_its_tree(name, tmp_path):
+    """A real plan whose headings are set in Word heading styles (as many are) reads the same as
+    the copy with plain paragraphs: the styles agree with what the numbering rules find."""
+    import docx
+
+    path = NATIVE / name
+    plain = _read(path)
+    levels = {_squeeze(s.label + s.title): s.level for s in plain.sections}
+    d = docx.Document(str(path))
+    restyled = 0
+    for p in d.paragraphs:
+        level = next((lvl for key, lvl in levels.items() if _squeeze(p.text).startswith(key)), None)
+        if level:
+            style = f"Heading {level}"
+            try:
+                p.style = d.styles[style]
+            except KeyError:  # WPS files lack the built-in heading styles
+                p.style = d.styles.add_style(style, 1)
+            restyled += 1
+    d.save(str(tmp_path / name))
+    styled = _read(tmp_path / name)
+    assert restyled == 0 or any(b.kind == "heading" for b in read_document((tmp_path / name).read_bytes(), name).blocks)
+    assert [(s.level, s.label, s.title) for s in styled.sections] == [(s.level, s.label, s.title) for s in plain.sections]
+    assert [(m.label, m.title) for m in styled.measures] == [(m.label, m.title) for m in plain.measures]
+
+
 def test_html_spans_breaks_chrome_and_metadata():
     page = """<html><head><title>x</title><style>p{color:red}</style></head><body>
     <div class="nav"><a href="/">首页</a></div>
@@ -198,6 +268,41 @@ def test_html_spans_breaks_chrome_and_metadata():
     result = process_bytes(page.encode("utf-8"), "page.html")
     assert result.document.issuer == "某某市人民政府办公室" and result.document.issue_date.year == 2023
     assert result.tables[0].rows == [["1", "甲", "市卫生健康委"], ["乙", "乙", "市卫生健康委"]]
+
+
+def test_html_kept_in_a_text_file_is_read_by_the_html_reader_with_group_rows_as_headings():
+    # a page body cut from a database dump, saved as .txt: it starts with <tbody>, not like a page
+    body = """<tbody> <tr> <td id="UCAP-CONTENT"><p><span>某市关于加强基层治理的实施方案</span></p>
+    <p>一、工作任务</p><p>（一）健全组织体系。完善网格，&ldquo;一网统管&rdquo;。</p><p>（二）强化队伍建设。</p>
+    <p>附件</p><table><tr><td>序号</td><td>重点任务</td><td>牵头单位</td></tr>
+    <tr><td colspan="3">一、组织体系方面</td></tr>
+    <tr><td>1</td><td>完善网格</td><td>市委组织部</td></tr><tr><td>2</td><td>建好站点</td><td>市民政局</td></tr>
+    <tr><td colspan="3">二、队伍建设方面</td></tr><tr><td>3</td><td>培训社工</td><td>市民政局</td></tr>
+    </table></td></tr></tbody>"""
+    doc = read_document(body.encode("gb18030"), "plan.txt")
+    assert doc.source_format == "html"
+    assert "<p>" not in doc.text and "<span>" not in doc.text and "“一网统管”" in doc.text
+    result = process_bytes(body.encode("utf-8"), "plan.txt")
+    (table,) = result.tables
+    assert table.kind == "task" and [r[0] for r in table.rows] == ["1", "2", "3"]
+    titles = [(s.label, s.title) for s in result.sections]
+    assert ("一、", "组织体系方面") in titles and ("二、", "队伍建设方面") in titles
+    # a text that only mentions a tag or two is still a text
+    assert read_document("一、总则\n写入<p>标签的说明。<br>\n".encode("utf-8"), "plan.txt").source_format == "text"
+
+
+def test_browser_print_of_a_web_page_keeps_its_metadata_table_out_of_the_text_and_in_documents():
+    if not HAS_PDF_READER:
+        pytest.skip("needs the PDF reader")
+    result = _read(NATIVE / "05_hainan_jiankang_rongru_suoyou_zhengce_fangan_2025_webprint.pdf")
+    doc = result.document
+    assert (doc.issuer, doc.doc_number, str(doc.issue_date)) == ("海南省卫生健康委员会", "琼健爱卫〔2025〕7号", "2025-05-15")
+    assert "发文机关" not in doc.text and "索引号" not in doc.text
+    # two fields on one printed line are two fields
+    from planparse.readers.html import metadata_lines
+
+    assert metadata_lines(["发文机关：某县人民政府  成文日期：2024年01月05日", "文  号：某政〔2024〕1号"]) == {
+        "issuer": "某县人民政府", "issue_date": __import__("datetime").date(2024, 1, 5), "doc_number": "某政〔2024〕1号"}
 
 
 def test_reader_is_chosen_by_content_and_text_comes_last():

@@ -33,6 +33,7 @@ from planparse.extract.deadlines import find_deadlines
 from planparse.extract.responsibilities import find_responsibilities
 from planparse.ingest import clean_text
 from planparse.segment import segment_document
+from planparse.segment.metadata import find_metadata
 from planparse.segment.tables import find_tables
 from planparse.rules_loader import rules_dir
 
@@ -69,10 +70,16 @@ def _structure_items(text: str) -> list[dict]:
 
 
 def _table_items(text: str) -> list[dict]:
-    """Tables of the text: kind, caption, header, n_rows, and whether a warning was given."""
+    """Tables of the text: kind, caption, header, n_rows, the rows, and whether a warning was given."""
     return [{"kind": t.kind, "caption": t.caption, "header": t.header, "n_rows": len(t.rows),
-             "first_row": t.rows[0] if t.rows else None, "warned": bool(t.warnings)}
+             "first_row": t.rows[0] if t.rows else None, "rows": t.rows, "warned": bool(t.warnings)}
             for t in find_tables(clean_text(text))]
+
+
+def _metadata_items(text: str) -> list[dict]:
+    """The document's metadata fields found in the text, as one item (none when every field is empty)."""
+    found = {k: v for k, v in find_metadata(clean_text(text)).items() if v is not None}
+    return [found] if found else []
 
 
 MATCHERS: dict[str, Callable[[str], list[dict]]] = {
@@ -80,6 +87,7 @@ MATCHERS: dict[str, Callable[[str], list[dict]]] = {
     "responsibilities": _responsibility_items,
     "headings": _structure_items,
     "tables": _table_items,
+    "metadata": _metadata_items,
 }
 
 

@@ -339,3 +339,31 @@ def test_project_tables_are_not_indicator_tables():
     )
     (table,) = find_tables(indicator)
     assert table.kind == "indicator"
+
+
+def _wild_tables(prefix: str) -> list[TableBlock]:
+    path = next((CORPUS / "wild").glob(f"{prefix}_*.txt"))
+    text = clean_text(decode_bytes(path.read_bytes())[0])
+    tables = [t for t in find_tables(text) if t.kind != "box"]
+    for t in tables:
+        assert 0 <= t.char_start < t.char_end <= len(text)
+    return tables
+
+
+def test_wild_one_cell_per_line_tables_keep_category_and_caption():
+    """Layouts first seen in 031's flattened Word tables, on plans of other cities (corpus/wild):
+    a category cell written before the first row of its group fills the 类别 column (135 衢州, also
+    when it is a group row 一、… : 069 南京); a title line over the column names is the caption and a
+    bracketed year piece finishes its column name (132 衢州); the serials are told from figures."""
+    (qz,) = [t for t in _wild_tables("135") if t.kind == "indicator"]
+    assert qz.caption == "全市数字经济发展主要指标"
+    assert qz.header == ["类别", "指标", "2017年", "2020年", "2022年"]
+    assert [r[0] for r in qz.rows[:3]] == ["总体规模", "总体规模", "数字产业化"]
+    assert qz.rows[-1] == ["基础设施", "互联网市际出口带宽（Tbps）", "4", "7", "10"]
+    nj = next(t for t in _wild_tables("069") if t.kind == "indicator")
+    assert nj.header[0] == "类型" and nj.rows[3][:2] == ["二、数字产业化", "电子信息制造业收入（亿元）"]
+    gy = next(t for t in _wild_tables("132") if t.kind == "indicator")
+    assert gy.caption == "全市工业数字化转型主要指标"
+    assert gy.header == ["序号", "指标", "基数（2018年）", "目标值（2021年）"]
+    assert [r[0] for r in gy.rows] == [str(k) for k in range(1, len(gy.rows) + 1)]
+    assert gy.rows[5] == ["6", "国内领先水平的行业级工业互联网平台（个）", "0", "1"]

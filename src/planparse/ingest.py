@@ -216,7 +216,9 @@ def clean_text(raw: str) -> str:
     """Remove converter noise and rebuild paragraphs. Characters inside paragraphs are kept as written."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\ufeff", "").replace("\u200b", "")
-    text = _strip_markup(text)
+    # HTML kept in a text file is read by the HTML reader (readers/html.py); entities left by
+    # exporters (&quot;) are decoded in every text.
+    text = _entities().sub(lambda m: html.unescape(m.group()), text)
     patterns = _noise_patterns()
     for pattern in patterns["inline"]:
         text = pattern.sub("", text)
@@ -236,43 +238,8 @@ def clean_text(raw: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _markup_rules() -> tuple[regex.Pattern, int, frozenset, frozenset, regex.Pattern]:
-    rules = load_rules("noise")
-    return (
-        regex.compile(rules["markup_tags"], regex.IGNORECASE),
-        rules["markup_min_tags"],
-        frozenset(rules["block_tags"]),
-        frozenset(rules["cell_tags"]),
-        regex.compile(rules["entities"]),
-    )
-
-
-_TAG = regex.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)\b[^<>]*>|<!--.*?-->", regex.DOTALL)
-
-
-def _strip_markup(text: str) -> str:
-    """HTML kept in a text file -> paragraphs (one a line) and table rows (cells between tabs)."""
-    detect, min_tags, block_tags, cell_tags, entities = _markup_rules()
-    if sum(1 for _ in zip(range(min_tags), detect.finditer(text))) >= min_tags:
-        out: list[str] = []
-        pos = 0
-        tables = 0  # open <table> tags: only cells of a real table become tab-separated cells
-        for m in _TAG.finditer(text):
-            out.append(text[pos : m.start()].replace("\n", " ") if tables else text[pos : m.start()])
-            pos = m.end()
-            closing, name = m.group(1), (m.group(2) or "").lower()
-            if name == "table":
-                tables += -1 if closing else 1
-                out.append("\n")
-            elif tables and name in cell_tags:
-                out.append("\t" if closing else "")
-            elif tables and name == "tr":
-                out.append("\n" if closing else "")
-            elif name in block_tags and not tables:
-                out.append("\n")
-        out.append(text[pos:])
-        text = "".join(out)
-    return entities.sub(lambda m: html.unescape(m.group()), text)
+def _entities() -> regex.Pattern:
+    return regex.compile(load_rules("noise")["entities"])
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,8 @@
 """The HTML reader (lxml): the page's main content, its tables as table blocks, its metadata table.
 
+It reads every file that is HTML by content: pages, and page bodies saved as text (``markup_tags``
+in ``rules/html.yaml``); there is no second HTML path in the text reader.
+
 The body is found by the rules in ``rules/html.yaml`` (gov.cn ``UCAP-CONTENT``, TRS ``TRS_Editor``,
 article bodies), else it is the element whose own paragraphs hold the most text. Scripts, styles
 and navigation are dropped. ``<p>``, ``<div>`` and other block elements are paragraphs, ``<br>`` a
@@ -34,7 +37,17 @@ _DATE = regex.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})"
 
 
 def _is_html(data: bytes, source_path: str) -> bool:
-    return bool(_START.match(data[:4096]))
+    if _START.match(data[:4096]):
+        return True
+    markup, least = _markup()
+    return sum(1 for _ in zip(range(least), markup.finditer(data))) >= least
+
+
+@lru_cache(maxsize=1)
+def _markup() -> tuple[regex.Pattern, int]:
+    """Tags that make a text file a page body (HTML kept in a .txt), and how many it takes."""
+    raw = load_rules("html")
+    return regex.compile(raw["markup_tags"].encode("ascii"), regex.IGNORECASE), raw["markup_min_tags"]
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +60,8 @@ def _rules() -> dict:
 def read_html(data: bytes, source_path: str) -> PlanDoc:
     import lxml.html  # imported on first use (start-up)
 
-    text, encoding = _decode(data)
+    warnings: list[str] = []  # what decoding repaired or doubts (an undeclared encoding): documents.warnings
+    text, encoding = _decode(data, warnings)
     text = regex.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str with an encoding declaration
     try:
         root = lxml.html.fromstring(text)
@@ -60,10 +74,12 @@ def read_html(data: bytes, source_path: str) -> PlanDoc:
     body = _main_content(root, rules)
     out = Builder()
     _Walker(out, rules).block(body)
-    return out.build(encoding, "html", metadata)
+    doc = out.build(encoding, "html", metadata)
+    doc.warnings = warnings
+    return doc
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes, warnings: list[str]) -> tuple[str, str]:
     declared = _CHARSET.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii").lower()
@@ -72,7 +88,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data.decode(name).lstrip("\ufeff"), name
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode_bytes(data)
+    return decode_bytes(data, warnings=warnings)
 
 
 def _text_len(el) -> int:
@@ -99,24 +115,44 @@ def _main_content(root, rules):
 
 def _metadata(root, rules) -> dict:
     """"label：value" pairs: the value in the same cell, or in the next cell of the row."""
-    labels = rules["metadata_labels"]
     found: dict = {}
     for el in root.iter("td", "th", "li", "span", "p", "div", "dt", "strong", "b", "label"):
         if len(el) > 3:
             continue  # a container, not a field (and its text is not gathered: pages can be large)
-        m = _LABEL.match(el.text_content())
-        if not m:
+        labelled = _labelled(el.text_content(), rules)
+        if labelled is None or labelled[0] in found:
             continue
-        field = labels.get(_WS.sub("", m.group(1)).replace("\u3000", ""))
-        if field is None or field in found:
-            continue
-        value = m.group(2).strip()
+        field, value = labelled
         if not value:
             cell = el if el.tag in ("td", "th", "dt") else next((a for a in el.iterancestors("td", "th", "dt")), None)
             nxt = cell.getnext() if cell is not None else None
-            value = nxt.text_content().strip() if nxt is not None else ""
-        value = _WS.sub(" ", value).strip()
+            value = _WS.sub(" ", nxt.text_content()).strip() if nxt is not None else ""
         if value:
+            found[field] = _date(value) if field == "issue_date" else value
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _labelled(text: str, rules: dict) -> tuple[str, str] | None:
+    """(documents field, value as written) of a "发文机关：…" field, or None for other text."""
+    m = _LABEL.match(text)
+    if not m:
+        return None
+    field = rules["metadata_labels"].get(_WS.sub("", m.group(1)).replace("\u3000", ""))
+    return (field, _WS.sub(" ", m.group(2)).strip()) if field else None
+
+
+# A print puts two fields on a line ("发文机关：X  成文日期：Y"): a short label and a colon start the next.
+_NEXT_FIELD = regex.compile(r"\s+(?=\p{Han}(?:\s?\p{Han}){1,5}\s*[：:])")
+
+
+def metadata_lines(lines) -> dict:
+    """The gov.cn metadata table as a browser print or a copied page writes it, one
+    "发文机关：…" field a line (the page's first lines): documents fields, as for a web page."""
+    found: dict = {}
+    for piece in (p for line in lines for p in _NEXT_FIELD.split(line)):
+        labelled = _labelled(piece, _rules())
+        if labelled and labelled[1] and labelled[0] not in found:
+            field, value = labelled
             found[field] = _date(value) if field == "issue_date" else value
     return {k: v for k, v in found.items() if v is not None}
 

@@ -635,12 +635,19 @@ def read_pdf(data: bytes, source_path: str) -> PlanDoc:
         )
     elif use_ocr and any(l.ocr for lines in pages for l in lines) and len(image_pages) < n_pages:
         warnings.append("pictures of text (tables or boxes printed as images) were read by OCR")
+    # a browser print of a gov.cn page keeps its metadata table (发文机关：…) above the body; the
+    # text drops those lines as page chrome (rules/noise.yaml), documents gets their values
+    from planparse.readers.html import metadata_lines
+
+    metadata = metadata_lines(l.text for l in pages[0]) if pages else {}
     pages = _drop_running_lines(pages, heights)
     tables = _read_ruled_tables(data, ruled_pages, heights, warnings)
     items = []
     for index, page_lines in enumerate(pages):
         items.extend(_place_tables([l for l in page_lines if l.text.strip()], tables.get(index, [])))
     text, page_starts, blocks = _assemble(items, n_pages)
-    doc = PlanDoc(text=text, encoding="pdf", source_format="pdf", blocks=blocks, page_starts=page_starts, warnings=warnings)
+    doc = PlanDoc(
+        text=text, encoding="pdf", source_format="pdf", blocks=blocks, page_starts=page_starts, metadata=metadata, warnings=warnings
+    )
     doc.check()
     return doc

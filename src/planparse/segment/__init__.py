@@ -30,6 +30,7 @@ def segment_document(text: str, doc_id: str, source=None) -> Structure:
     else:
         from planparse.segment.blocks import document_tables
 
-        structure = build_structure(text, doc_id, document_tables(source))
+        styled = [(b.start, b.end) for b in source.blocks if b.kind == "heading"]
+        structure = build_structure(text, doc_id, document_tables(source), styled)
     structure.metadata = find_metadata(text)
     return structure

@@ -79,12 +79,18 @@ def _from_grid(block: Block, lines: list[_Line], used: list[bool]) -> TableBlock
         rows = rows[1:]
     else:
         caption = _caption(lines, _line_index(lines, block.start), used)
+    groups: list[Cell] = []
     if kind == "box":
         header, data = [], rows
     else:
         header, data = rows[0], rows[1:]
         names = [c.text for c in header]
         kind = _kind(names) if _is_header(names) else "other"
+        # a row that is one merged cell naming a group (一、… over its rows) is a heading, not data,
+        # as in tables found in text
+        is_group = [(one := _one_cell(row)) is not None and bool(rules.group_row.match(one.text)) for row in data]
+        groups = [row[0] for row, g in zip(data, is_group) if g]
+        data = [row for row, g in zip(data, is_group) if not g]
     return TableBlock(
         char_start=caption[1] if caption and caption[1] < block.start else block.start,
         char_end=block.end,
@@ -96,6 +102,7 @@ def _from_grid(block: Block, lines: list[_Line], used: list[bool]) -> TableBlock
         rows=[[c.text for c in row] for row in data],
         row_spans=[_row_span(row) for row in data],
         cell_spans=[[(c.start, c.end) for c in row] for row in data],
+        group_spans=[(c.start, c.end) for c in groups],
     )
 
 

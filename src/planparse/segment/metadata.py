@@ -20,16 +20,21 @@ def _rules():
     compiled = {
         "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
         "issued_title": regex.compile(rules["issued_title"]),
+        "quoted_title": regex.compile(rules["quoted_title"]),
         "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
         "letterhead": regex.compile(rules["letterhead"]),
         "national": regex.compile(rules["national_issuers"]),
-        "region": regex.compile(rules["region"]),
-        "region_fallback": regex.compile(rules["region_fallback"]),
+        "place": regex.compile(rules["place"]),
+        "region_title_start": regex.compile(rules["region_title_start"]),
+        "issuer_in_title": regex.compile(rules["issuer_in_title"]),
+        "seal_marker": regex.compile(rules["seal_marker"]),
+        "region_fallback": regex.compile(r"(?<!\p{Han})" + rules["region_fallback"]),
         "explicit_period": regex.compile(rules["explicit_period"]),
         "period_cue": regex.compile(rules["period_cue"]),
         "single_year": regex.compile(rules["single_year"]),
+        "period_line": regex.compile(rules["period_line"]),
     }
     return rules, compiled
 
@@ -40,9 +45,9 @@ def find_metadata(text: str) -> dict:
     head = text[:_HEAD_CHARS]
     title = _title(lines, rules, rx)
     doc_number = _doc_number(lines[:15], rx)
-    issuer = _issuer(lines, rx)
-    region = _region(title, issuer, text, rx)
-    start, end = _plan_period(title, head, rules, rx)
+    issuer = _issuer(lines, title, rules, rx)
+    region = _region(title, issuer, text, rules, rx)
+    start, end = _plan_period(_with_period_line(title, lines, rx), head, rules, rx)
     return {
         "title": title,
         "doc_number": doc_number,
@@ -90,46 +95,89 @@ def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     for run in runs[1:]:
         if _WS.sub("", run) == inner:
             return run
+    heads = {_WS.sub("", line) for line in lines}
+    for line in lines[:40]:
+        for quoted in rx["quoted_title"].finditer(line):
+            if _WS.sub("", quoted.group("quoted")) in heads:
+                return quoted.group("quoted")
     return inner
 
 
 def _doc_number(lines: list[str], rx: dict) -> str | None:
     for line in lines:
         match = rx["doc_number"].search(line)
-        if match and not line.startswith(("（", "(")) and "《" not in line[: match.start()]:
+        if not match or "《" in line[: match.start()]:
+            continue
+        # a number in brackets is a reference (依据…（国发〔2019〕5号）), unless it is the whole line:
+        # exports put the document's own number there（甬政办笺〔2019〕192号）
+        if not line.startswith(("（", "(")) or line[1:-1].strip() == match.group().strip():
             return _WS.sub("", match.group())
     return None
 
 
-def _issuer(lines: list[str], rx: dict) -> str | None:
+def _issuer(lines: list[str], title: str | None, rules: dict, rx: dict) -> str | None:
     for line in lines[:5]:
         match = rx["letterhead"].fullmatch(line)
         if match:
             return match.group("issuer")
+    # "X关于…": the title names its issuer (the cover title, before its inner plan title)
+    for run in _title_runs(lines[:40], rules, rx)[:1]:
+        if match := rx["issuer_in_title"].match(_WS.sub(" ", run)):
+            return match.group("issuer")
     for i, line in enumerate(lines[:40]):
         if rx["date_line"].fullmatch(line) and i > 0:
-            before = lines[i - 1]
+            before = next((b for b in reversed(lines[max(0, i - 3) : i]) if b), "")  # the signature
+            before = rx["seal_marker"].sub("", before)
+            if before[:1] in "（(" and not regex.search(r"[）)]", before[1:-1]):
+                before = before[1:].rstrip("）)")  # the signature in brackets: （江西省发展改革委代章）
             if 0 < len(before) <= 20 and not before.endswith(("。", "：")):
                 return before
     return None
 
 
-def _region(title: str | None, issuer: str | None, text: str, rx: dict) -> str | None:
+
+def _region(title: str | None, issuer: str | None, text: str, rules: dict, rx: dict) -> str | None:
     if issuer and rx["national"].search(issuer):
         return "全国"
+    head = text[:20000]
+
+    def named_after_break(name: str) -> int:
+        return len(regex.findall(r"(?<!\p{Han})" + regex.escape(name), head))
+
     for source in (title, issuer):
-        if source:
-            match = rx["region"].search(source)
-            if match:
-                return match.group("region")
+        if not source:
+            continue
+        source = source[rx["region_title_start"].match(source).end() :]
+        best = None  # (end, -occurrences, start): the first place, named most often
+        for i in range(len(source)):
+            match = rx["place"].match(source, i)
+            if not match or "关于" in match.group():  # a place never holds 关于: X关于… is X's title
+                continue
+            n = named_after_break(match.group())
+            if n and (best is None or (match.end(), -n, i) < best[:3]):
+                best = (match.end(), -n, i, match.group())
+        if best:
+            return best[3]
     counts: dict[str, int] = {}
-    for match in rx["region_fallback"].finditer(text[:20000]):
+    for match in rx["region_fallback"].finditer(head):
         counts[match.group("region")] = counts.get(match.group("region"), 0) + 1
     if counts:
         best = max(counts, key=counts.get)
-        if counts[best] >= 3:
+        if counts[best] >= rules["region_fallback_min"]:
             return best
     return None
+
+
+def _with_period_line(title: str | None, lines: list[str], rx: dict) -> str | None:
+    """The title with the bracketed period written on the line under a title line, if any."""
+    above = ""
+    for line in lines[:60]:
+        if not line:
+            continue
+        if rx["period_line"].fullmatch(line) and rx["title_suffix"].search(above):
+            return (title or "") + line
+        above = line
+    return title
 
 
 def _plan_period(title: str | None, head: str, rules: dict, rx: dict) -> tuple[int | None, int | None]:

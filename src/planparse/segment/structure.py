@@ -49,6 +49,7 @@ class Candidate:
     depth: int = 0
     kind: str = ""  # heading / measure / "" (a numbered paragraph that is neither)
     level: int = 0
+    styled: bool = False  # it opens a paragraph the source styles as a heading (Word heading style, <h1>-<h6>)
 
 
 class _Rules(NamedTuple):
@@ -56,6 +57,7 @@ class _Rules(NamedTuple):
     styles: dict[str, regex.Pattern]  # style name -> label at a paragraph start
     inline: regex.Pattern  # a label after a sentence end, inside a one-line body
     notes: regex.Pattern  # the line opening a block of notes
+    attachments: regex.Pattern  # the line opening a list of attachments (附件：1.…)
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
     paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
 
@@ -78,17 +80,24 @@ def _rules() -> _Rules:
     after_title = regex.compile(
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
-    return _Rules(rules, styles, inline, notes, after_title, regex.compile(rules["paragraph_mark"]))
+    attachments = regex.compile(r"\s*(?:" + rules["attachment_list"] + r")\s*(?=$|[（(]?\d{1,2}\s*[.．、)）])")
+    return _Rules(rules, styles, inline, notes, attachments, after_title, regex.compile(rules["paragraph_mark"]))
 
 
-def build_structure(text: str, doc_id: str, tables: list | None = None) -> Structure:
-    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here."""
+def build_structure(
+    text: str, doc_id: str, tables: list | None = None, styled: list[tuple[int, int]] | None = None
+) -> Structure:
+    """``tables``: the document's tables when a reader gave them (segment/blocks.py), else found here.
+    ``styled``: (start, end) of the paragraphs the source styles as headings (Word heading styles,
+    ``<h1>``-``<h6>``)."""
     rules = _rules().raw
     blocks = find_tables(text) if tables is None else tables
     # group rows of a table (一、… over its rows) are headings of the document: they stay units
     groups = {start for b in blocks for start, _ in b.group_spans}
     units = _units(text, SpanIndex(blocks), groups)
     candidates = _candidates(text, units)
+    if styled:
+        _mark_styled(text, candidates, styled)
     for cand, depth in zip(candidates, _style_depths([c.style for c in candidates])):
         cand.depth = depth
     _mark_body_after(text, candidates)
@@ -116,20 +125,36 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
+    notes_style = None
+    attachment: int | None = None  # inside a list of attachments: the number of its last entry
     last: dict[str, int] = {}  # the last number seen of each numbering style
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
+        if listed := rules.attachments.match(match.group()):
+            entry = _label_at(text, start + listed.end(), end)
+            attachment = entry[1] if entry else 0  # the last entry of the list of attachments
+            continue
         if start in excluded and start not in kept:
             continue
-        if rules.notes.match(match.group()):
+        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        if attachment is not None:
+            if own and own[1] == attachment + 1:
+                attachment = own[1]
+                continue
+            attachment = None
+        if notes := rules.notes.match(match.group()):
             in_notes = True
+            noted = _label_at(text, start + notes.end(), end)
+            notes_style = noted[0] if noted else None  # the notes' own numbering (注：1.…2.…)
         if in_notes:
-            # Footnotes run to the end of the document or the next chapter-like heading.
-            if _is_top_heading(match.group()):
+            # Footnotes run to the end of the document, the next chapter-like heading, or a label
+            # that goes on with a count of the text before them (…（二）…注：1.…（三）…).
+            if _is_top_heading(match.group()) or (
+                own and own[0] != notes_style and own[0] in last and own[1] == last[own[0]] + 1
+            ):
                 in_notes = False
             else:
                 continue
-        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
         if own:
             last[own[0]] = own[1]
         if end - start < _INLINE_SEARCH_MIN_CHARS:
@@ -223,6 +248,20 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
     return found
 
 
+def _mark_styled(text: str, candidates: list[Candidate], styled: list[tuple[int, int]]) -> None:
+    """The first label of each heading-styled paragraph is styled; a styled heading's title is its
+    whole paragraph (a heading may be longer than a measure's title sentence)."""
+    starts = [start for start, _ in styled]
+    for cand in candidates:
+        k = bisect.bisect_right(starts, cand.start) - 1
+        if k < 0 or text[starts[k] : cand.start].strip():
+            continue  # no styled paragraph, or the label is not at its start
+        cand.styled = True
+        if cand.title is None:  # title_end is where the label ends
+            end = _rstrip_end(text, min(cand.unit_end, styled[k][1]))
+            cand.title, cand.title_end, cand.has_body = text[cand.title_end : end].strip(), end, False
+
+
 def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool]:
     """(title, its length in ``rest``, whether body text follows on the same paragraph)."""
     stop = _TITLE_STOP.search(rest)
@@ -276,12 +315,13 @@ def _mark_body_after(text: str, candidates: list[Candidate]) -> None:
 def _heading_styles(candidates: list[Candidate]) -> set[str]:
     """Numbering styles that are heading levels in this document: at least half of their titled
     items head a block, i.e. their title stands alone on its line and numbered items or two or
-    more body paragraphs follow it (one paragraph under a title line is the item's own body)."""
+    more body paragraphs follow it (one paragraph under a title line is the item's own body), or
+    the source styles them as headings."""
     votes: dict[str, list[int]] = {}
     for i, cand in enumerate(candidates):
         if cand.title is None:
             continue
-        heads = not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
+        heads = cand.styled or not cand.has_body and (cand.body_after >= 2 or _has_children(candidates, i))
         tally = votes.setdefault(cand.style, [0, 0])
         tally[0] += heads
         tally[1] += 1
@@ -294,16 +334,19 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
     heading_only = set(rules["heading_only"])
     heading_levels = _heading_styles(candidates)
     parents: list[Candidate] = []  # enclosing headings, outermost first
+    groups: dict[tuple, list[int]] = {}  # same-style items under the same heading: one list
     for i, cand in enumerate(candidates):
         while parents and parents[-1].depth >= cand.depth:
             parents.pop()
+        groups.setdefault((parents[-1].start if parents else -1, cand.depth, cand.style), []).append(i)
         if cand.title is None:
             continue
         has_children = _has_children(candidates, i)
         # A title sentence with body text after it is a measure even when sub-items follow it;
         # a title alone on its line, in a style that heads blocks in this document, is a heading.
         if (
-            cand.style in heading_only
+            cand.styled  # the author marked it a heading (Word heading style, <h1>-<h6>)
+            or cand.style in heading_only
             or (has_children and not cand.has_body)
             or cand.title in general
             or (cand.style in heading_levels and not cand.has_body and (cand.body_after or not cand.title_stop))
@@ -321,6 +364,29 @@ def _classify(candidates: list[Candidate], rules: dict) -> None:
             cand.kind = "measure"
         if cand.kind == "heading":
             parents.append(cand)
+    by_start = {c.start: c for c in candidates if c.kind == "heading"}
+    for (parent, _, _), members in groups.items():
+        if parent < 0 or by_start[parent].title not in non_task:  # items under 基本原则 stay neither
+            _decide_list(candidates, members)
+
+
+def _decide_list(candidates: list[Candidate], members: list[int]) -> None:
+    """Heading or measure is decided for a list, not item by item: in a list of headings a bare
+    title (no 。, no body on its line) is a heading too, wherever it stands; in a list of measures,
+    or of provisions none of which has a title sentence (一、对…，…。（X负责）), an item whose first
+    sentence is too long for a title is a measure as well (with no title)."""
+    items = [candidates[i] for i in members]
+    if any(c.kind == "heading" for c in items):
+        for c in items:
+            if c.kind == "measure" and not c.has_body and not c.title_stop:
+                c.kind = "heading"
+        return
+    if not any(c.kind == "measure" for c in items) and any(c.title is not None for c in items):
+        return  # a list of neither (items under 基本原则 and the like)
+    for i in members:
+        c = candidates[i]
+        if c.title is None and c.style not in _rules().raw["heading_only"] and not _has_children(candidates, i):
+            c.kind, c.title = "measure", ""
 
 
 def _sibling_is_heading(candidates: list[Candidate], i: int) -> bool:

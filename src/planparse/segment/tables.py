@@ -45,10 +45,12 @@ class _Line:
     # Computed once: the table scans ask for them hundreds of thousands of times on a long plan.
     stripped: str = field(init=False, repr=False, compare=False)
     tabbed: bool = field(init=False, repr=False, compare=False)
+    indented: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.stripped = self.text.strip()
         self.tabbed = self.text.startswith("\t")
+        self.indented = self.text[:1] in (" ", "\u3000")
 
 
 @dataclass
@@ -69,7 +71,7 @@ class _Rules:
         self.nature_columns = set(raw["nature_columns"])
         self.nature_values = set(raw["nature_values"])
         words = alternation(raw["unit_words"])
-        per = rf"(?:\d+(?:\.\d+)?)?(?:{words})"
+        per = rf"(?:\d+(?:\.\d+)?)?(?:{words}|[a-zA-Z]{{1,5}}[²³]?)+"
         # "岁", "1/10万", "/10万", "张/千人", "%"
         self.unit_cell = regex.compile(rf"(?:\d*/)?{per}(?:/{per})?|{raw['unit_symbols']}")
         self.complete_number = regex.compile(raw["complete_number"])
@@ -83,6 +85,7 @@ class _Rules:
         self.caption_list_entry = regex.compile(raw["caption_list_entry"])
         self.box_inline_entry = regex.compile(raw["box_inline_entry"])
         self.box_titled = regex.compile(raw["box_titled_entry"])
+        self.box_action_title = regex.compile(raw["box_action_title"])
         self.entry_break = regex.compile(raw["entry_break"])
         numbering = load_rules("headings")
         labels = [numbering["styles"][name].format(cn=numbering["numerals"]) for name in raw["heading_styles"]]
@@ -99,6 +102,12 @@ class _Rules:
         self.header_cell_max_chars = raw["header_cell_max_chars"]
         self.year_header = regex.compile(raw["year_header"])
         self.value_cell = regex.compile(raw["value_cell"])
+        self.wrapped_header_names = set(raw["wrapped_header_names"])
+        self.total_row = regex.compile(raw["total_row"])
+        self.sub_serial = regex.compile(raw["sub_serial"])
+        self.column_kinds = {k: tuple(v) for k, v in raw["column_kinds"].items()}
+        self.table_title = regex.compile(raw["table_title"])
+        self.cell_continues = regex.compile(raw["cell_continues"])
         names = sorted(raw["glued_header_names"], key=len, reverse=True)
         self.glued_header = regex.compile(rf"\s*({alternation(names)}|{raw['glued_year']})\s*")
         self.glued_row_max_chars = raw["glued_row_max_chars"]
@@ -358,6 +367,13 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
             return block, i + 1
     mode = "numbered" if entries else None  # numbered / bullet / tabbed / titled
     body_next = _body_number_before(lines, i)  # the body's numbered list the box interrupts
+    k_prev = i - 1
+    while k_prev >= 0 and not lines[k_prev].stripped:
+        k_prev -= 1
+    above = lines[k_prev].stripped if k_prev >= 0 else ""
+    # the box interrupts unnumbered body paragraphs titled by an action ("梯次推进…。")
+    body_action = bool(rules.box_titled.match(above) and any(rules.box_action_title.match(above, k) for k in (0, 1, 2))
+                       and not rules.heading_start.match(above) and not rules.box_entry.match(above))
     j = i + 1
     last_entry_line = i
     while j < len(lines) and not used[j]:
@@ -375,6 +391,9 @@ def _parse_box(lines: list[_Line], i: int, used: list[bool]):
         kind = _box_entry_kind(line, len(entries), mode)
         if kind == "numbered" and body_next is not None and len(entries) + 1 == body_next:
             break  # the body's list resumes after the box (its item 2, then the box, then its 3.)
+        if (kind == "titled" and mode == "titled" and body_action and entries and rules.box_action_title.match(s)
+                and not any(rules.box_action_title.match(e.text) for e in entries)):
+            break  # an action after entries naming things: the body's titled paragraphs resume
         if not entries and kind is None and cap_end < line.start and _is_title_like(s) and _opens_box_list(lines, j):
             # the box title on the line under "专栏1"
             cap, cap_end = f"{cap} {s}", line.start + line.text.index(s) + len(s)
@@ -418,13 +437,14 @@ def _body_number_before(lines: list[_Line], i: int, window: int = 12) -> int | N
 
 
 def _opens_table(lines: list[_Line], k: int) -> bool:
-    """Does a table header (tab-separated, one cell per line, or run together) start at line k?"""
+    """Does a table header (tab-separated, one cell per line, run together, or space-separated as in
+    PDF text and OCR'd pictures of tables) start at line k?"""
     cells = _tsv_cells(lines[k])
     if cells and _is_header([c.text for c in cells]):
         return True
     if _header_piece(lines[k]) and _cell_header(lines, k) is not None:
         return True
-    return _glued_header(lines[k]) is not None
+    return _glued_header(lines[k]) is not None or _pdf_header(lines, k) is not None
 
 
 def _box_entry_kind(line: _Line, n_entries: int, mode: str | None) -> str | None:
@@ -606,8 +626,10 @@ def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
     j = i
     while j < len(lines) and _header_piece(lines[j]):
         cell = _cell_of(lines[j])
-        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it
-        if cells and (cell.text[0] in "（(" or lines[j].text[:1] in (" ", "\u3000")):
+        # a wrapped header cell: its rest is bracketed ("（亿元）") or indented under it, or the two
+        # pieces make one column name ("指标" / "属性")
+        if cells and (cell.text[0] in "（(" or lines[j].indented
+                      or _nows(cells[-1].text + cell.text) in rules.wrapped_header_names):
             last = cells[-1]
             cells[-1] = _Cell(last.text + cell.text, last.start, cell.end)
         else:
@@ -645,10 +667,14 @@ def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
     or following a closing quote, else the piece shortest next to the one before it."""
     cells = list(header)
 
+    year = _rules().year_header
+
     def cost(k: int) -> float:
         a, b = cells[k - 1].text, cells[k].text
         if b[:1] in "（([" or a[-1:] in "”（(":
             return -100.0  # "“十四五”" + "投资（万元）", "常住人口" + "（万人）"
+        if not year.fullmatch(a) and year.fullmatch(b) and k + 1 < len(cells) and year.fullmatch(cells[k + 1].text):
+            return -50.0  # a name over the year columns under it ("整治计划（处）" over 2020年, 2021年 …)
         return len(b) - len(a)
 
     while len(cells) > width:
@@ -656,6 +682,11 @@ def _merge_header(header: list[_Cell], width: int) -> list[_Cell]:
         a, b = cells[k - 1], cells[k]
         cells[k - 1 : k + 1] = [_Cell(a.text + b.text, a.start, b.end)]
     return cells
+
+
+def _short_cell_next(lines: list[_Line], j: int) -> bool:
+    k = _next_nonblank(lines, j + 1)
+    return k < len(lines) and 0 < len(lines[k].stripped) <= _rules().header_cell_max_chars and not _SENTENCE_PUNCT.search(lines[k].stripped)
 
 
 def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
@@ -667,14 +698,217 @@ def _spaced_view(lines: list[_Line], i: int, used: list[bool]) -> list[_Line]:
     while j < len(lines) and not used[j] and lines[j].stripped and not lines[j].tabbed:
         s = lines[j].stripped
         if view and (rules.table_end.match(s) or rules.heading_start.match(s) or _is_lone_caption(lines[j])
-                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40)):
-            break
+                     or (_SENTENCE_PUNCT.search(s) and len(s) > 40 and not _short_cell_next(lines, j))):
+            break  # a long sentence ends the table, unless short cells follow it (a long 建设内容 cell)
         view.append(lines[j])
         if j + 1 < len(lines) and not lines[j + 1].stripped:
             j += 2
         else:
             j += 1
     return view
+
+
+_EMPTY = _Cell("", -1, -1)  # an empty cell (None in a row is a merged cell carried down)
+_DASH = regex.compile(r"[—－\-/／]+")
+_NUMBER_END = regex.compile(r"[\d%％‰）)\]]$|\d\s*年$")
+_SERIAL_WINDOW = 80  # longest row, in pieces, between two serial numbers
+
+
+def _serial_anchors(body: list[_Cell]) -> list[int]:
+    """Positions of the rows of a one-cell-per-line table: serial numbers counting up from 1 (again
+    from 1 in a new group), the sub-serials of a row's parts ((1), (2) …) and total rows (合计).
+    Figures in the cells are integers too, so the serials are the longest such chain whose rows
+    hold at least two pieces; among chains as long, the one with the most even rows."""
+    rules = _rules()
+    cands = []  # (position, kind, number)
+    for p, c in enumerate(body):
+        if _INTEGER.fullmatch(c.text):
+            cands.append((p, "main", int(c.text)))
+        elif m := rules.sub_serial.fullmatch(c.text):
+            cands.append((p, "sub", int(m.group(1))))
+        elif rules.total_row.fullmatch(_nows(c.text)):
+            cands.append((p, "total", 0))
+    # a new group (its serials from 1 again) starts under its group row, never right after a figure
+    restart = {p for p, kind, v in cands if kind == "main" and v == 1 and (p == 0 or not _value_like(body[p - 1].text))}
+    inf = float("-inf")
+
+    def chain(width: int | None) -> list[int]:
+        # per candidate, per (serial, sub-serial) reached there: (score, previous candidate, its state)
+        best: list[dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]]] = []
+        for ci, (p, kind, v) in enumerate(cands):
+            states: dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]] = {}
+            if kind == "main" and v == 1:
+                states[(1, 0)] = (1.0, -1, None)
+            for cj in range(ci - 1, -1, -1):
+                q = cands[cj][0]
+                if p - q > _SERIAL_WINDOW:
+                    break
+                if p - q < 2:
+                    continue
+                for (w, u), (score, _, _) in best[cj].items():
+                    if kind == "main" and v != w + 1 and p not in restart:
+                        continue
+                    if kind == "sub" and v != u + 1:
+                        continue
+                    # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
+                    score += (0.5 if kind == "main" and v == 1 and w >= 1 else 1.0) - (
+                        0.1 * abs(p - q - width) if width else 0.0)
+                    state = (v, 0) if kind == "main" else (w, v) if kind == "sub" else (w, u)
+                    if score > states.get(state, (inf,))[0]:
+                        states[state] = (score, cj, (w, u))
+            best.append(states)
+        ends = [(score, ci, state) for ci, states in enumerate(best) for state, (score, _, _) in states.items()]
+        if not ends:
+            return []
+        _, ci, state = max(ends)
+        out = []
+        while ci >= 0:
+            out.append(cands[ci][0])
+            _, ci, state = best[ci][state]
+        return out[::-1]
+
+    first = chain(None)
+    gaps = [b - a for a, b in zip(first, first[1:])]
+    return chain(max(set(gaps), key=gaps.count)) if gaps else first
+
+
+def _column_kinds(names: list[str]) -> list[str | None]:
+    """serial / unit / nature / category / name / value (rules column_kinds) or None, per column."""
+    rules = _rules()
+    kinds: list[str | None] = []
+    for h in names:
+        h = _nows(h)
+        if h in rules.serial_columns:
+            kinds.append("serial")
+        elif h in rules.unit_columns:
+            kinds.append("unit")
+        else:
+            kinds.append(next((k for k, words in rules.column_kinds.items() if any(w in h for w in words)), None))
+    return kinds
+
+
+def _value_like(s: str) -> bool:
+    """A figure cell: a value ("95", "≥30", "20-50"), a dash, or a few words ending in a figure ("设区市≥25")."""
+    rules = _rules()
+    return bool(
+        rules.value_cell.fullmatch(s)
+        or _DASH.fullmatch(s)
+        or (_DIGIT.search(s) and len(_HAN.findall(s)) <= 6 and _NUMBER_END.search(s) and not s.endswith(("）", ")")))
+    )
+
+
+def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[float], last: bool):
+    """The pieces of one row (after its serial) placed in the columns right of the serial, by least
+    cost: a cell may span several pieces (wrapped over lines: an open bracket or a separator at a
+    piece's end, figures of one cell, a label written vertically), a merged cell is written only in
+    the first row it spans (None: carried down), and pieces left when every column is filled start a
+    row of their own under merged cells (a second river of one district); in the table's last row,
+    they may be text after the table. Returns the rows and the number of pieces they hold."""
+    rules = _rules()
+    m, k = len(kinds), len(pieces)
+    if m == 0:
+        return [[]]
+    value = [_value_like(p.text) for p in pieces]
+    first_value = next((j for j, kind in enumerate(kinds) if kind in ("value", "unit", "nature")), m)
+    # rows inside a merged cell are told by their figures: only where the last column holds figures
+    figures_last = profile[-1] >= 0.8 if profile[-1] is not None else kinds[-1] == "value"
+
+    def fit(j: int, text: str, is_value: bool) -> float:
+        kind = kinds[j]
+        if kind == "nature":
+            return 0.0 if text in rules.nature_values else 4.0
+        if kind == "unit":
+            return 0.0 if rules.unit_cell.fullmatch(text) else 3.0
+        if kind == "category":
+            return 4.0 if is_value else (2.0 if len(text) > 10 else 0.0)
+        share = profile[j]
+        if share is None:  # the header's word for it
+            share = 1.0 if kind == "value" else 0.0 if kind == "name" else 0.5
+        if share >= 0.8:
+            return 0.0 if is_value else 2.0
+        if share <= 0.2:
+            return 3.0 if is_value else 0.0
+        return 0.0
+
+    texts = [p.text for p in pieces]
+    dash = [bool(_DASH.fullmatch(x)) for x in texts]
+    labelled = [bool(_HAN.search(x)) for x in texts]
+    short = [len(x) <= 4 and not _DIGIT.search(x) for x in texts]
+    continues = [bool(rules.cell_continues.search(x)) for x in texts]
+
+    def join(j: int, a: int, g: int) -> float:
+        """Cost of piece a+1 going on in the cell holding pieces a-g+1 .. a."""
+        if continues[a]:
+            return 0.3
+        if dash[a] or dash[a + 1]:
+            return 6.0  # a dash is a whole (empty) cell
+        if value[a] and value[a + 1]:
+            # several figures in one cell, shared as evenly as may be; labelled ones ("设区市≥25") go together
+            return (1.0 if labelled[a] and labelled[a + 1] else 1.5) * g
+        if kinds[j] == "category" and short[a] and short[a + 1]:
+            return 0.8  # a merged label written a few characters a line
+        return 2.5 + 0.05 * (m - 1 - j)  # wrapped text: most often the long last cells
+
+    inf = float("inf")
+    best: dict[tuple[int, int], tuple[float, tuple | None]] = {(0, 0): (0.0, None)}
+
+    def relax(state, cost, step):
+        if cost < best.get(state, (inf, None))[0]:
+            best[state] = (cost, step)
+
+    def takes(i: int, j: int, base: float, kind: str):
+        acc = 0.0
+        text = ""
+        for g in range(1, min(6, k - i) + 1):
+            if g > 1:
+                acc += join(j, i + g - 2, g - 1)
+            text += texts[i + g - 1]
+            is_value = all(value[i : i + g])  # a cell of figures only is a figure cell
+            relax((i + g, j + 1), base + acc + fit(j, text, is_value), (kind, i, j, g))
+
+    if k == m and not any(fit(j, pieces[j].text, value[j]) for j in range(m)):
+        return [list(pieces)], k  # one piece a column, each of its column's kind
+
+    for i in range(k + 1):
+        for j in range(m + 1):
+            if (i, j) not in best:
+                continue
+            cost = best[(i, j)][0]
+            if j < m:
+                relax((i, j + 1), cost + (1.5 if j < first_value or kinds[j] == "category" else 4.0), ("skip", i, j))
+                takes(i, j, cost, "take")
+            elif i < k:
+                if figures_last and value[i - 1] and value[-1]:
+                    for c0 in range(1, m - 1):  # a row of its own under the merged cells left of c0
+                        takes(i, c0, cost + 3.5, "sub")
+                if last:
+                    relax((k, m), cost + 3.0, ("drop", i))
+    if (k, m) not in best:
+        return [pieces[:m] + [_EMPTY] * (m - len(pieces[:m]))], min(k, m)
+    steps = []
+    consumed = k
+    state = (k, m)
+    while state != (0, 0):
+        step = best[state][1]
+        steps.append(step)
+        if step[0] == "skip":
+            state = (step[1], step[2])
+        elif step[0] == "drop":
+            state, consumed = (step[1], m), step[1]
+        else:
+            _, i, j, g = step
+            state = (i, m) if step[0] == "sub" else (i, j)
+    rows: list[list[_Cell | None]] = [[_EMPTY] * m]
+    for step in reversed(steps):
+        if step[0] == "skip":
+            j = step[2]
+            rows[-1][j] = None if (j < first_value or kinds[j] == "category") else _EMPTY
+        elif step[0] in ("take", "sub"):
+            _, i, j, g = step
+            if step[0] == "sub":
+                rows.append([None] * j + [_EMPTY] * (m - j))
+            rows[-1][j] = _Cell("".join(p.text for p in pieces[i : i + g]), pieces[i].start, pieces[i + g - 1].end)
+    return rows, consumed
 
 
 def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
@@ -692,8 +926,10 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if found is None:
         return None, i + 1
     header, j = found
-    lead_group = None
-    if len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
+    lead_group = title = None
+    if len(header) > 3 and rules.table_title.fullmatch(_nows(header[0].text)):
+        title = header.pop(0)  # "全市数字经济发展主要指标" over the column names: the caption
+    elif len(header) > 2 and _nows(header[1].text) in rules.serial_columns:
         lead_group = header.pop(0)  # "杭州市" over a repeated header: a group row, not a column
     names = [c.text for c in header]
     n = len(names)
@@ -709,12 +945,10 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if time_col is not None:
         anchors = [p for p, c in enumerate(body) if rules.time_cell.fullmatch(c.text)]
         col = time_col
+    placed = False  # a serial table: each row's pieces are placed by column kind
+    category_col = 0  # an indicator table without serials led by a category column
     if len(anchors) < 2 and serial_col is not None:
-        col, anchors, expected = serial_col, [], 1
-        for p, c in enumerate(body):
-            if _INTEGER.fullmatch(c.text) and int(c.text) in (expected, 1):
-                anchors.append(p)
-                expected = int(c.text) + 1
+        col, anchors, placed = serial_col, _serial_anchors(body), True
         gaps = [b - a for a, b in zip(anchors, anchors[1:])]
         width = max(set(gaps), key=gaps.count) if gaps else n
         if col == 0 and 2 <= width < n:
@@ -724,10 +958,17 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
     if len(anchors) < 2:
         # an indicator table: each row is a name followed by its values
         col = 0
-        if body and rules.value_cell.fullmatch(body[0].text) and len(header) > 3:
-            # a name without figures looks like a column name: the first row's was read as one
-            body.insert(0, header.pop())
-            names, n = [c.text for c in header], len(header)
+        # a name or category without figures looks like a column name: the first row's was read as one
+        for _ in range(2):
+            n_first = next((k for k, c in enumerate(body[1:]) if not rules.value_cell.fullmatch(c.text)), len(body) - 1)
+            if len(header) > 3 and body and (
+                rules.value_cell.fullmatch(body[0].text)
+                # the first row of a table led by a category column has its category cell: one
+                # header piece too many, when the first row is a name and its figures
+                or (n_first and n_first + 2 == n - 1 and _column_kinds(names)[0] == "category")
+            ):
+                body.insert(0, header.pop())
+                names, n = [c.text for c in header], len(header)
         values = [bool(rules.value_cell.fullmatch(c.text)) for c in body]
         anchors = [
             p for p, c in enumerate(body)
@@ -737,29 +978,53 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
             return None, i + 1  # one row only when it fills the header exactly
         n_values = max(k for k in range(1, n) if all(
             a + k < len(body) and values[a + k] for a in anchors[:3]) or k == 1)
-        if n_values + 1 < n:
+        if n_values + 2 == n and _column_kinds(names)[0] == "category":
+            col = category_col = 1  # a category cell written once, before the first row of its group
+        elif n_values + 1 < n:
             # fewer cells a row than the header: the leftmost columns are group rows carried down
             names, header = names[n - n_values - 1 :], header[n - n_values - 1 :]
             n = len(names)
     rows: list[list[_Cell | None]] = []
     groups: list[_Cell] = []
     prev_end = 0  # first body line not yet given to a row
-    for a, nxt in zip(anchors, anchors[1:] + [len(body)]):
+    right_n = n - 1 - col
+    bounds = list(zip(anchors, anchors[1:] + [len(body)]))
+    if placed:
+        kinds = _column_kinds(names)[col + 1 :]
+        # share of figures per column over the rows with one piece a column (when there are enough)
+        exact = [body[a + 1 : b] for a, b in bounds if b - a - 1 == right_n]
+        trusted = len(exact) >= max(3, len(bounds) / 3)
+        profile = [sum(_value_like(r[k].text) for r in exact) / len(exact) if trusted else None for k in range(right_n)]
+    for a, nxt in bounds:
         before = body[prev_end:a]
         # left of the anchor: at most `col` cells; lines before them are group rows (一、…)
         left = before[max(0, len(before) - col):] if col else []
         extra = before[: len(before) - len(left)]
-        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(
-            header[0].text
-        ):
+        while left and rules.group_row.match(left[0].text) and not rules.group_row.match(header[0].text):
+            if category_col:
+                groups.append(left[0])  # "一、数字经济规模": the category cell, and a heading of the document
+                break
             extra.append(left.pop(0))
         groups += extra
         after = body[a + 1 : nxt]
+        if placed:
+            while after and nxt < len(body) and rules.group_row.match(after[-1].text):
+                groups.append(after.pop())  # a group row over the next rows
+            if rules.total_row.fullmatch(_nows(body[a].text)) and len(after) <= right_n:
+                placed_rows, consumed = [[_EMPTY] * (right_n - len(after)) + after], len(after)  # figures right-aligned
+            else:
+                placed_rows, consumed = _place_pieces(after, kinds, profile, last=nxt == len(body))
+            row = [None] * (col - len(left)) + list(left) + [body[a]]
+            rows.append(row + placed_rows[0])
+            rows += [[None] * (col + 1) + r for r in placed_rows[1:]]  # rows inside merged cells
+            prev_end = nxt if nxt < len(body) else a + 1 + consumed
+            continue
         # trailing group rows just before the next anchor stay for the next row to claim
-        right_n = n - 1 - col
         right = after[:right_n]
         if len(after) > right_n and nxt < len(body) and time_col is None:
             rest = after[right_n:]
+            if category_col:  # "数字产业化", "二、数字产业化": the category cell of the next row
+                rest, nxt = [], a + 1 + right_n
             keep = [c for c in rest if not rules.group_row.match(c.text)]
             if keep and right:  # a cell wrapped over several lines: the rest belongs to the last cell
                 last = right[-1]
@@ -769,18 +1034,19 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
         else:
             prev_end = a + 1 + len(right)
         row: list[_Cell | None] = [None] * (col - len(left)) + list(left) + [body[a]] + list(right)
-        row += [None] * (n - len(row))
+        row += [_EMPTY] * (n - len(row))
         rows.append(row)
-    # merged cells (written once) are carried down from the row above
+    # merged cells (written once, None here) are carried down from the row above
     raw_rows, spans = [], []
     prev = [""] * n
     for row in rows:
-        texts = [c.text if c is not None else (prev[k] if k < col else "") for k, c in enumerate(row)]
-        present = [c for c in row if c is not None]
+        texts = [c.text if c is not None else prev[k] for k, c in enumerate(row)]
+        present = [c for c in row if c is not None and c is not _EMPTY]
         raw_rows.append(texts)
         spans.append((present[0].start, present[-1].end))
         prev = texts
-    block = _make_block(_caption(lines, i, used), header[0].start, names, raw_rows, spans)
+    caption = (title.text, title.start, title.end) if title else _caption(lines, i, used)
+    block = _make_block(caption, title.start if title else header[0].start, names, raw_rows, spans)
     block.char_end = max(block.char_end, body[prev_end - 1].end if prev_end else block.char_end)
     block.group_spans = [(c.start, c.end) for c in ([lead_group] if lead_group else []) + groups]
     return block, _line_index(lines, block.char_end) + 1
@@ -926,10 +1192,12 @@ def _tokens(line: _Line, idx: int) -> list[_Tok]:
 
 
 def _glue_header(toks: list[_Tok]) -> list[_Cell]:
-    """Header cells: a PDF converter puts a space between "2020" and "年"; glue them back."""
+    """Header cells: a PDF converter puts a space between "2020" and "年", a letter-spaced name
+    ("指  标", "序  号") comes as one character a token; glue them back."""
     cells: list[_Cell] = []
     for t in toks:
-        if cells and _ASCII_END.search(cells[-1].text) and _HAN_START.search(t.text):
+        spaced = cells and len(cells[-1].text) == 1 and len(t.text) == 1 and _HAN.match(cells[-1].text) and _HAN.match(t.text)
+        if cells and (spaced or (_ASCII_END.search(cells[-1].text) and _HAN_START.search(t.text))):
             last = cells[-1]
             cells[-1] = _Cell(last.text + t.text, last.start, t.end)
         else:
@@ -1141,6 +1409,9 @@ def _row_start(toks: list[_Tok], cols: _Columns, expected: int | None, current) 
 def _complete(toks: list[_Tok], cols: _Columns) -> bool:
     """Has the row got a token for every column, ending in a value that fits the last one?"""
     first_col = cols.serial if cols.serial is not None else 0
-    if len(toks) < cols.n - first_col:
+    # a row under a merged left cell (a 领域 written once) lacks it: one token fewer, when the last
+    # column's kind (指标属性) says the row has ended
+    merged_left = 1 if cols.serial is None and cols.types[-1] == "nature" else 0
+    if len(toks) < cols.n - first_col - merged_left:
         return False
     return cols.fits(cols.n - 1, toks[-1].text)
