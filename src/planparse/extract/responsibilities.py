@@ -651,9 +651,9 @@ def find_responsibilities(
     out: list[Responsibility] = []
     measure_index = SpanIndex(measures)
     for n, a in enumerate(found, start=1):
-        quote = text[a.start : a.end]
         mid = measure_id_at(measure_index, a.start)
-        for pos, (agency, full, role) in enumerate(_one_lead(a.agencies)):
+        rows = zip(_one_lead(a.agencies), _row_spans(text, a))
+        for pos, ((agency, full, role), (start, end)) in enumerate(rows):
             out.append(
                 Responsibility(
                     doc_id=doc_id,
@@ -663,9 +663,27 @@ def find_responsibilities(
                     canonical_name=canonical_name(full),
                     role=role,
                     position=pos,
-                    quote=quote,
-                    char_start=a.start,
-                    char_end=a.end,
+                    quote=text[start:end],
+                    char_start=start,
+                    char_end=end,
                 )
             )
     return out
+
+
+def _row_spans(text: str, a: _Assignment) -> list[tuple[int, int]]:
+    """Each agency row's quote: the assignment's span, or, for one longer than QUOTE_MAX_CHARS (a
+    bracket or list of dozens of agencies), the QUOTE_MAX_CHARS around that row's agency."""
+    if a.end - a.start <= QUOTE_MAX_CHARS:
+        return [(a.start, a.end)] * len(a.agencies)
+    spans, pos = [], a.start
+    for agency, _, _ in a.agencies:
+        # In list order, each near the one before (a list cut by cap_span may run past a.end).
+        at = text.find(agency, pos, pos + QUOTE_MAX_CHARS + len(agency)) if agency else -1
+        if at < 0:
+            near = min(pos, a.end)
+            spans.append(cap_span(a.start, a.end, near, near))
+            continue
+        pos = at + len(agency)
+        spans.append(cap_span(min(a.start, at), max(a.end, pos), at, pos))
+    return spans

@@ -149,6 +149,19 @@ def _header_roles(header: list[str]) -> list[str | None]:
     return roles
 
 
+def _row_quote(text: str, start: int, end: int, name_cell: str, target_cell: str) -> tuple[int, int]:
+    """A table target's quote: its row, cut to QUOTE_MAX_CHARS (a row with a long 评价标准 cell)
+    around its cells from the indicator name to the target when longer."""
+    if end - start <= QUOTE_MAX_CHARS:
+        return start, end
+    name_cell, target_cell = name_cell.strip(), target_cell.strip()
+    at = text.find(name_cell, start, end) if name_cell else -1
+    at = start if at < 0 else at
+    to = text.find(target_cell, at, end) if target_cell else -1
+    to = to + len(target_cell) if to >= 0 else at + len(name_cell)
+    return cap_span(start, end, at, to)
+
+
 def _clean_label(cell: str) -> str:
     r = _table_rules()
     return r["markers"].sub("", r["label"].sub("", _squash(cell)))
@@ -231,9 +244,10 @@ def targets_from_tables(
                 warnings.append(f"actual: {actual}")
             if i < len(spans):
                 start, end = spans[i]
-            else:  # no row span: ground on the table as a whole
+            else:  # no row span: ground on the table, cut around the indicator
                 start, end = table.char_start, table.char_end
-                warnings.append("row span missing; quote is the whole table")
+                warnings.append("row span missing; quote is the table around the indicator")
+            start, end = _row_quote(text, start, end, by_role["name"][0], by_role[target_role][0] if target_role in by_role else "")
             out.append(
                 Target(
                     doc_id=doc_id,
@@ -473,7 +487,9 @@ def targets_from_text(
             continue  # "2020年，…" before the plan period: a statistic
         for z in t["zero"].finditer(folded, sstart, send):
             # "非法转移倾倒固体废物事件零发生": the clause before names it, the verb after 零 ends it.
-            cstart = max([sstart] + [c.end() for c in t["clause_stop"].finditer(folded, sstart, z.start())])
+            # Its clause is looked for within QUOTE_MAX_CHARS, as a value's is (_text_target).
+            zfrom = max(sstart, z.start() - QUOTE_MAX_CHARS)
+            cstart = max([zfrom] + [c.end() for c in t["clause_stop"].finditer(folded, zfrom, z.start())])
             if t["past_clause"].search(folded, cstart, z.start()):
                 continue
             name, ns = _clean_name(text, cstart, z.start())
@@ -481,7 +497,7 @@ def targets_from_text(
                 continue
             out.append(
                 _text_record(
-                    text, doc_id, len(out), measure_id_at(measure_index, z.start()), ns, z.end(),
+                    text, doc_id, len(out), measure_id_at(measure_index, z.start()), *cap_span(ns, z.end(), z.start(), z.end()),
                     indicator=name + z.group()[z.group().index("零") + 1 :],
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
