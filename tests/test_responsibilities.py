@@ -121,6 +121,16 @@ def test_grounded_on_corpus(corpus_results):
             assert r.agency in r.quote, r
 
 
+def test_agency_in_its_quote_on_wild(extracted):
+    # A sentence assignment clipped where the next one starts (wild 080's task table, one cell per
+    # line) kept the agencies of the part cut off, whose names its quote no longer held.
+    from planparse.load import read_record_table
+
+    rows = read_record_table(extracted, "responsibilities", columns=["agency", "quote"]).to_pylist()
+    assert len(rows) > 5000
+    assert [r for r in rows if r["agency"] not in r["quote"]] == []
+
+
 def test_f1_floors_on_corpus():
     gold_a, pred_a, gold_l, pred_l = Counter(), Counter(), Counter(), Counter()
     for stem, text, g in DOCS:

@@ -643,10 +643,13 @@ def find_responsibilities(
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
         if a.clip and nxt.start < a.end:
-            a.end = nxt.start
+            cut_end, a.end = a.end, nxt.start
             while a.end > a.start and (text[a.end - 1].isspace() or rules.clause_delims.match(text, a.end - 1)):
                 a.end -= 1
-    found = [a for a in found if a.end > a.start]
+            # An agency named only in the part cut off belongs to the next assignment, not to this quote.
+            kept = text[a.start : a.end]
+            a.agencies = [p for p in a.agencies if p[0] in kept or p[0] not in text[a.end : cut_end]]
+    found = [a for a in found if a.end > a.start and a.agencies]
 
     out: list[Responsibility] = []
     measure_index = SpanIndex(measures)
