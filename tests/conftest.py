@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("PLANPARSE_OCR", "off")
 
 from planparse.models import (
+    QUOTE_MAX_CHARS,
     AgencyMention,
     Deadline,
     Document,
@@ -62,6 +63,7 @@ def assert_grounded(result: DocumentResult) -> None:
         assert text[m.char_start : m.char_end] == m.text
     for rec in result.targets + result.deadlines + result.responsibilities:
         assert text[rec.char_start : rec.char_end] == rec.quote, rec
+        assert len(rec.quote) <= QUOTE_MAX_CHARS, (type(rec).__name__, len(rec.quote))  # README, Outputs
     for d in result.deadlines:
         assert d.text in d.quote
     for a in result.agencies:
@@ -196,6 +198,20 @@ def sample_records(sample_result) -> dict[str, list]:
     records = sample_result.records()
     records["errors"] = [ErrorRecord(source_path="bad.txt", stage="decode", error_type="binary", message="not text")]
     return records
+
+
+@pytest.fixture(scope="session")
+def extracted(tmp_path_factory) -> Path:
+    """What `planparse extract corpus/ --out <tmp>` writes for the plain-text plans (annotated and
+    corpus/wild; once per test session)."""
+    from typer.testing import CliRunner
+
+    from planparse.cli import app
+
+    out = tmp_path_factory.mktemp("extract") / "out"
+    result = CliRunner().invoke(app, ["extract", str(CORPUS), "--out", str(out), "--workers", "1", "--quiet", "--formats", "txt"])
+    assert result.exit_code == 0, result.output
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -33,8 +33,23 @@ def corpus_texts() -> list[Path]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder by relative path, byte for byte."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under a folder by relative path, byte for byte (walked iteratively: a tree 1,100
+    levels deep is one of the inputs; symlinked folders are not followed, FIFOs and devices not read)."""
+    files, stack = {}, [os.fspath(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                try:
+                    if not entry.is_file():
+                        continue
+                    with open(entry.path, "rb") as fh:
+                        files[os.path.relpath(entry.path, folder)] = fh.read()
+                except OSError:  # a symlink loop or a dangling link: no file to compare
+                    continue
+    return dict(sorted(files.items()))
 
 
 def read_outputs(out: Path) -> dict[str, "pq.Table"]:

@@ -100,6 +100,35 @@ def test_task_table_time_column_makes_bare_year_a_deadline():
     assert (d.text, d.date) == ("2023年", dt.date(2023, 12, 31))
 
 
+def test_relative_deadlines_take_their_anchor_and_keep_their_ids_in_text_order():
+    text = "某区卫生健康局\n2023年10月19日\n到2024年，建成平台；各街道于本文印发后3个月内出台方案。"
+    got = find_deadlines(text, "t", [])
+    assert [(d.text, d.date, d.anchor) for d in got] == [
+        ("到2024年", dt.date(2024, 12, 31), None),
+        ("于本文印发后3个月内", dt.date(2024, 1, 19), "issue_date"),
+    ]
+    assert [d.deadline_id for d in got] == ["t-dl0001", "t-dl0002"]
+    # The issue date a reader found (gov.cn 成文日期) wins over the text; a plan period anchors spans.
+    (d,) = find_deadlines("各街道于本文印发后3个月内出台方案。", "t", [], issued=dt.date(2022, 11, 30))
+    assert d.date == dt.date(2023, 2, 28)
+    (d,) = find_deadlines("力争用3年时间建成体系。", "t", [], plan_start_year=2021)
+    assert (d.date, d.granularity, d.anchor) == (dt.date(2023, 12, 31), "year", "plan_start")
+
+
+def test_a_relative_deadline_without_its_anchor_keeps_the_expression_with_a_null_date(tmp_path):
+    from planparse.runner import extract_to_folder
+
+    (d,) = find_deadlines("各街道于本文印发后3个月内出台方案。", "t", [])
+    assert (d.text, d.date, d.anchor) == ("于本文印发后3个月内", None, "issue_date")
+    plan = tmp_path / "plan.txt"
+    plan.write_text("某市实施意见\n\n一、目标\n\n经过五到十年时间，基本建成产教融合体系。\n", encoding="utf-8")
+    extract_to_folder([str(plan)], str(tmp_path / "out"))
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(tmp_path / "out" / "deadlines").to_pylist()
+    assert [(r["text"], r["date"], r["anchor"]) for r in rows] == [("经过五到十年时间", None, "issue_date")]
+
+
 DOCS = corpus_docs()
 
 
@@ -115,5 +144,5 @@ def test_f1_floor_on_corpus():
     gold, pred = Counter(), Counter()
     for stem, text, g in DOCS:
         gold.update((stem, _key(d["text"]), d["date"]) for d in g["deadlines"])
-        pred.update((stem, _key(d.text), d.date.isoformat()) for d in find_deadlines(text, stem, []))
+        pred.update((stem, _key(d.text), d.date and d.date.isoformat()) for d in find_deadlines(text, stem, []))
     assert multiset_f1(gold, pred) >= 0.90

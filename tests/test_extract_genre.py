@@ -110,11 +110,19 @@ def test_deadlines_of_a_dated_task_notice(tasks):
 def test_not_deadlines(tasks):
     texts = {d.text for d in tasks.deadlines}
     # The issue date (2024年3月15日), a citation's years, a start date (2024年起), a past fact (2023年，…).
-    assert all(d.date.year >= 2024 for d in tasks.deadlines)
+    assert all(d.date is not None and d.date.year >= 2024 for d in tasks.deadlines)
     assert not any("2024年起" in d.quote or "2023年，" in d.quote for d in tasks.deadlines)
     # Recurring and open-ended phrases name no date.
-    assert not texts & {"每季度", "长期坚持", "三年内", "近年内"}
-    assert not any(d.quote.startswith(("每季度", "基层减负", "近年内", "各地要在三年内")) for d in tasks.deadlines)
+    assert not texts & {"每季度", "长期坚持", "近年内"}
+    assert not any(d.quote.startswith(("每季度", "基层减负", "近年内")) for d in tasks.deadlines)
+
+
+def test_relative_deadline_counted_from_the_plan_period(tasks):
+    # "各地要在三年内完成…" bounds the task: three years of the plan, whose period starts in 2024
+    # (a span of the plan's time counts from its period before its issue date).
+    (d,) = [d for d in tasks.deadlines if d.text == "三年内"]
+    assert (d.date, d.granularity, d.anchor) == (dt.date(2026, 12, 31), "year", "plan_start")
+    assert d.quote.startswith("各地要在三年内")
 
 
 # ---------------------------------------------------------------- targets of a county plan

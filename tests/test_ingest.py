@@ -171,7 +171,7 @@ def test_text_with_few_common_chinese_characters_is_warned_about():
 
 def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
     from planparse.pipeline import process_bytes
-    from robust_helpers import read_outputs, run_cli
+    from robust_helpers import read_outputs, run_cli, snapshot
 
     root = tmp_path / "in"
     root.mkdir()
@@ -179,6 +179,7 @@ def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
         "bad_bytes.txt": _corrupt(PLAN.encode("utf-8"), [40, 1000]),
         "nul_inside.txt": ("附件" + PLAN[:30]).encode("utf-8") + b"\x00" + PLAN[30:].encode("utf-8"),
         "utf16_no_bom.txt": ("附件2\n" + PLAN).encode("utf-16-le"),  # a different text: not a duplicate
+        "utf16_ascii.txt": ("1. Improve primary care by 2025.\n2. Cut waiting times.\n" * 40).encode("utf-16-le"),
         "nul_blob.txt": b"\x00" * 100_000,
         "empty_zip.txt": b"PK\x05\x06" + b"\x00" * 18,
         "shift_jis.txt": JAPANESE.encode("shift_jis"),
@@ -187,14 +188,20 @@ def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
         (root / name).write_bytes(data)
     assert process_bytes(files["bad_bytes.txt"], "x.txt").document.warnings[0].startswith("decode: ")
     out = tmp_path / "out"
+    before = snapshot(root)
     result = run_cli("extract", root, "--out", out, "--workers", "1")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    assert snapshot(root) == before
+    for name in ("nul_blob.txt", "empty_zip.txt", "shift_jis.txt"):  # one line each, naming the file
+        assert sum(name in line for line in result.stderr.splitlines() if line.startswith("error: ")) == 1
     tables = read_outputs(out)
     errors = {r["source_path"].rsplit("/", 1)[1]: r["error_type"] for r in tables["errors"].to_pylist()}
     assert errors == {"nul_blob.txt": "binary", "empty_zip.txt": "binary", "shift_jis.txt": "undecodable"}
     docs = {d["source_path"].rsplit("/", 1)[1]: d for d in tables["documents"].to_pylist()}
-    assert set(docs) == {"bad_bytes.txt", "nul_inside.txt", "utf16_no_bom.txt"}
+    assert set(docs) == {"bad_bytes.txt", "nul_inside.txt", "utf16_no_bom.txt", "utf16_ascii.txt"}
+    assert docs["utf16_ascii.txt"]["encoding"] == "utf-16-le" and "\x00" not in docs["utf16_ascii.txt"]["text"]
+    assert docs["utf16_ascii.txt"]["text"].startswith("1. Improve primary care by 2025.")
     assert any("invalid UTF-8" in w for w in docs["bad_bytes.txt"]["warnings"])
     assert any("NUL" in w for w in docs["nul_inside.txt"]["warnings"])
     assert docs["utf16_no_bom.txt"]["encoding"] == "utf-16-le" and "\x00" not in docs["utf16_no_bom.txt"]["text"]

@@ -148,3 +148,16 @@ def test_old_single_file_outputs_are_planparse_s(src, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([*RECORD_TYPES, MANIFEST])
     pq.write_table(records_table("targets", []).replace_schema_metadata({}), out / "mine.parquet")
     _ok(run_cli("extract", src, "--out", out), 2)
+
+
+def test_out_named_with_invalid_bytes_and_control_characters(src, tmp_path):
+    """pyarrow takes str paths as strict UTF-8: such a folder once failed every write."""
+    out = Path(os.fsdecode(os.fsencode(tmp_path) + b"/o_\xff\x1b[2J"))
+    shown = f"{tmp_path}/o_\\xff\\x1b[2J"
+    result = _ok(run_cli("extract", src, "--out", out))
+    assert f"-> {shown}/" in result.stdout and "\x1b" not in result.stdout + result.stderr
+    assert read_record_table(out, "documents").num_rows == 2
+    for command in (["validate", out], ["show", out, "--doc", corpus_texts()[0].name], ["export", out, "--out", tmp_path / "jsonl"]):
+        result = _ok(run_cli(*command))
+        assert "\x1b" not in result.stdout + result.stderr
+    assert shown in run_cli("validate", out).stdout

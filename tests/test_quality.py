@@ -7,7 +7,8 @@ Scores are micro-averaged, in the whitespace/width-insensitive (soft) mode, over
   first issues set;
 - all gold documents, the seven added with the unseen-plans issue included. ``ISSUE_FLOORS`` are
   what that issue asks; where the pipeline does not reach them yet, ``MEASURED_FLOORS`` hold the
-  figure it reaches now (a regression guard, not a target) and the gap is in the issue's note.
+  figure it reaches now (a regression guard, not a target) and the gap is in the issue's note, and
+  where it is well above them, a floor near the figure reached, so that the gain is not lost.
 """
 
 from pathlib import Path
@@ -29,11 +30,15 @@ ISSUE_FLOORS = {
     "text_targets": 0.80,
     "agency_names": 0.85,
 }
-# All gold documents: the figures reached so far where they are below the issue's floor.
+# All gold documents: the figures reached so far where they are below the issue's floor, and where
+# they are well above it, so that the gain is kept.
 MEASURED_FLOORS = {
-    "text_targets": 0.78,
-    # 牵头单位：A、B makes both leads (the general rule); the gold keeps only A (38 cases).
-    "resp_leads": 0.92,
+    # 累计 commitments, units by shape, frequencies, elided levels; conditions and subsidies out: 0.904.
+    "text_targets": 0.89,
+    # One lead per assignment, co-leads of 牵头单位：A、B are co_lead (FORMAT.md): 0.998.
+    "resp_leads": 0.99,
+    # Addressee lines, division columns, collectives, units and second names: 0.953.
+    "agency_names": 0.94,
 }
 # The ten documents of the first gold set, named by their file-name prefix.
 ORIGINAL = ("000_", "001_", "002_", "003_", "004_", "01_", "02_", "03_", "04_")

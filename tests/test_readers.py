@@ -426,9 +426,9 @@ _HTML_GOLD = "046_guangzhou_jiating_yisheng_qianyue_fuwu_shishi_fangan"
 # Floors of the text documents (tests/test_quality.py). Metrics the page misses for reasons outside
 # the reader are xfail, each with its reason.
 _EXTRACTION_GAPS = {
-    "deadlines": "relative deadlines (印发后3个月内, 利用3-5年时间) and the gold's one-per-occurrence convention",
-    "resp_leads": "every agency of a 牵头单位 cell is read as lead; gold takes the first",
-    "agency_names": "the 市卫健委 internal divisions (基层处, 医政处 …) are not agency names to the rules",
+    # 0.85: relative deadlines are read; the rest are gold calls the rules do not follow.
+    "deadlines": "gold writes 2025年 for 力争2025年 (FORMAT.md and the other gold keep 力争) and takes the "
+                 "2023年 of 2023年培训计划 (a programme's name) as a deadline, twice each",
 }
 
 

@@ -67,9 +67,10 @@ def test_task_table_header_with_a_level_before_the_label():
     table = _table(text, ["工作任务", "省级牵头单位", "市级配合单位"],
                    [["建设平台", "省卫生健康委、省医保局", "市卫生健康委"]])
     got = find_responsibilities(text, "t", [], [table])
-    # A co-lead cell gives two leads: every agency of a 牵头 cell leads.
+    # A co-lead cell: its first agency leads, the others are co-leads (corpus/gold/FORMAT.md: lead =
+    # the first agency of the 牵头单位 cell).
     assert [(r.agency, r.role) for r in got] == [
-        ("省卫生健康委", "lead"), ("省医保局", "lead"), ("市卫生健康委", "support")]
+        ("省卫生健康委", "lead"), ("省医保局", "co_lead"), ("市卫生健康委", "support")]
     # Internal divisions (市卫健委内牵头处室) are no unit column.
     divisions = _table(text, ["工作任务", "市卫健委内牵头处室"], [["建设平台", "基层处"]])
     assert find_responsibilities(text, "t", [], [divisions]) == []
@@ -120,6 +121,16 @@ def test_grounded_on_corpus(corpus_results):
             assert r.agency in r.quote, r
 
 
+def test_agency_in_its_quote_on_wild(extracted):
+    # A sentence assignment clipped where the next one starts (wild 080's task table, one cell per
+    # line) kept the agencies of the part cut off, whose names its quote no longer held.
+    from planparse.load import read_record_table
+
+    rows = read_record_table(extracted, "responsibilities", columns=["agency", "quote"]).to_pylist()
+    assert len(rows) > 5000
+    assert [r for r in rows if r["agency"] not in r["quote"]] == []
+
+
 def test_f1_floors_on_corpus():
     gold_a, pred_a, gold_l, pred_l = Counter(), Counter(), Counter(), Counter()
     for stem, text, g in DOCS:
@@ -139,14 +150,84 @@ def test_f1_floors_on_corpus():
 def test_task_table_agency_cells_vouch_for_mentions():
     # Names outside the lexicon standing alone in an agency cell (081 宁波 has 省口岸办; text written).
     from planparse.extract.agencies import find_agency_mentions
-    from planparse.extract.responsibilities import table_agency_spans
+    from planparse.extract.responsibilities import vouched_agency_spans
 
     body = "工作任务\t牵头单位\t配合单位\n推进通关便利化\t省口岸办\t市人防办、有关单位\n"
     text = PLAN + body
     table = _table(text, ["工作任务", "牵头单位", "配合单位"], [["推进通关便利化", "省口岸办", "市人防办、有关单位"]])
-    spans = table_agency_spans(text, [table])
+    spans = vouched_agency_spans(text, [table])
     assert [text[s:e] for s, e in spans] == ["省口岸办", "市人防办"]
     plain = {m.name for m in find_agency_mentions(text, "t")}
     vouched = find_agency_mentions(text, "t", vouched=spans)
     assert {"省口岸办", "市人防办"} <= {m.name for m in vouched} and not {"省口岸办", "市人防办"} <= plain
     assert all(text[m.char_start : m.char_end] == m.name for m in vouched)
+
+
+def test_addressee_line_vouches_for_its_bodies():
+    # A notice's addressee line (主送机关) is a list of bodies by position: wild 111 (江西) and 080's
+    # form, and a written one with names outside the lexicon after an elided level (财政局, 民政局).
+    from planparse.extract.responsibilities import vouched_agency_spans
+
+    text = ("关于印发方案的通知\n各设区市人民政府、赣江新区管委会，省直有关部门：\n现将方案印发给你们。\n"
+            "各县卫生健康局、财政局、民政局，县医保中心：\n请贯彻执行。\n")
+    assert [text[s:e] for s, e in vouched_agency_spans(text, [])] == [
+        "各设区市人民政府", "赣江新区管委会", "各县卫生健康局", "财政局", "民政局", "县医保中心"]
+    # Not addressee lines: a heading, a sentence ending in a colon, a list with a non-body.
+    for line in ("（二）主要任务：\n", "——社会和政府：\n", "各地区、各部门要切实做好以下工作：\n",
+                 "各市属企业，委机关各处室：\n", "各区卫生健康局、社会组织和个人：\n"):
+        assert vouched_agency_spans(line, []) == [], line
+
+
+def test_division_columns_vouch_for_divisions_but_assign_nothing():
+    # A task table's columns of the lead agency's internal divisions (局内牵头处室): the divisions are
+    # bodies (mentions), not units of the row's assignment (text written for the test).
+    from planparse.extract.agencies import find_agency_mentions
+    from planparse.extract.responsibilities import vouched_agency_spans
+
+    header = ["工作任务", "牵头单位", "市农业农村局内牵头处室", "市农业农村局内配合科室"]
+    row = ["推进数字乡村", "市农业农村局", "市场与信息化处", "政策法规处、种植业科"]
+    text = PLAN + "\t".join(header) + "\n" + "\t".join(row) + "\n"
+    table = _table(text, header, [row])
+    spans = vouched_agency_spans(text, [table])
+    assert [text[s:e] for s, e in spans] == ["市农业农村局", "市场与信息化处", "政策法规处", "种植业科"]
+    names = [m.name for m in find_agency_mentions(text, "t", vouched=spans)]
+    assert {"市场与信息化处", "政策法规处", "种植业科"} <= set(names)
+    assert [(r.agency, r.role) for r in find_responsibilities(text, "t", [], [table])] == [("市农业农村局", "lead")]
+
+
+def test_division_labels_on_lines_of_their_own_form_one_assignment():
+    # wild 105 (杭州市农业农村局): 牵头处室 / 配合处室 on lines of their own, a generic party joined by 及.
+    text = (PLAN + "一、体制机制小组\n负责人：张三\n牵头处室：综合行政执法队\n\n"
+            "配合处室：政策法规处、市场与信息化处、农业农村事务保障中心及相关业务处室\n"
+            "二、政务服务小组\n牵头处室：办公室\n牵头处室：政策法规处\n")
+    got = find_responsibilities(text, "t", [], [])
+    groups = {}
+    for r in got:
+        groups.setdefault(r.assignment_id, []).append((r.agency, r.role))
+    assert list(groups.values()) == [
+        [("综合行政执法队", "lead"), ("政策法规处", "support"), ("市场与信息化处", "support"), ("农业农村事务保障中心", "support")],
+        [("办公室", "lead")],  # a second 牵头 line is a second task
+        [("政策法规处", "lead")],
+    ]
+
+
+def test_sentences_inside_a_task_table_are_not_read_again():
+    # A 主要内容 cell repeating the body's "由X负责…" (the 广州 page does; text written): the row is
+    # assigned by its agency columns only, the body's sentence stays an assignment of its own.
+    content = "由各区卫生健康行政部门确定承担签约服务的机构。"
+    text = PLAN + content + "\n工作事项\t主要内容\t牵头单位\t配合单位\n扩大来源\t" + content + "\t各区政府\t市卫生健康委\n"
+    row = ["扩大来源", content, "各区政府", "市卫生健康委"]
+    table = _table(text, ["工作事项", "主要内容", "牵头单位", "配合单位"], [row])
+    got = find_responsibilities(text, "t", [], [table])
+    groups = {}
+    for r in got:
+        groups.setdefault(r.assignment_id, []).append((r.agency, r.role, r.char_start < table.char_start))
+    assert list(groups.values()) == [
+        [("各区卫生健康行政部门", "responsible", True)],
+        [("各区政府", "lead", False), ("市卫生健康委", "support", False)],
+    ]
+    # A content cell's own sentence (not a copy of the body: the 眉山 ledger, wild 127) still assigns.
+    own = "由市财政局负责安排资金。"
+    text2 = PLAN + "工作事项\t主要内容\t牵头单位\n安排资金\t" + own + "\t市卫生健康委\n"
+    table2 = _table(text2, ["工作事项", "主要内容", "牵头单位"], [["安排资金", own, "市卫生健康委"]])
+    assert "市财政局" in [r.agency for r in find_responsibilities(text2, "t", [], [table2])]

@@ -14,7 +14,7 @@ import pytest
 from planparse.ingest import clean_text, decode_bytes
 from planparse.models import RECORD_TYPES
 from planparse.pipeline import process_bytes
-from robust_helpers import CORPUS, read_outputs, run_cli
+from robust_helpers import CORPUS, read_outputs, run_cli, snapshot
 
 GOOD = ["01_wufei_chengshi_shidian_fangan.txt", "04_sanji_gongli_yiyuan_jixiao_kaohe_gb18030.txt"]
 
@@ -76,7 +76,9 @@ def _zip_of(data: bytes) -> bytes:
 def bad_run(bad_folder, tmp_path_factory):
     root, expected_bad = bad_folder
     out = tmp_path_factory.mktemp("out") / "out"
+    before = snapshot(root)
     result = run_cli("extract", root, "--out", out, "--workers", "2")
+    assert snapshot(root) == before  # no input file changed
     return root, expected_bad, out, result
 
 

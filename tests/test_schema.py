@@ -64,7 +64,7 @@ def _enum(schema: dict, column: str) -> list:
 def test_enums_for_kinds_roles_comparators():
     schemas = record_schemas()
     assert _enum(schemas["tables"], "kind") == ["indicator", "box", "task", "other"]
-    assert _enum(schemas["responsibilities"], "role") == ["lead", "support", "responsible"]
+    assert _enum(schemas["responsibilities"], "role") == ["lead", "support", "responsible", "co_lead"]
     assert {">=", "<=", "~", "maintain", "qualitative"} <= set(_enum(schemas["targets"], "comparator"))
     assert _enum(schemas["targets"], "source") == ["table", "text"]
     assert "quarter" in _enum(schemas["deadlines"], "granularity")
@@ -72,7 +72,7 @@ def test_enums_for_kinds_roles_comparators():
 
 
 # JSON Schema type of each Arrow type the writer uses.
-_JSON_OF_ARROW = {pa.string(): "string", pa.int64(): "integer", pa.float64(): "number", pa.bool_(): "boolean", pa.date32(): "string"}
+_JSON_OF_ARROW = {pa.string(): "string", pa.int64(): "integer", pa.float64(): "number", pa.bool_(): "boolean", pa.date32(): "string", pa.binary(): "string"}
 
 
 def _json_type(prop: dict, defs: dict) -> tuple[str, bool]:
@@ -99,6 +99,9 @@ def test_arrow_types_and_schemas_come_from_the_same_models(name):
         if f.type == pa.date32():
             inner = next((a for a in prop.get("anyOf", []) if a.get("type") != "null"), prop)  # nullable dates
             assert inner["format"] == "date"
+        if f.type == pa.binary():  # raw bytes travel in JSON as base64 (export, validate)
+            inner = next((a for a in prop.get("anyOf", []) if a.get("type") != "null"), prop)
+            assert inner["contentEncoding"] == "base64"
 
 
 def test_schema_rejects_what_the_model_rejects(sample_records):

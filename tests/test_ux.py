@@ -25,6 +25,7 @@ from planparse.rules_loader import RulesError, RuleSet, rules_dir, use_rules
 from planparse.write import write_outputs
 
 from conftest import make_result, run_cli
+from robust_helpers import snapshot
 
 cli = CliRunner()
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,6 +41,8 @@ JOIN_PLAN = (
 
 def _no_traceback(result) -> None:
     assert "Traceback" not in result.output and "Traceback" not in (result.stderr or "")
+    # CliRunner keeps an exception the command let escape (a traceback in a terminal) instead of printing it.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
 
 
 def _error_lines(result) -> list[str]:
@@ -117,8 +120,10 @@ def test_show_and_review_on_damaged_outputs(outputs, tmp_path, damage, command):
         else:
             victim.unlink()
     args = [command, str(folder)] + (["--out", str(tmp_path / "review")] if command == "review" else [])
+    before = snapshot(folder)
     result = cli.invoke(app, args)
     assert result.exit_code == 1, result.output
+    assert snapshot(folder) == before  # read, never mended or removed
     lines = _error_lines(result)
     assert len(lines) == 1, result.stderr
     if damage == "missing_file":  # named by its record type, in either layout
@@ -133,8 +138,11 @@ def test_show_and_review_on_damaged_outputs(outputs, tmp_path, damage, command):
 def test_show_neutralises_control_characters(tmp_path):
     plan = tmp_path / "evil.txt"
     plan.write_text("某市规划\x1b]0;pwned\x07\n第一章 总则\x1b[2J\n一、加强建设\x1b[31m红\n1．推进工作。\n", encoding="utf-8")
+    before = plan.read_bytes()
     result = cli.invoke(app, ["show", str(plan)])
     assert result.exit_code == 0, result.output
+    assert plan.read_bytes() == before
+    _no_traceback(result)
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b[2J" in result.stdout  # shown, not obeyed
 
@@ -171,8 +179,10 @@ def test_eval_defaults_gold_and_scores(tmp_path):
 )
 def test_eval_unusable_gold_exits_1(tmp_path, gold, with_doc, message):
     corpus = _gold_corpus(tmp_path, gold, with_doc)
+    before = snapshot(corpus)
     result = cli.invoke(app, ["eval", str(corpus)])
     assert result.exit_code == 1, result.output
+    assert snapshot(corpus) == before
     lines = _error_lines(result)
     assert len(lines) == 1 and message in lines[0] and "plan.gold.json" in lines[0]
     assert "vanished" not in result.output
@@ -475,8 +485,10 @@ def test_validate_rejects_broken_outputs(outputs, tmp_path, name, edit, code):
 
     assert code not in error_codes(cli.invoke(app, ["validate", str(folder), "--format", "json"]))
     _rewrite(_record_file(folder, name), edit)
+    before = snapshot(folder)
     result = cli.invoke(app, ["validate", str(folder), "--format", "json"])
     assert result.exit_code == 1
+    assert snapshot(folder) == before
     assert code in error_codes(result)
     text = cli.invoke(app, ["validate", str(folder)])
     assert text.exit_code == 1 and f"[{code}]" in text.output

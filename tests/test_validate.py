@@ -28,15 +28,6 @@ def _validate(*args: str):
 
 
 @pytest.fixture(scope="session")
-def extracted(tmp_path_factory) -> Path:
-    """What `planparse extract corpus/ --out <tmp>` writes (once per test session)."""
-    out = tmp_path_factory.mktemp("extract") / "out"
-    result = cli.invoke(app, ["extract", str(CORPUS), "--out", str(out), "--workers", "1", "--quiet", "--formats", "txt"])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture(scope="session")
 def small_outputs(tmp_path_factory, corpus_results) -> Path:
     """Outputs of one small corpus document with records of most types, to damage in tests."""
     doc = min(

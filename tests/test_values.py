@@ -43,6 +43,15 @@ from planparse.extract.values import find_values, fold, parse_value
         ("达五级", 5, "=", "级"),
         ("建成一家", 1, "=", "家"),
         ("至少要调整一次", 1, ">=", "次"),
+        # Units of measure by shape, thresholds, decimals of older texts (12· 3, 六点八, 三○一·六).
+        ("10万立方米/小时", 10, "=", "万立方米/小时"),
+        ("1.6Tbps", 1.6, "=", "Tbps"),
+        ("突破1000亿元", 1000, ">", "亿元"),
+        ("不得少于2次", 2, ">=", "次"),
+        ("大于等于3%", 3, ">=", "%"),
+        ("12· 3亿吨", 12.3, "=", "亿吨"),
+        ("六点八万公里", 6.8, "=", "万公里"),
+        ("三○一·六亿元", 301.6, "=", "亿元"),
     ],
 )
 def test_number_comparator_and_unit(cell, value, comparator, unit):

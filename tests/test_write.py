@@ -36,6 +36,9 @@ def test_contract_column_types():
     assert tables.field("header").type == pa.list_(pa.string())
     assert arrow_schema("deadlines").field("date").type == pa.date32()
     assert arrow_schema("sections").field("level").type == pa.int64()
+    for name in ("documents", "errors"):  # the raw bytes of a name that is not UTF-8, null otherwise
+        assert arrow_schema(name).field("source_path_bytes").type == pa.binary()
+        assert arrow_schema(name).field("source_path_bytes").nullable
     # doc_id leads, the inherited offsets come last
     assert arrow_schema("measures").names[0] == "doc_id"
     assert arrow_schema("measures").names[-2:] == ["char_start", "char_end"]
@@ -219,3 +222,7 @@ def test_records_table_keeps_values_json_cannot_carry(sample_records):
     table = write.records_table("targets", [target])
     assert table.column("target_value").to_pylist() == [float("inf")]
     assert table.schema.equals(arrow_schema("targets"), check_metadata=True)
+    document = sample_records["documents"][0].model_copy(update={"source_path": "plan_\\xff.txt", "source_path_bytes": b"plan_\xff.txt"})
+    table = write.records_table("documents", [document, sample_records["documents"][0]])
+    assert table.column("source_path_bytes").to_pylist() == [b"plan_\xff.txt", None]
+    assert table.schema.equals(arrow_schema("documents"), check_metadata=True)

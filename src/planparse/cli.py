@@ -196,7 +196,7 @@ def extract(
                 engine=engine, ray_address=ray_address, plan=plan, formats=chosen,
             )
     except KeyboardInterrupt:
-        _err(f"interrupted: nothing written, previous outputs in {out} left intact")
+        _err(f"interrupted: nothing written, previous outputs in {_shown(out)} left intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except NoInputs as exc:
         for note in skip_notes(exc.skipped):  # a file named on the command line gets its note here too
@@ -204,7 +204,7 @@ def extract(
         _err("error: no plan files (.txt .pdf .docx .doc .wps .html .htm) found in " + ", ".join(_shown(p) for p in paths))
         raise typer.Exit(EXIT_USAGE) from None
     except Exception as exc:
-        raise _fatal(f"the batch could not run or {out} could not be written (previous outputs left intact)", exc, debug) from None
+        raise _fatal(f"the batch could not run or {_shown(out)} could not be written (previous outputs left intact)", exc, debug) from None
 
     for error in batch.errors:
         _err(f"error: {describe_error(error)}")
@@ -215,10 +215,10 @@ def extract(
             typer.echo(f"note: {note}")
 
     if as_json:
-        typer.echo(json.dumps(summary_json(batch, out, time.perf_counter() - started), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(summary_json(batch, _shown(out), time.perf_counter() - started), ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(batch)
-        typer.echo(summary_line(batch, out, time.perf_counter() - started))
+        typer.echo(summary_line(batch, _shown(out), time.perf_counter() - started))  # --out shown as inputs are
     raise typer.Exit(EXIT_FAILED if batch.errors else EXIT_OK)
 
 

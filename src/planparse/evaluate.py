@@ -285,7 +285,7 @@ def evaluate_document(gold: dict, result: DocumentResult | None) -> DocReport:
         metrics["text_targets"][mode] = _text_target_score(gold, r, mode)
         metrics["deadlines"][mode] = multiset_score(
             [(key(d["text"]), d["date"]) for d in gold.get("deadlines", [])],
-            [(key(d.text), d.date.isoformat()) for d in r.deadlines],
+            [(key(d.text), d.date.isoformat() if d.date else None) for d in r.deadlines],
         )
         resp = gold.get("responsibilities", [])
         metrics["resp_agencies"][mode] = alternatives_score(

@@ -1,7 +1,7 @@
 """``planparse export``: an outputs folder as JSON Lines or CSV, one file per record type.
 
 Read through ``planparse.load`` (so it follows the outputs layout). JSON Lines: one JSON object per
-row, UTF-8, dates as ``YYYY-MM-DD``, nulls as ``null``, lists as JSON arrays. CSV: UTF-8 with a BOM
+row, UTF-8, dates as ``YYYY-MM-DD``, bytes as base64, nulls as ``null``, lists as JSON arrays. CSV: UTF-8 with a BOM
 (Excel opens it as UTF-8), a header row, nulls as empty cells, lists (``warnings``, ``header``,
 ``rows``) as JSON text in one cell. Each file is written atomically; nothing else in the folder is
 touched.
@@ -9,6 +9,7 @@ touched.
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import json
@@ -18,11 +19,17 @@ from pathlib import Path
 FORMATS = ("jsonl", "csv")
 
 
-def _jsonable(value):
+def jsonable(value):
+    """A Parquet value as JSON carries it: dates as ISO strings, bytes (``source_path_bytes``) as
+    standard base64, as the JSON Schemas say (``contentEncoding``); also what ``validate`` checks."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -30,10 +37,10 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return json.dumps(_jsonable(value), ensure_ascii=False)
+        return json.dumps(jsonable(value), ensure_ascii=False)
     if isinstance(value, float) and value.is_integer():
         return str(value)
-    return str(_jsonable(value))
+    return str(jsonable(value))
 
 
 def write_rows(rows: list[dict], columns: list[str], path: Path, fmt: str) -> None:
@@ -43,7 +50,7 @@ def write_rows(rows: list[dict], columns: list[str], path: Path, fmt: str) -> No
         if fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 for row in rows:
-                    fh.write(json.dumps({k: _jsonable(row[k]) for k in columns}, ensure_ascii=False) + "\n")
+                    fh.write(json.dumps({k: jsonable(row[k]) for k in columns}, ensure_ascii=False) + "\n")
         elif fmt == "csv":
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from planparse.models import CONTENT_TYPES, RECORD_TYPES, ErrorRecord
 from planparse.pipeline import DocumentResult
+from planparse.write import parquet_file
 
 ENGINES = ("pandas", "pyarrow", "polars")
 
@@ -61,7 +62,8 @@ class MissingOutputs(OutputsError, FileNotFoundError):
 
 def _read_file(file: Path, columns: list[str] | None = None) -> pa.Table:
     try:
-        return pq.read_table(file, columns=columns)
+        with parquet_file(file) as opened:
+            return pq.read_table(opened, columns=columns)
     except (OSError, pa.ArrowException) as exc:
         raise OutputsError(f"{file}: not a readable Parquet file ({type(exc).__name__}: {_one_line(exc)})") from None
 

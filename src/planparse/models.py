@@ -5,14 +5,15 @@ Every record with ``char_start``/``char_end`` points into ``Document.text`` (the
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,26 @@ class Record(BaseModel):
     spec: ClassVar[RecordSpec]
 
 
-# The longest quote a clause-based record carries (README, Outputs); extract.common enforces it.
+# The longest quote a record carries (README, Outputs); extract.common.cap_span enforces it, the
+# JSON Schemas state it (maxLength, not enforced when a record is built: a long quote must not cost
+# a document its records), and validate checks it.
 QUOTE_MAX_CHARS = 500
+QUOTE_BOUND = {"maxLength": QUOTE_MAX_CHARS}
+
+
+# Raw bytes: Arrow ``binary`` in Parquet; in JSON (export, JSON Schema) standard base64, which
+# ``base64.b64decode`` reads back (pydantic's own base64 mode is the URL-safe alphabet).
+RawBytes = Annotated[
+    bytes,
+    PlainSerializer(lambda b: base64.b64encode(b).decode("ascii"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
+
+SOURCE_PATH_BYTES_DESCRIPTION = (
+    "The path's raw bytes, as given to planparse (Parquet binary; base64 in JSON), set when source_path "
+    "is an escaped form of it (a name that is not UTF-8 or holds control characters): open() on these "
+    "bytes opens the file. Null when source_path is the path exactly."
+)
 
 
 class Grounded(Record):
@@ -97,10 +116,18 @@ class Granularity(str, Enum):
     day = "day"
 
 
+class Anchor(str, Enum):
+    """What a relative deadline is counted from (印发后3个月内, 利用3-5年时间, 5年内)."""
+
+    issue_date = "issue_date"
+    plan_start = "plan_start"
+
+
 class Role(str, Enum):
     lead = "lead"
     support = "support"
     responsible = "responsible"
+    co_lead = "co_lead"  # named as leading after the first-listed lead (牵头单位：A、B -> B)
 
 
 class AgencyLevel(str, Enum):
@@ -119,7 +146,11 @@ class MentionSource(str, Enum):
 class Document(Record):
     spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("doc_id",))
     doc_id: str = Field(description="Stable id: first 16 hex digits of the SHA-256 of the cleaned text.")
-    source_path: str = Field(description="Path of the source file as given to planparse.")
+    source_path: str = Field(
+        description="Path of the source file as given to planparse; bytes that are not UTF-8 shown as \\xNN "
+        "and control characters escaped (then source_path_bytes holds the real name)."
+    )
+    source_path_bytes: RawBytes | None = Field(default=None, description=SOURCE_PATH_BYTES_DESCRIPTION)
     sha256: str = Field(description="SHA-256 of the source file's bytes.")
     encoding: str = Field(description="Detected encoding of the source bytes.")
     source_format: str = Field(default="text", description="Reader that read the source: text / pdf / docx / doc / html.")
@@ -205,8 +236,10 @@ class Target(Grounded):
     nature: str | None = Field(default=None, description="指标性质 as written: 预期性 or 约束性 (binding), null when not stated.")
     measure_kind: str | None = Field(default=None, description="Whether the indicator is measured: 定量 (quantitative) or 定性 (qualitative), as written in the 指标性质/属性 column.")
     quote: str = Field(
-        description="Source text: the table row, or for a text target its clause or sentence (at most "
-        f"{QUOTE_MAX_CHARS} characters); equals documents.text[char_start:char_end]."
+        description="Source text: the table row, or for a text target its clause or sentence, at most "
+        f"{QUOTE_MAX_CHARS} characters (a longer row is cut around its indicator and target cells); "
+        "equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
     warnings: list[str] = Field(default_factory=list, description="Parsing caveats for this target.")
 
@@ -217,11 +250,20 @@ class Deadline(Grounded):
     deadline_id: str = Field(description="Stable id: doc_id plus position.")
     measure_id: str | None = Field(default=None, description="Measure the deadline bounds, if any.")
     text: str = Field(description="Time expression as written, e.g. 2024年12月底前.")
-    date: dt.date = Field(description="Last day of the period the expression names.")
+    date: dt.date | None = Field(
+        description="Last day of the period the expression names; null for a relative deadline whose anchor "
+        "the document does not give, and for a day of every month (每月5日前), which recurs."
+    )
     granularity: Granularity = Field(description="year / half / quarter / month / day.")
+    anchor: Anchor | None = Field(
+        default=None,
+        description="For a relative deadline, what it is counted from: issue_date (the document's 成文 date: "
+        "印发后3个月内) or plan_start (the first year of the plan period: 5年内); null for a calendar date.",
+    )
     quote: str = Field(
         description=f"The clause holding the deadline (at most {QUOTE_MAX_CHARS} characters); "
-        "equals documents.text[char_start:char_end]."
+        "equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
 
 
@@ -235,12 +277,13 @@ class Responsibility(Grounded):
     measure_id: str | None = Field(default=None, description="Measure the assignment belongs to, if any.")
     agency: str = Field(description="Agency as written.")
     canonical_name: str = Field(description="Agency name after alias resolution.")
-    role: Role = Field(description="lead / support / responsible.")
+    role: Role = Field(description="lead / support / responsible / co_lead (a 牵头 agency after the first-listed lead).")
     position: int = Field(ge=0, description="Position of the agency in the assignment's list (0 first).")
     quote: str = Field(
-        description="The assignment text: its bracket, labelled list or clause (at most "
-        f"{QUOTE_MAX_CHARS} characters unless its bracket or list of agencies alone is longer); equals "
-        "documents.text[char_start:char_end]."
+        description="The assignment text: its bracket, labelled list or clause, at most "
+        f"{QUOTE_MAX_CHARS} characters (an assignment longer than that, a list of dozens of agencies, is "
+        "cut on each row around that row's agency); equals documents.text[char_start:char_end].",
+        json_schema_extra=QUOTE_BOUND,
     )
 
 
@@ -256,7 +299,8 @@ class AgencyMention(Grounded):
 
 class ErrorRecord(Record):
     spec: ClassVar[RecordSpec] = RecordSpec(id_fields=("source_path",))
-    source_path: str = Field(description="File that could not be processed.")
+    source_path: str = Field(description="File that could not be processed (shown as documents.source_path is).")
+    source_path_bytes: RawBytes | None = Field(default=None, description=SOURCE_PATH_BYTES_DESCRIPTION)
     stage: str = Field(description="Pipeline stage that failed: read / decode / segment / extract / write.")
     error_type: str = Field(description="Short machine-readable kind of problem.")
     message: str = Field(description="Human-readable explanation naming the problem.")

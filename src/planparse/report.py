@@ -15,6 +15,7 @@ second test). ``poor``: structure share < 0.40 or clean-table share < 0.50. ``fa
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import time
@@ -165,7 +166,7 @@ def summary_json(batch, out: str | Path, seconds: float) -> dict:
         "totals": {name: sum(d.counts[name] for d in docs) for name in COUNTED},
         "grades": {g: sum(d.grade == g for d in docs) for g in GRADE_STYLE},
         "documents": [asdict(d) for d in docs],
-        "errors": [e.model_dump() for e in batch.errors],
+        "errors": [e.model_dump(mode="json") for e in batch.errors],  # source_path_bytes as base64
         "skipped": [{"source_path": n.source_path, "kind": n.kind, "message": n.message} for n in batch.skipped],
     }
 
@@ -178,6 +179,7 @@ def _console(file: TextIO | None = None) -> Console:
 
 MAX_TABLE_ROWS = 200  # past this many documents the summary is totals, grades and the worst documents
 WORST_SHOWN = 20
+WARNINGS_SHOWN = 10  # per document in the summary; all of them are in documents.warnings
 # Columns in the order they are dropped when the table is wider than the terminal (file and grade stay).
 _DROP_ORDER = ("clean tables", "agencies", "deadlines", "tables", "structure", "warnings", "sections", "responsibilities", "measures", "targets")
 # (A record type left out of _DROP_ORDER is kept; its short header is its first four letters.)
@@ -266,8 +268,11 @@ def print_summary(batch, file: TextIO | None = None, max_rows: int = MAX_TABLE_R
     if len(docs) <= max_rows:
         console.print(_summary_table(docs, console.width, "Extracted documents"))
         for d in docs:
-            for warning in d.warnings:
+            for warning in d.warnings[:WARNINGS_SHOWN]:
                 console.print(f"warning: {Path(d.source_path).name}: {warning}", markup=False, highlight=False)
+            if len(d.warnings) > WARNINGS_SHOWN:  # e.g. a text kept for thousands of duplicate files
+                more = len(d.warnings) - WARNINGS_SHOWN
+                console.print(f"warning: {Path(d.source_path).name}: {more} more (documents.warnings in the outputs)", markup=False, highlight=False)
         return
     grades = ", ".join(f"{sum(d.grade == g for d in docs)} {g}" for g in GRADE_STYLE)
     totals = ", ".join(f"{sum(d.counts[name] for d in docs)} {name}" for name in COUNTED)
@@ -292,7 +297,9 @@ def _outcome_chars(outcome) -> int:
 
 class BatchProgress:
     """Progress of ``run_batch`` (pass the object as its ``progress``): a rich bar with documents,
-    characters/s and the latest file on a terminal; one plain line per file otherwise (CI logs)."""
+    characters/s and the latest file on a terminal; otherwise (CI logs) one plain line per file for
+    the first ``MAX_TABLE_ROWS`` files, then one per hundredth of the batch and one per failed file,
+    so 100k small files do not print 100k lines."""
 
     def __init__(self, enabled: bool = True, file: TextIO | None = None):
         self.file = file or sys.stderr
@@ -350,6 +357,9 @@ class BatchProgress:
         name = Path(outcome.source_path).name
         if self._bar is not None:
             self._bar.update(self._task, total=total, completed=self.done, rate=rate, file=name)
+            return
+        step = math.ceil(total / 100)
+        if self.done > MAX_TABLE_ROWS and outcome.error is None and self.done % step and self.done != total:
             return
         status = f"{n_chars} chars" if outcome.error is None else f"failed ({outcome.error.error_type})"
         print(f"[{self.done}/{total}] {outcome.source_path}: {status}" + (f"; {rate}" if rate else ""), file=self.file, flush=True)

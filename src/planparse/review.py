@@ -276,7 +276,7 @@ def render_document(result: DocumentResult, env: Environment | None = None) -> s
 def render_index(results: list[DocumentResult], errors: list[ErrorRecord], env: Environment | None = None) -> str:
     env = env or _environment()
     rows = [
-        (r.document.title or Path(r.document.source_path).name, _page_name(r), [(chart_date(d), f"{d.text}: {d.quote}") for d in r.deadlines])
+        (r.document.title or Path(r.document.source_path).name, _page_name(r), [(chart_date(d), f"{d.text}: {d.quote}") for d in r.deadlines if d.date])
         for r in results
     ]
     targets = [t for r in results for t in r.targets]
@@ -284,7 +284,7 @@ def render_index(results: list[DocumentResult], errors: list[ErrorRecord], env: 
         documents=[{"doc": r.document, "summary": summarize(r), "page": _page_name(r)} for r in results],
         errors=errors,
         chart_timeline=timeline(rows, "Deadlines over time, by document (hover a dot for the text)"),
-        chart_deadline_years=bar_chart(_year_counts(d.date.year for r in results for d in r.deadlines), "Deadlines by year", "#e15759"),
+        chart_deadline_years=bar_chart(_year_counts(d.date.year for r in results for d in r.deadlines if d.date), "Deadlines by year", "#e15759"),
         chart_years=bar_chart(_year_counts(t.target_year for t in targets), "Targets by year"),
         chart_nature=bar_chart(_nature_counts(t.nature for t in targets), "Targets by nature (指标性质)", "#59a14f"),
     )

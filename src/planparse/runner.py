@@ -155,6 +155,13 @@ def display_path(path: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def source_fields(path: str) -> dict:
+    """The ``source_path`` of a record naming this input (its :func:`display_path`) and
+    ``source_path_bytes``: the raw name, set only when the shown form is not the name itself."""
+    shown = display_path(path)
+    return {"source_path": shown, "source_path_bytes": None if shown == path else os.fsencode(path)}
+
+
 def list_inputs(paths: list[str | os.PathLike], formats=None) -> tuple[list[str], list[Notice]]:
     """Files to process (sorted, unique) and notices for the ones skipped (see :func:`walk_inputs`)."""
     files, skipped, _ = walk_inputs(paths, formats)
@@ -269,7 +276,7 @@ def _entry_is_dir(entry: os.DirEntry) -> bool:
 
 
 def _error(path: str, stage: str, error_type: str, message: str) -> ErrorRecord:
-    return ErrorRecord(source_path=display_path(path), stage=stage, error_type=error_type, message=message)
+    return ErrorRecord(**source_fields(path), stage=stage, error_type=error_type, message=message)
 
 
 def _suffix(name: str) -> str:
@@ -356,22 +363,23 @@ def _read_uri(uri: str, max_bytes: int) -> bytes:
 
 def process_file(path: str, max_bytes: int = MAX_BYTES) -> FileOutcome:
     """Read and process one file, turning every failure into an ErrorRecord."""
-    shown = display_path(path)
+    source = source_fields(path)
+    shown = source["source_path"]
     try:
         data = read_source(path, max_bytes)
     except _ReadError as exc:
-        return FileOutcome(shown, error=ErrorRecord(source_path=shown, stage="read", error_type=exc.error_type, message=exc.message))
+        return FileOutcome(shown, error=ErrorRecord(**source, stage="read", error_type=exc.error_type, message=exc.message))
     if not data.strip():
-        return FileOutcome(shown, error=_empty_error(shown))
+        return FileOutcome(shown, error=_empty_error(source))
     try:
         result = process_bytes(data, shown)
     except IngestError as exc:
-        return FileOutcome(shown, error=ErrorRecord(source_path=shown, stage="decode", error_type=exc.error_type, message=exc.message))
+        return FileOutcome(shown, error=ErrorRecord(**source, stage="decode", error_type=exc.error_type, message=exc.message))
     except Exception as exc:  # any bug in one document must not stop the batch
         return FileOutcome(
             shown,
             error=ErrorRecord(
-                source_path=shown,
+                **source,
                 stage=_failed_stage(exc),
                 error_type="internal",
                 message=f"{type(exc).__name__}: {exc}",
@@ -379,12 +387,15 @@ def process_file(path: str, max_bytes: int = MAX_BYTES) -> FileOutcome:
             traceback="".join(traceback.format_exception(exc)),
         )
     if not result.document.text.strip():
-        return FileOutcome(shown, error=_empty_error(shown))
+        return FileOutcome(shown, error=_empty_error(source))
+    # the pipeline names the document by its shown path; the raw name goes beside it
+    for record in (result.document, *result.errors):
+        record.source_path_bytes = source["source_path_bytes"]
     return FileOutcome(shown, result=result)
 
 
-def _empty_error(path: str) -> ErrorRecord:
-    return ErrorRecord(source_path=path, stage="read", error_type="empty", message="the file is empty or holds only whitespace")
+def _empty_error(source: dict) -> ErrorRecord:
+    return ErrorRecord(**source, stage="read", error_type="empty", message="the file is empty or holds only whitespace")
 
 
 # Innermost planparse module in the traceback -> the stage that failed.
@@ -478,9 +489,9 @@ def _map_files(files: list[str], workers: int | None, progress=None, max_bytes: 
 
 
 def _failed_file(args: tuple, exc: BaseException) -> FileOutcome:
-    path = display_path(args[0])
+    source = source_fields(args[0])
     message = f"worker failed: {type(exc).__name__}: {exc}"
-    return FileOutcome(path, error=ErrorRecord(source_path=path, stage="pipeline", error_type="internal", message=message))
+    return FileOutcome(source["source_path"], error=ErrorRecord(**source, stage="pipeline", error_type="internal", message=message))
 
 
 def _run_tasks(fn, tasks: list[tuple], workers: int | None, done, failed) -> None:
@@ -701,13 +712,14 @@ def _rewrite_shard(work: Path, shard: int, drop: set[str], warn: dict[str, list[
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from planparse.write import part_name
+    from planparse.write import parquet_file, part_name
 
     for name in RECORD_TYPES:
         if name == "errors":
             continue
         path = work / name / part_name(shard)
-        table = pq.read_table(path)
+        with parquet_file(path) as opened:
+            table = pq.read_table(opened)
         if drop:
             table = table.filter(pc.invert(pc.is_in(table["doc_id"], value_set=pa.array(sorted(drop)))))
         if name == "documents" and warn:
@@ -716,7 +728,8 @@ def _rewrite_shard(work: Path, shard: int, drop: set[str], warn: dict[str, list[
                 row["warnings"] = list(row["warnings"]) + warn.get(row["doc_id"], [])
             table = pa.Table.from_pylist(rows, schema=table.schema)
         tmp = path.with_name(f".{path.name}.rewrite")
-        pq.write_table(table, tmp)
+        with parquet_file(tmp, "wb") as opened:
+            pq.write_table(table, opened)
         os.replace(tmp, path)
 
 

@@ -57,7 +57,9 @@ def describe_target(t: Target) -> str:
 
 
 def describe_deadline(d: Deadline) -> str:
-    return f"{d.text} → {d.date.isoformat()}"
+    # A relative deadline whose anchor the document does not give has no date, nor does a monthly one.
+    when = d.date.isoformat() if d.date else f"? (counted from the {d.anchor})" if d.anchor else "(recurs)"
+    return f"{d.text} → {when}"
 
 
 def describe_assignment(rows: list[Responsibility]) -> str:

@@ -23,7 +23,6 @@ and drops converter noise.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -37,10 +36,12 @@ import regex
 from jsonschema import Draft202012Validator
 
 import planparse
+from planparse.export import jsonable
 from planparse.models import CONTENT_TYPES, RECORD_TYPES, SCHEMA_VERSION
 from planparse.rules_loader import load_rules
+from planparse.runner import display_path
 from planparse.schema import record_schemas
-from planparse.write import METADATA_KEY, arrow_schema, schema_metadata
+from planparse.write import METADATA_KEY, arrow_schema, parquet_file, schema_metadata
 
 ERROR, WARNING = "error", "warning"
 LINE_NOTE = "line numbers are lines of the cleaned text (documents.text), counted from 1"
@@ -172,17 +173,6 @@ def record_id(name: str, record: Mapping) -> str:
 def _empty_cells() -> frozenset[str]:
     """Cell texts that mean "no value" (shared with the targets extractor's rules)."""
     return frozenset(load_rules("targets")["empty_cells"])
-
-
-def jsonable(value):
-    """A Parquet value as JSON would carry it (dates as ISO strings), for jsonschema."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def validators(schemas: Mapping[str, dict] | None = None) -> dict[str, Draft202012Validator]:
@@ -473,7 +463,7 @@ def validate_outputs(folder: str | os.PathLike, checkers=None) -> Report:
         files = record_files(folder, name)
         # One subject per record type: its part folder, or its single file.
         path = files[0] if len(files) == 1 and files[0].parent == folder else folder / name
-        subject = Subject("file", str(path), source=str(folder))
+        subject = Subject("file", display_path(str(path)), source=display_path(str(folder)))  # a folder named with control characters or non-UTF-8 bytes
         report.subjects.append(subject)
         if not files:
             subject.issues.append(Issue(ERROR, "missing_file", f"{name} is missing: no {name}/part-*.parquet (planparse writes all nine record types)", name))
@@ -516,7 +506,8 @@ def _check_part(path: Path, name: str, subject: Subject, named: bool) -> list[di
     where = f"{path.name}: " if named else ""
     add = lambda issue: subject.issues.append(Issue(issue.severity, issue.code, where + issue.message, issue.record_type))  # noqa: E731
     try:
-        schema = pq.read_schema(path)
+        with parquet_file(path) as opened:
+            schema = pq.read_schema(opened)
     except Exception as exc:  # a truncated or foreign file: report it and go on
         add(Issue(ERROR, "unreadable", f"not a readable Parquet file: {type(exc).__name__}: {exc}", name))
         return None
@@ -538,7 +529,8 @@ def _check_part(path: Path, name: str, subject: Subject, named: bool) -> list[di
         add(Issue(WARNING, "rows_not_checked", "rows not checked: the columns do not match the schema", name))
         return None
     try:
-        return pq.read_table(path).select(expected.names).to_pylist()
+        with parquet_file(path) as opened:
+            return pq.read_table(opened).select(expected.names).to_pylist()
     except Exception as exc:
         add(Issue(ERROR, "unreadable", f"rows cannot be read: {type(exc).__name__}: {exc}", name))
         return None
@@ -588,7 +580,7 @@ def _check_output_documents(folder: Path, rows: dict[str, list[dict]], files: li
     subjects = []
     for doc in rows["documents"]:
         records = {name: grouped[doc["doc_id"]][name] for name in CONTENT_TYPES if name in rows}
-        subject = Subject("document", str(doc.get("source_path")), doc_id=doc.get("doc_id"), source=str(folder), counts={k: len(v) for k, v in records.items()})
+        subject = Subject("document", str(doc.get("source_path")), doc_id=doc.get("doc_id"), source=display_path(str(folder)), counts={k: len(v) for k, v in records.items()})
         subject.issues = check_document(doc, records)
         if unchecked:
             subject.issues.append(Issue(WARNING, "not_checked", f"not cross-checked against {', '.join(unchecked)} (see the file errors)"))

@@ -28,6 +28,7 @@ import sys
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,7 @@ METADATA_KEY = b"planparse"
 
 _SCALARS: dict[type, pa.DataType] = {
     str: pa.string(),
+    bytes: pa.binary(),
     int: pa.int64(),
     float: pa.float64(),
     bool: pa.bool_(),
@@ -52,6 +54,8 @@ _SCALARS: dict[type, pa.DataType] = {
 def arrow_type(annotation) -> tuple[pa.DataType, bool]:
     """Arrow type of a pydantic field annotation, and whether it is nullable."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # serialisers and JSON Schema notes (models.RawBytes): the type inside
+        return arrow_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) != 1:
@@ -93,6 +97,8 @@ _EPOCH = dt.date(1970, 1, 1)
 def _json_value(value):
     if isinstance(value, dt.date):
         return (value - _EPOCH).days  # Arrow's JSON reader takes date32 as days since the epoch
+    if isinstance(value, bytes):
+        raise ValueError("bytes: JSON has no form Arrow's reader takes as binary")  # -> from_pylist
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
@@ -102,7 +108,7 @@ def records_table(name: str, records: Iterable[Record]) -> pa.Table:
     Built by Arrow's JSON reader from one JSON line per row, not by ``pa.Table.from_pylist``: every
     ``pa.array`` call imports pandas (0.27 s CPU, a quarter of a one-paragraph extract's start-up)
     to ask whether its input is a pandas object. Same table (tests compare both); values JSON cannot
-    carry (NaN, infinity) fall back to ``from_pylist``."""
+    carry (NaN, infinity, raw bytes such as a non-UTF-8 ``source_path_bytes``) fall back to ``from_pylist``."""
     schema = arrow_schema(name)
     rows = [r.model_dump() for r in records]
     if not rows:
@@ -123,6 +129,20 @@ def records_table(name: str, records: Iterable[Record]) -> pa.Table:
     # the reader's fields are all nullable: put the model's schema back (no cast: it loads pyarrow.compute)
     table = table.select(schema.names).combine_chunks()
     return pa.Table.from_arrays(table.columns, schema=schema)
+
+
+@contextmanager
+def parquet_file(path: str | os.PathLike, mode: str = "rb"):
+    """``path`` as pyarrow can open it: pyarrow encodes a str path as strict UTF-8, so a path that is
+    not UTF-8 (a folder name the OS keeps with surrogateescape) is opened here and handed over as a file."""
+    path = os.fspath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, mode) as fh:
+            yield fh
+        return
+    yield path
 
 
 MANIFEST = "planparse-manifest.json"
@@ -147,7 +167,8 @@ def write_part(folder: str | os.PathLike, name: str, shard: int, records: Iterab
     final = directory / part_name(shard)
     tmp = directory / f".{final.name}.{os.getpid()}.tmp"
     try:
-        pq.write_table(records_table(name, records), tmp)
+        with parquet_file(tmp, "wb") as opened:
+            pq.write_table(records_table(name, records), opened)
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -412,7 +433,8 @@ def clean_stale(out: str | os.PathLike) -> list[Path]:
 
 def read_metadata(path: str | os.PathLike) -> dict:
     """The planparse key-value metadata of one written Parquet file."""
-    return schema_metadata(pq.read_schema(path))
+    with parquet_file(path) as opened:
+        return schema_metadata(pq.read_schema(opened))
 
 
 def schema_metadata(schema: pa.Schema) -> dict:

@@ -81,10 +81,11 @@ def ner_enabled() -> bool:
 @component("agencies", output="agencies", provides={"agency_mentions": []})
 def _agencies(document: Document, context: Context) -> list[AgencyMention]:
     from planparse.extract.agencies import find_agency_mentions
-    from planparse.extract.responsibilities import table_agency_spans
+    from planparse.extract.responsibilities import vouched_agency_spans
 
-    # Names in a task table's agency cells are bodies by the table's word, lexicon or not.
-    vouched = table_agency_spans(document.text, context.structure.tables)
+    # Names in a task table's agency cells or a notice's addressee line are bodies by their
+    # position, lexicon or not.
+    vouched = vouched_agency_spans(document.text, context.structure.tables)
     mentions = find_agency_mentions(document.text, document.doc_id, use_ner=ner_enabled(), vouched=vouched)
     context.values["agency_mentions"] = mentions
     return mentions
@@ -113,7 +114,8 @@ def _deadlines(document: Document, context: Context) -> list[Deadline]:
     from planparse.extract.deadlines import find_deadlines
 
     s = context.structure
-    return find_deadlines(document.text, document.doc_id, s.measures, s.tables, ref_year=context["reference_year"])
+    return find_deadlines(document.text, document.doc_id, s.measures, s.tables, ref_year=context["reference_year"],
+                          issued=document.issue_date, plan_start_year=document.plan_start_year)
 
 
 @component("responsibilities", output="responsibilities", requires=("agency_mentions", "reference_year"))

@@ -45,6 +45,11 @@ class _Compiled:
     municipality_head: regex.Pattern
     agency_full: regex.Pattern
     shape: regex.Pattern  # the shape of a name outside the lexicon, fullmatched against one item
+    shared_head: regex.Pattern  # a name opening with a place + level or a level (崇信县商务局)
+    sub_unit: regex.Pattern  # a unit of the body just named (兴宾分局 after 市公安局)
+    alias: regex.Pattern  # a bracketed second name right after a name (（市档案局）)
+    shared_item: regex.Pattern  # a place sharing the suffix of the name after it (崆峒区、)
+    division: regex.Pattern  # the shape of an internal division (基层处), fullmatched
     shape_not_inside: regex.Pattern
     shape_not_tails: regex.Pattern
     shape_guarded: regex.Pattern  # finds shape candidates between a left and a right guard
@@ -73,7 +78,7 @@ def _compiled() -> _Compiled:
     level = rf"(?:{place}(?:{alternation(r['level_words'])})|{bare_level})"
     body = (rf"(?:(?:{alternation(r['department_stems'])})(?:{alternation(r['department_suffixes'])})"
             rf"|(?:{alternation(r['prefixed_bodies'])}))")
-    gaz = alternation(r["gazetteer"])
+    gaz = rf"(?:{alternation(r['gazetteer'])})(?:{alternation(r['office_suffixes'])})?"
     dept = rf"各?{level}{body}"
     institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{alternation(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
@@ -87,6 +92,8 @@ def _compiled() -> _Compiled:
     sh = r["shape"]
     # One stem char: Han, or a short bracketed level list (各区县（市）, 各县（市、区）, 各县﹝市、区﹞).
     stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
+    # A group's name may also quote a slogan (“数字宁夏”建设领导小组).
+    group_char = rf"(?:{stem_char}|“\p{{Han}}{{1,10}}”)"
     shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
@@ -105,7 +112,7 @@ def _compiled() -> _Compiled:
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
         han=regex.compile(r"\p{Han}"),
-        han_tail=regex.compile(rf"\p{{Han}}{{1,{gmax}}}\Z"),
+        han_tail=regex.compile(rf"{group_char}{{1,{gmax}}}\Z"),
         group_cut=regex.compile(f"{cut}|{gsuf}"),
         group_head=regex.compile(rf"{alternation(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
@@ -115,12 +122,20 @@ def _compiled() -> _Compiled:
             rf"^[各团]?(?:(?P<lvl>{alternation(sub_national)})|(?:{alternation(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{alternation(r['level_words'])}))"),
         national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
         municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
-        agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|\p{{Han}}{{1,{gmax}}}(?:{gsuf}))"),
+        agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
+        sub_unit=regex.compile(rf"(?:{r['sub_units']})(?=$|[^\p{{Han}}]|{r['shape']['right_guard']})", regex.MULTILINE),
+        alias=regex.compile(r"[（(](?P<name>\p{Han}{2,16})[)）]"),
+        shared_head=regex.compile(rf"(?:{place})?(?:{alternation(r['level_words'])})"),
+        shared_item=regex.compile(
+            rf"(?:(?:{alternation(r['places'])}|{unknown_place})(?:{alternation(r['level_words'])})"
+            rf"|(?<![\p{{Han}}])(?:{alternation(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{alternation(r['level_words'])}))\Z"),
+        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
-                                    rf"(?:{shape_name})(?={sh['right_guard']})", regex.MULTILINE),
+                                    rf"(?:{shape_name})(?={sh['right_guard']}|(?P<list_only>{sh['list_right_guard']}))",
+                                    regex.MULTILINE),
         role_context=regex.compile(sh["role_context"]),
         list_joint=sh["list_joint"],
         context=int(sh["context"]),
@@ -189,19 +204,34 @@ def agency_shaped(name: str) -> bool:
     """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
     suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
     table cell, a guarded span; on free text the shape alone is too weak."""
-    c = _compiled()
     name = name.strip()
-    if looks_like_agency(name):
-        return True
+    return looks_like_agency(name) or _has_shape(name, _compiled().shape)
+
+
+def division_shaped(name: str) -> bool:
+    """Has ``name`` the shape of a body's internal division (基层处, 种植业科), or of a body? Only for
+    strings a division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
+    name = name.strip()
+    return agency_shaped(name) or _has_shape(name, _compiled().division)
+
+
+def _has_shape(name: str, shape: regex.Pattern) -> bool:
+    """``name`` fullmatches ``shape`` and is long enough, no listed non-agency (基层公共卫生委员会,
+    …专家咨询委员会), no institution, with no verb inside and no event tail."""
+    c = _compiled()
     if len(name) < c.rules["shape"]["min_chars"] or name in c.not_agencies or c.markers.search(name):
         return False
-    return bool(c.shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+    if name.endswith(c.not_agency_groups):
+        return False
+    return bool(shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
     c = _compiled()
     name_part = c.group_suffix.sub("", name)
-    return len(name_part) >= c.rules["group_name_min"] and not name.endswith(c.not_agency_groups)
+    # A class of groups (各级领导小组) names none.
+    return (len(name_part) >= c.rules["group_name_min"] and not name.endswith(c.not_agency_groups)
+            and bool(c.shape_not_tails.sub("", name_part)))
 
 
 def _group_start(head: str) -> int:
@@ -215,7 +245,16 @@ def _group_start(head: str) -> int:
         start = cuts[-1].end()
     # Searched on the slice so a place name may begin right at the cut.
     m = c.group_head.search(name_part[start:])
-    return start + m.start() if m else start
+    start += m.start() if m else 0
+    # A collective (各镇（街镇）…领导小组) keeps its 各; a bracket or quote opened before the start
+    # does not begin a name.
+    if start and name_part[start - 1] == "各":
+        start -= 1
+    # Adjacent quoted names share the suffix (“数字政府”“数字产业”领导小组): the last one is written whole.
+    start = max(start, name_part.rfind("”“") + 1)
+    while start < len(name_part) and name_part[start] in "）)〕﹞＞>”":
+        start += 1
+    return start
 
 
 def _with_place(text: str, start: int) -> int:
@@ -290,14 +329,49 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
         in_list = text[s - 1:s] == c.list_joint and (s - 1 in ends) or \
             text[e:e + 1] == c.list_joint and bisect.bisect_left(starts, e + 1) < len(starts) and \
             starts[bisect.bisect_left(starts, e + 1)] == e + 1
-        if not in_list and (not _in_role_clause(text, s, e)
+        if not in_list and (m.group("list_only") is not None or not _in_role_clause(text, s, e)
                             or (m.group("weak") is not None and not _in_brackets(text, s, e))):
             continue
         spans.append((s, e))
         shaped.add((s, e))
         ends.add(e)
-    return [(s, e) for s, e in leftmost_longest(spans)
-            if ((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)]
+    out: list[tuple[int, int]] = []
+    for s, e in leftmost_longest(spans):
+        if not (((s, e) in shaped and agency_shaped(text[s:e])) or _acceptable(text, s, e)):
+            continue
+        if out and s < out[-1][1]:
+            continue  # inside the unit or bracketed name the previous name ran on by
+        out.append((_shared_suffix_start(text, s), _sub_unit_end(text, e)))
+    return out
+
+
+def _sub_unit_end(text: str, end: int) -> int:
+    """End of a name run on by one of its own units (市公安局|兴宾分局, 省政府|督查室) that ends a
+    word (a separator, a line end, a role word or no Han character follows)."""
+    c = _compiled()
+    m = c.sub_unit.match(text, end)
+    end = m.end() if m else end
+    # A second name of the same body in brackets (两块牌子: 市委办公厅（市档案局）) is part of it.
+    alias = c.alias.match(text, end)
+    ok = alias and agency_shaped(alias.group("name")) and not c.shape_not_inside.search(alias.group("name"))
+    return alias.end() if ok else end  # not a note (以下简称…)
+
+
+def _shared_suffix_start(text: str, start: int) -> int:
+    """Start of a collective whose levels share its suffix (各市、县（区）人民政府): the levels joined by
+    、 after 各 are part of the name, as written. Without 各 the places name bodies of their own
+    (市、区卫生健康行政部门; 崆峒区、华亭市、崇信县商务局): the name is the last, as written."""
+    c = _compiled()
+    head = c.shared_head.match(text, start)
+    if not head:
+        return start
+    s = start
+    while s and text[s - 1] == c.list_joint:
+        m = c.shared_item.search(text, max(0, s - 1 - c.longest_place - 3), s - 1)
+        if not m:
+            break
+        s = m.start()
+    return s - 1 if s < start and text[s - 1:s] == "各" else start
 
 
 def _in_brackets(text: str, s: int, e: int) -> bool:
@@ -345,7 +419,7 @@ def find_agency_mentions(
             i = max(0, bisect.bisect_right(starts, s) - 1)
             if any(ks < e and s < ke for ks, ke in ordered[i:bisect.bisect_left(starts, e)]):
                 continue
-            if agency_shaped(text[s:e]):
+            if division_shaped(text[s:e]):  # a body, or a division where the context says divisions
                 spans[(s, e)] = "rule"
     if use_ner or ner_model is not None:
         from planparse.extract import ner

@@ -66,9 +66,13 @@ def clause_start(text: str, pos: int, delimiters: regex.Pattern) -> int:
 
 def cap_span(qstart: int, qend: int, start: int, end: int) -> tuple[int, int]:
     """The quote span ``qstart:qend`` cut to QUOTE_MAX_CHARS around the expression ``start:end``
-    (kept whole): up to half the room before it, the rest after it, any room left over before."""
+    (kept whole): up to half the room before it, the rest after it, any room left over before.
+    An expression longer than the cap itself (a run of 3,000 digits read as a value) is quoted
+    from its start: no quote is ever longer than QUOTE_MAX_CHARS."""
     if qend - qstart <= QUOTE_MAX_CHARS:
         return qstart, qend
+    if end - start > QUOTE_MAX_CHARS:
+        return start, start + QUOTE_MAX_CHARS
     room = max(0, QUOTE_MAX_CHARS - (end - start))
     before = min(start - qstart, room // 2)
     after = min(qend - end, room - before)

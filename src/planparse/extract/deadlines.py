@@ -32,6 +32,8 @@ class _Rules:
     plan_period_window: int
     periods: tuple[dict, ...]
     table_columns: frozenset[str]
+    relative: tuple[tuple[str, regex.Pattern], ...]  # (anchor kind, pattern): issue, span
+    relative_reject_after: regex.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -76,11 +78,28 @@ def _rules() -> _Rules:
         plan_period_window=int(r["plan_period_window"]),
         periods=periods,
         table_columns=frozenset(r["table_deadline_columns"]),
+        relative=tuple(
+            (kind, regex.compile(r["relative"][kind].replace("{n}", f"(?P<n>{r['relative']['count']})")
+                                 .replace("{n2}", f"(?P<n2>{r['relative']['count']})")))
+            for kind in ("issue", "span", "recurring")
+        ),
+        relative_reject_after=regex.compile(r["relative"]["reject_after"]),
     )
 
 
 # ``ref_year`` default: read the reference year from the text (None is a valid "unknown" year).
 FROM_TEXT = object()
+
+
+def issue_date(text: str) -> dt.date | None:
+    """The document's issue date (成文日期): a line holding only a date, under the issuer's name."""
+    m = _rules().issue_date.search(text)
+    if m:
+        try:
+            return dt.date(cn_int(m.group(1)), cn_int(m.group(2)), cn_int(m.group(3)))
+        except ValueError:
+            return None
+    return None
 
 
 def reference_year(text: str) -> int | None:
@@ -131,22 +150,35 @@ def deadline_cells(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
 
 
 def find_deadlines(
-    text: str, doc_id: str, measures: list[Measure], tables: Sequence[Table] = (), ref_year=FROM_TEXT
+    text: str,
+    doc_id: str,
+    measures: list[Measure],
+    tables: Sequence[Table] = (),
+    ref_year=FROM_TEXT,
+    issued: dt.date | None = None,
+    plan_start_year: int | None = None,
 ) -> list[Deadline]:
     """Every deadline in ``text``, in text order, grounded by the clause that holds it.
 
-    ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline.
+    ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline; the years
+    in an indicator table's cells are its rows' target years (Target.target_year), not deadlines.
     ``ref_year``: the plan's reference year when the caller has it (see reference_year).
+    ``issued`` (the 成文 date, else the text's issue-date line) and ``plan_start_year`` anchor the
+    relative deadlines (印发后3个月内, 5年内).
     """
     rules = _rules()
     measure_index = SpanIndex(measures)
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
     cells = span_set(deadline_cells(text, tables))
+    indicator = span_set([(t.char_start, t.char_end) for t in tables if t.kind == "indicator"])
     scan = mask_spans(text, rules.masks)
     out: list[Deadline] = []
+    taken: list[tuple[int, int]] = []  # the expressions found, which a relative one must not overlap
     for m in rules.expr.finditer(scan):
         start, end = m.span()
+        if start in indicator:
+            continue
         if rules.reject_before.search(scan, max(0, start - 6), start):
             continue
         if rules.reject_after.match(scan, end, min(len(scan), end + 4)):
@@ -180,6 +212,7 @@ def find_deadlines(
         if norm is None:
             continue
         date, granularity = norm
+        taken.append((start, end))
         qs, qe = clause_span(text, start, end, rules.delimiters)
         n = len(out) + 1
         out.append(
@@ -195,6 +228,70 @@ def find_deadlines(
                 char_end=qe,
             )
         )
+    relative = _relative_deadlines(text, scan, doc_id, measure_index, indicator, taken,
+                                   issued or issue_date(text), plan_start_year)
+    if relative:
+        out = sorted(out + relative, key=lambda d: (d.char_start, d.char_end))
+        out = [d.model_copy(update={"deadline_id": f"{doc_id}-dl{n:04d}"}) for n, d in enumerate(out, 1)]
+    return out
+
+
+def _add(date: dt.date, n: int, unit: str) -> dt.date:
+    """``date`` plus ``n`` units (年, 月, 周, 日/天, 工作日 = Monday to Friday)."""
+    if unit == "年":
+        return _add(date, 12 * n, "月")
+    if unit == "月":
+        months = date.month - 1 + n
+        year, month = date.year + months // 12, months % 12 + 1
+        return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+    if unit == "工作日":
+        while n > 0:
+            date += dt.timedelta(days=1)
+            n -= date.weekday() < 5
+        return date
+    return date + dt.timedelta(days=7 * n if unit == "周" else n)
+
+
+def _relative_deadlines(text, scan, doc_id, measure_index, skip, taken, issued, plan_start_year) -> list[Deadline]:
+    """Deadlines counted from the document (rules ``relative``): from its issue date ("于本文印发后3个
+    月内"), or spans of the plan's own time ("利用3-5年时间", "5年内") counted from the plan period's
+    first year when it has one, else from the issue date. The upper bound of a range is the deadline.
+    Without its anchor a record keeps the expression with a null date, as does a day of every month
+    (每月5日前), which recurs."""
+    rules = _rules()
+    out: list[Deadline] = []
+    for kind, pattern in rules.relative:
+        done = span_set(taken)
+        for m in pattern.finditer(scan):
+            start, end = m.span()
+            if start in skip or start in done or end - 1 in done or rules.relative_reject_after.match(scan, end):
+                continue
+            taken.append((start, end))
+            n = cn_int(m.group("n2") if "n2" in m.re.groupindex and m.group("n2") else m.group("n"))
+            unit = m.group("unit") if "unit" in m.re.groupindex else "日"
+            if kind == "recurring":
+                date, granularity, anchor = None, "day", None  # every month: no one date
+            elif kind == "span" and plan_start_year:
+                date, granularity, anchor = dt.date(plan_start_year + n - 1, 12, 31), "year", "plan_start"
+            elif issued is not None:
+                date, granularity, anchor = _add(issued, n, unit), "day", "issue_date"
+            else:
+                date, granularity, anchor = None, "year" if unit == "年" else "month" if unit == "月" else "day", "issue_date"
+            qs, qe = clause_span(text, start, end, rules.delimiters)
+            out.append(
+                Deadline(
+                    doc_id=doc_id,
+                    deadline_id=f"{doc_id}-dl{0:04d}",  # renumbered with the others
+                    measure_id=measure_id_at(measure_index, start),
+                    text=text[start:end],
+                    date=date,
+                    granularity=granularity,
+                    anchor=anchor,
+                    quote=text[qs:qe],
+                    char_start=qs,
+                    char_end=qe,
+                )
+            )
     return out
 
 
@@ -237,3 +334,14 @@ def _bare_year_ok(scan: str, m: regex.Match, ref_year: int | None) -> bool:
         return False
     stop = rules.delimiters.search(scan, m.end())
     return bool(stop and rules.clause_end.match(stop.group()))
+
+
+def example_items(text: str) -> list[dict]:
+    """Matcher for rules/deadlines.examples.yaml (tests/test_rule_examples.py): the deadlines of
+    ``text`` with the plan period and tables the segmenter finds, as the pipeline passes them."""
+    from planparse.segment import segment_document
+
+    structure = segment_document(text, "ex")
+    found = find_deadlines(text, "ex", structure.measures, structure.tables,
+                           plan_start_year=structure.metadata.get("plan_start_year"))
+    return [d.model_dump(mode="json") for d in found]

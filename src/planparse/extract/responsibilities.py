@@ -19,6 +19,7 @@ from planparse.extract.agencies import (
     agency_level,
     agency_shaped,
     canonical_name,
+    division_shaped,
     find_agency_mentions,
     looks_like_agency,
 )
@@ -28,7 +29,7 @@ from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules
 from planparse.spans import SpanIndex, span_set
 
-LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "support", "responsible", "listed"
+LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
 # Table cells list agencies with any separator; normalised to 、 before splitting.
 _CELL_SEPARATORS = regex.compile(r"[，,；;\s]+")
 # Brackets a list may open inside itself (各县（市、区）政府, 各县﹝市、区﹞政府).
@@ -61,6 +62,9 @@ class _Rules:
     item_tail: regex.Pattern  # at the end of a list item
     item_note: regex.Pattern  # a bracketed note inside a list item (（…为牵头单位，下同）)
     header_prefix: str  # level before a label in a table header (省级牵头单位)
+    division_header: regex.Pattern  # a table column of internal divisions (市卫健委内牵头处室)
+    division_label: regex.Pattern  # a label whose list names divisions (牵头处室)
+    addressee_line: regex.Pattern  # a notice's addressee line (各区卫生健康局、财政局，市医保中心：)
     glued_end: regex.Pattern  # end of the task sentence in a row flattened without separators
     glued_sep: regex.Pattern
     glued_next: regex.Pattern  # an agency starting right after another
@@ -107,6 +111,9 @@ def _rules() -> _Rules:
         item_tail=regex.compile(r["item_tail"]),
         item_note=regex.compile(r["item_note"]),
         header_prefix=r["table_header_prefix"],
+        division_header=regex.compile(r["division_header"]),
+        division_label=regex.compile(r["division_label"]),
+        addressee_line=regex.compile(r["addressee_line"], regex.MULTILINE),
         glued_end=regex.compile(r["glued_task_end"]),
         glued_sep=regex.compile(r["glued_item_separators"]),
         glued_next=regex.compile(r["glued_next_agency"]),
@@ -144,14 +151,15 @@ def split_agency_list(items_text: str) -> list[str] | None:
     return None if items is None else [written for written, _, _ in items]
 
 
-def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | None:
+def split_agency_items(items_text: str, divisions: bool = False) -> list[tuple[str, str, str | None]] | None:
     """(as written, full name, role stated in brackets) per agency of a list a role word or label
     governs: "省教育厅（牵头）" -> lead. None if an item is neither an agency nor a skippable party.
 
     The list vouches for its items, so a name outside the lexicon counts when it has an agency's shape
     (agency_shaped). A later item may leave out the prefix an earlier one carries (市发展改革委、
     科技局; 国务院人力资源社会保障行政部门、教育行政部门): it stays as written, and its full name
-    (市科技局, 国务院教育行政部门) is what the document means.
+    (市科技局, 国务院教育行政部门) is what the document means. With ``divisions`` the list names a
+    body's internal divisions (a 牵头处室 label or column): division_shaped items (种植业科) count too.
     """
     rules = _rules()
     out: list[tuple[str, str, str | None]] = []
@@ -166,7 +174,7 @@ def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | N
             item, role = item[: mark.start()], rules.role_of[mark.group("word")]
         if not item:
             continue
-        parts = _agency_parts(item, prefix)
+        parts = _agency_parts(item, prefix, division_shaped if divisions else agency_shaped)
         if parts is None:
             # Generic parties (各地区), classes of places (县级市) and firms in the list are no agency.
             if rules.generic.search(item) or rules.skippable.search(item):
@@ -178,9 +186,9 @@ def split_agency_items(items_text: str) -> list[tuple[str, str, str | None]] | N
     return out
 
 
-def _agency_parts(item: str, prefix: str) -> list[tuple[str, str]] | None:
+def _agency_parts(item: str, prefix: str, shaped=agency_shaped) -> list[tuple[str, str]] | None:
     """(as written, full name) of the agency (or agencies joined by 和/及) an item names, or None."""
-    if agency_shaped(item):
+    if shaped(item):
         # An item with no level of its own (科技局 after 市发展改革委) is read with the prefix.
         full = prefix + item if prefix and agency_level(item) == "unknown" and agency_shaped(prefix + item) else item
         return [(item, full)]
@@ -188,7 +196,8 @@ def _agency_parts(item: str, prefix: str) -> list[tuple[str, str]] | None:
         return [(item, prefix + item)]
     pieces = _rules().conjunctions.split(item)
     if len(pieces) > 1:
-        names = [_agency_parts(p, prefix) for p in pieces if p]
+        # A generic party joined on (农业农村事务保障中心及相关业务处室) is left out.
+        names = [_agency_parts(p, prefix, shaped) for p in pieces if p and not _rules().generic.search(p)]
         if all(names):
             return [n for ns in names for n in ns]
     return None
@@ -252,19 +261,27 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     """"牵头单位：…；配合单位：…" blocks; consecutive labels form one assignment."""
     rules = _rules()
     found: list[_Assignment] = []
+    labels_of: list[set[str]] = []  # labels of each assignment in found
     for m in rules.label.finditer(text):
         end = _label_list_end(text, m.end())
-        items = split_agency_items(text[m.end() : end].strip(" \t，,"))
+        label = m.group("label")
+        items = split_agency_items(text[m.end() : end].strip(" \t，,"), divisions=bool(rules.division_label.search(label)))
         if not items:
             continue
-        pairs = [(w, full, role or rules.label_role[m.group("label")]) for w, full, role in items]
+        pairs = [(w, full, role or rules.label_role[label]) for w, full, role in items]
         prev = found[-1] if found else None
-        # Consecutive labels join while the quote stays within QUOTE_MAX_CHARS.
-        if prev and not text[prev.end : m.start()].strip(" \t；;，,") and end - prev.start <= QUOTE_MAX_CHARS:
+        # Consecutive labels join while the quote stays within QUOTE_MAX_CHARS; on lines of their
+        # own (牵头处室：…\n配合处室：…) only while the label is a new one (a second 牵头 line is a
+        # second task).
+        gap = text[prev.end : m.start()] if prev else "x"
+        if (prev and end - prev.start <= QUOTE_MAX_CHARS and not gap.strip(" \t；;，,")
+                or prev and not gap.strip() and label not in labels_of[-1] and end - prev.start <= QUOTE_MAX_CHARS):
             prev.agencies += pairs
             prev.end = end
+            labels_of[-1].add(label)
         else:
             found.append(_Assignment(m.start(), end, pairs))
+            labels_of.append({label})
     for a in found:
         a.agencies = _resolve_roles(a.agencies, listed_leads)
     return found
@@ -433,18 +450,38 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
     return out
 
 
-def table_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
-    """Spans of the agencies named in task tables' agency cells, as written: the table vouches for
-    them, so find_agency_mentions takes them (``vouched``) even outside the lexicon."""
+def vouched_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+    """Spans of the bodies a position vouches for, as written, so that find_agency_mentions takes
+    them (``vouched``) even outside the lexicon: the items of task tables' agency cells and of their
+    division cells (市卫健委内牵头处室: 基层处), and of a notice's addressee line."""
     out = []
     for _, row in _agency_rows(text, tables):
         for _, cell, at in row:
-            pos = 0
-            for written, _, _ in split_agency_items(_CELL_SEPARATORS.sub("、", cell)) or ():
-                found = cell.find(written, pos)
-                if found >= 0:
-                    out.append((at + found, at + found + len(written)))
-                    pos = found + len(written)
+            out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at)
+    division = _rules().division_header
+    for table in tables:
+        cols = [i for i, h in enumerate(table.header) if division.fullmatch(h.strip())]
+        for row in column_cells(text, table, cols) if cols else ():
+            for _, cell, at in row:
+                out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at, divisions=True)
+    for m in _rules().addressee_line.finditer(text):
+        out += _item_spans(m.group("list"), m.start("list"), whole=True)
+    return out
+
+
+def _item_spans(items_text: str, at: int, whole: bool = False, divisions: bool = False) -> list[tuple[int, int]]:
+    """Spans (offset ``at``) of the agencies of a list as written (``items_text`` keeps the length
+    of the text it stands for); with ``whole``, none unless every item is an agency or a skippable
+    party and one at least an agency."""
+    items = split_agency_items(items_text, divisions) or []
+    if whole and (not items or not _rules().list_sep.search(items_text) and not items_text.startswith("各")):
+        return []
+    out, pos = [], 0
+    for written, _, _ in items:
+        found = items_text.find(written, pos)
+        if found >= 0:
+            out.append((at + found, at + found + len(written)))
+            pos = found + len(written)
     return out
 
 
@@ -540,6 +577,27 @@ def _glued_item_end_strict(cell: str, p: int, mentions: dict[int, int]) -> bool:
 # ---------------------------------------------------------------- entry point
 
 
+def _repeats_body(text: str, a: _Assignment, table_spans: list[tuple[int, int]]) -> bool:
+    """Is ``a`` inside one of ``table_spans`` and its text written before, outside that table?"""
+    for start, end in table_spans:
+        if start <= a.start < end:
+            # Cells are joined by tabs in the text: the quote may open in the cell before.
+            cell_text = regex.split(r"[\t\n]", text[a.start : a.end])[-1]
+            return len(cell_text) > 1 and text.find(cell_text, 0, start) >= 0
+    return False
+
+
+def _one_lead(pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """An assignment has one lead, the first-listed of its 牵头 agencies (牵头单位：A、B; A、B牵头):
+    plans list the principal lead first (列第一位者为牵头单位), so later ones are co-leads."""
+    out, seen = [], False
+    for name, full, role in pairs:
+        if role == LEAD:
+            role, seen = (CO_LEAD if seen else LEAD), True
+        out.append((name, full, role))
+    return out
+
+
 def find_responsibilities(
     text: str,
     doc_id: str,
@@ -574,24 +632,31 @@ def find_responsibilities(
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
     from_tables = _tables(text, tables, listed_leads=convention is not None)
-    # An agency cell of a task table is read once, as the table's assignment, not again as a sentence.
+    # An agency cell of a task table is read once, as the table's assignment, not again as a sentence;
+    # nor is a content cell that repeats the body's "由X负责…" verbatim (the row has its columns).
     in_cells = span_set([(a.start, a.end) for a in from_tables])
-    found += [a for a in _sentences(text, free, ref_year) if a.start not in in_cells]
+    task_spans = [(t.char_start, t.char_end) for t in tables
+                  if any(t.char_start <= a.start < t.char_end for a in from_tables)]
+    found += [a for a in _sentences(text, free, ref_year)
+              if a.start not in in_cells and not _repeats_body(text, a, task_spans)]
     found += from_tables
     found.sort(key=lambda a: a.start)
     for a, nxt in zip(found, found[1:]):
         if a.clip and nxt.start < a.end:
-            a.end = nxt.start
+            cut_end, a.end = a.end, nxt.start
             while a.end > a.start and (text[a.end - 1].isspace() or rules.clause_delims.match(text, a.end - 1)):
                 a.end -= 1
-    found = [a for a in found if a.end > a.start]
+            # An agency named only in the part cut off belongs to the next assignment, not to this quote.
+            kept = text[a.start : a.end]
+            a.agencies = [p for p in a.agencies if p[0] in kept or p[0] not in text[a.end : cut_end]]
+    found = [a for a in found if a.end > a.start and a.agencies]
 
     out: list[Responsibility] = []
     measure_index = SpanIndex(measures)
     for n, a in enumerate(found, start=1):
-        quote = text[a.start : a.end]
         mid = measure_id_at(measure_index, a.start)
-        for pos, (agency, full, role) in enumerate(a.agencies):
+        rows = zip(_one_lead(a.agencies), _row_spans(text, a))
+        for pos, ((agency, full, role), (start, end)) in enumerate(rows):
             out.append(
                 Responsibility(
                     doc_id=doc_id,
@@ -601,9 +666,27 @@ def find_responsibilities(
                     canonical_name=canonical_name(full),
                     role=role,
                     position=pos,
-                    quote=quote,
-                    char_start=a.start,
-                    char_end=a.end,
+                    quote=text[start:end],
+                    char_start=start,
+                    char_end=end,
                 )
             )
     return out
+
+
+def _row_spans(text: str, a: _Assignment) -> list[tuple[int, int]]:
+    """Each agency row's quote: the assignment's span, or, for one longer than QUOTE_MAX_CHARS (a
+    bracket or list of dozens of agencies), the QUOTE_MAX_CHARS around that row's agency."""
+    if a.end - a.start <= QUOTE_MAX_CHARS:
+        return [(a.start, a.end)] * len(a.agencies)
+    spans, pos = [], a.start
+    for agency, _, _ in a.agencies:
+        # In list order, each near the one before (a list cut by cap_span may run past a.end).
+        at = text.find(agency, pos, pos + QUOTE_MAX_CHARS + len(agency)) if agency else -1
+        if at < 0:
+            near = min(pos, a.end)
+            spans.append(cap_span(a.start, a.end, near, near))
+            continue
+        pos = at + len(agency)
+        spans.append(cap_span(min(a.start, at), max(a.end, pos), at, pos))
+    return spans

@@ -149,6 +149,19 @@ def _header_roles(header: list[str]) -> list[str | None]:
     return roles
 
 
+def _row_quote(text: str, start: int, end: int, name_cell: str, target_cell: str) -> tuple[int, int]:
+    """A table target's quote: its row, cut to QUOTE_MAX_CHARS (a row with a long 评价标准 cell)
+    around its cells from the indicator name to the target when longer."""
+    if end - start <= QUOTE_MAX_CHARS:
+        return start, end
+    name_cell, target_cell = name_cell.strip(), target_cell.strip()
+    at = text.find(name_cell, start, end) if name_cell else -1
+    at = start if at < 0 else at
+    to = text.find(target_cell, at, end) if target_cell else -1
+    to = to + len(target_cell) if to >= 0 else at + len(name_cell)
+    return cap_span(start, end, at, to)
+
+
 def _clean_label(cell: str) -> str:
     r = _table_rules()
     return r["markers"].sub("", r["label"].sub("", _squash(cell)))
@@ -231,9 +244,10 @@ def targets_from_tables(
                 warnings.append(f"actual: {actual}")
             if i < len(spans):
                 start, end = spans[i]
-            else:  # no row span: ground on the table as a whole
+            else:  # no row span: ground on the table, cut around the indicator
                 start, end = table.char_start, table.char_end
-                warnings.append("row span missing; quote is the whole table")
+                warnings.append("row span missing; quote is the table around the indicator")
+            start, end = _row_quote(text, start, end, by_role["name"][0], by_role[target_role][0] if target_role in by_role else "")
             out.append(
                 Target(
                     doc_id=doc_id,
@@ -302,25 +316,46 @@ def _text_rules():
         "unit_reject_after": {u: regex.compile(p) for u, p in t["unit_reject_after"].items()},
         "unit_need_before": {u: regex.compile(p) for u, p in t["unit_need_before"].items()},
         "count_units": {u for u in rules["units"] if u not in rate_units},
+        "measure_unit": regex.compile(rules["measure_units"]),
         "skip_units": set(t["units_not_in_text"]),
+        "level_only_units": set(t["level_only_units"]),
+        # …a magnitude of a measure word the units do not know (五九五亿斤, 一六·五万张) is none.
+        "magnitude_of": regex.compile(r"\p{Han}"),
         "bound_units": set(t["bounded_durations"]["units"]),
         "bound_before": regex.compile(rf"(?:{t['bounded_durations']['before']})\s*$"),
         "past_sentence": regex.compile(alternation(fold(w) for w in t["past_cues_sentence"])),
         "past_clause": regex.compile(alternation(fold(w) for w in t["past_cues_clause"])),
         "past_unless_goal": regex.compile(alternation(fold(w) for w in t["past_cues_unless_goal"])),
         "goal_cue": regex.compile(t["goal_cue"]),
-        "horizon": regex.compile(t["relative_horizon"]),
+        "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
+        "not_target": regex.compile(t["not_target_clause"]),
+        "subsidy": regex.compile(t["subsidy_sentence"]),
+        "exceed": regex.compile(t["exceed"]),
+        "exceed_bare": regex.compile(r"超\s*$"),
+        "target_tables": set(t["target_table_kinds"]),
+        # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
+        "horizon": _span_pattern(),
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         "trim_end_exists": occurs_at_end(t["trim_suffix"]),
         # Years in a name, with 较/比 of a comparison base ("…水平较2020年提高5个百分点").
-        "years_in_name": regex.compile(r"(?:到|至|在|于|较|比)?(?:19|20)\d\d\s*年(?:年?底|末)?(?:前|以前)?"),
+        # …and a month deadline written after a target ("满意度达到99% 5月20日前").
+        "years_in_name": regex.compile(
+            r"(?:到|至|在|于|较|比)?(?:(?:19|20)\d\d|[一二][〇零一二三四五六七八九]{3})\s*年(?:年?底|末)?(?:前|以前)?"
+            r"|\s*(?<!\d)\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:底|末)?(?:前|以前)"
+        ),
         "past_title": regex.compile(t["past_section_titles"]),
         "task_title": regex.compile(t["task_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
         "zero": regex.compile(alternation(t["zero_phrases"])),
+        "unitless": regex.compile(t["unitless_level"]),
+        "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
+        "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
+        "elided": regex.compile(
+            rf"[，,、；;\s]*(?P<clause>)(?:{t['elided_lead']})?\s*(?P<verb>{alternation(t['level_verbs'] + t['near_verbs'])})\s*"
+        ),
         "zero_map": dict(t["zero_phrases"]),
         "lead_year": regex.compile(r"\s*((?:19|20)\d\d)\s*年"),
         # Anchored at the end and only asked whether they occur: searched from the end (REVERSE),
@@ -331,7 +366,9 @@ def _text_rules():
         "indicator_tail": occurs_at_end(t["indicator_tail"]),
         "max_gap": int(t["max_gap"]),
         "max_count_gap": int(t["max_count_gap"]),
-        "count_end": regex.compile(t["count_noun_end"].replace("{units}", alternation(rules["units"]))),
+        # A bare magnitude inside a noun does not end it ("2家产值50亿以上…领军企业").
+        "count_end": regex.compile(t["count_noun_end"].replace(
+            "{units}", alternation(u for u in rules["units"] if u not in t["level_only_units"]))),
         "stop": regex.compile(r"[。；;！？!?]|\n"),
         "clause_stop": regex.compile(r"[，,：:]"),
         "gap_stop": regex.compile(r"[，,。；;：:“”]"),
@@ -341,14 +378,21 @@ def _text_rules():
         ),
         "connector": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)\s*"),
         "connector_only": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)?\s*$"),
-        "suffix": regex.compile(r"\s*(?:及以上|以上|以下|左右|以内)"),
+        "suffix": regex.compile(r"\s*(?:及以上|及以下|以上|以下|左右|以内)"),
         "split_names": regex.compile(r"和|及|与"),
         "rate_units": rate_units,
         # A share followed by 的 + what it counts: "85%的乡镇卫生院", "80%以上的村卫生室".
         "share_of": regex.compile(r"\s*(?:以上|左右)?\s*的"),
         # The verbs that close a "share" match: where none starts after a value, "share" cannot match.
-        "share_verb": regex.compile(alternation(t["post_verbs"] + t["level_verbs"])),
+        "share_closing": regex.compile(alternation(t["post_verbs"] + t["level_verbs"])),
     }
+
+
+def _span_pattern() -> regex.Pattern:
+    """The relative-deadline span of rules/deadlines.yaml (利用3-5年时间, 5年内), groups n and n2."""
+    r = load_rules("deadlines")["relative"]
+    count = r["count"]
+    return regex.compile(r["span"].replace("{n}", f"(?P<n>{count})").replace("{n2}", f"(?P<n2>{count})"))
 
 
 def _headings(sections: Sequence[Section]):
@@ -439,17 +483,17 @@ def targets_from_text(
     """
     t = _text_rules()
     folded = fold(text)
-    skip = span_set([(tb.char_start, tb.char_end) for tb in tables if tb.kind == "indicator"])
+    skip = span_set([(tb.char_start, tb.char_end) for tb in tables if tb.kind not in t["target_tables"]])
     head_starts, head_flags = _headings(sections)
     measure_index = SpanIndex(measures)
     out: list[Target] = []
     all_values = find_values(folded)
-    starts = {key: _Starts(t[key], folded) for key in ("past_clause", "share_verb")}
+    starts = {key: _Starts(t[key], folded) for key in ("past_clause", "share_closing")}
     value_starts = [v.start for v in all_values]
     years = (
         _Years(t["future_year"], folded),
         _Years(t["bare_year"], folded),
-        _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n"))),
+        _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n2") or m.group("n"))),
     )
     para = 0
     for sstart, send in _sentences(folded):
@@ -457,23 +501,29 @@ def targets_from_text(
             para = sstart  # a sentence after a real line break starts a paragraph
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
-        if not any(v.unit for v in values) and not t["zero"].search(folded, sstart, send):
-            continue  # nothing a target is read from (no value with a unit, no 零 phrase): skip the tests
+        if not t["zero"].search(folded, sstart, send) and not any(
+            v.unit or t["unitless"].search(folded, max(sstart, v.start - 60), v.start) for v in values
+        ):
+            continue  # nothing a target is read from (no value _text_target takes, no 零 phrase): skip the tests
         if send - sstart < 3 or sstart in skip or send - 1 in skip:
             continue
         h = bisect.bisect_right(head_starts, sstart) - 1
         if h >= 0 and head_flags[h][0]:
             continue  # a section reviewing the past
-        if t["past_sentence"].search(folded, sstart, send):
+        if t["past_sentence"].search(folded, sstart, send) or t["subsidy"].search(folded, sstart, send):
             continue
-        if t["past_unless_goal"].search(folded, sstart, send) and not t["goal_cue"].search(folded, sstart, send):
+        if t["past_unless_goal"].search(folded, sstart, send) and not (
+            t["goal_cue"].search(folded, sstart, send) or _plan_period_named(folded, sstart, send, plan_start_year)
+        ):
             continue
         lead = t["lead_year"].match(folded, sstart, send)
         if lead and plan_start_year and int(lead.group(1)) < plan_start_year:
             continue  # "2020年，…" before the plan period: a statistic
         for z in t["zero"].finditer(folded, sstart, send):
             # "非法转移倾倒固体废物事件零发生": the clause before names it, the verb after 零 ends it.
-            cstart = max([sstart] + [c.end() for c in t["clause_stop"].finditer(folded, sstart, z.start())])
+            # Its clause is looked for within QUOTE_MAX_CHARS, as a value's is (_text_target).
+            zfrom = max(sstart, z.start() - QUOTE_MAX_CHARS)
+            cstart = max([zfrom] + [c.end() for c in t["clause_stop"].finditer(folded, zfrom, z.start())])
             if t["past_clause"].search(folded, cstart, z.start()):
                 continue
             name, ns = _clean_name(text, cstart, z.start())
@@ -481,7 +531,7 @@ def targets_from_text(
                 continue
             out.append(
                 _text_record(
-                    text, doc_id, len(out), measure_id_at(measure_index, z.start()), ns, z.end(),
+                    text, doc_id, len(out), measure_id_at(measure_index, z.start()), *cap_span(ns, z.end(), z.start(), z.end()),
                     indicator=name + z.group()[z.group().index("零") + 1 :],
                     target_text=text[z.start() : z.end()],
                     target_value=0.0,
@@ -493,16 +543,29 @@ def targets_from_text(
             # "1～2家": the lower bound takes the unit of the upper one.
             if v.unit is None and k + 1 < len(values) and t["range"].match(folded[v.end : values[k + 1].start]):
                 v.unit = values[k + 1].unit
-        prev_kind, prev_end = None, None
+        prev_kind, prev_end, prev_names = None, None, []
         stops = [m.start() for m in t["clause_stop"].finditer(folded, sstart, send)] if values else []
         for k, v in enumerate(values):
             found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts, stops)
-            prev_kind, prev_end = (found[0], found[4]) if found else (None, None)
+            if not found and prev_kind == "level" and v.unit and prev_end <= v.start and (
+                el := t["elided"].fullmatch(folded, prev_end, v.start)
+            ):
+                # "…家庭医生数不低于4人，到2025年不低于4.66人": the next level of the same indicator.
+                comparator = comparator_for(folded[el.start("verb") : v.start], folded[v.unit_end : v.unit_end + 4])
+                if comparator == "=":
+                    comparator = word_comparator(el.group("verb")) or comparator
+                suffix = t["suffix"].match(folded, v.unit_end, send)
+                found = ("level", comparator, prev_names, el.start("clause"), suffix.end() if suffix else v.unit_end)
+            if not found and k > 0 and t["range"].match(folded[values[k - 1].unit_end : v.start]):
+                continue  # the upper bound of a count range: the list goes on from its lower bound
+            prev_kind, prev_end, prev_names = (found[0], found[4], found[2]) if found else (None, None, [])
             if not found:
                 continue
             kind, comparator, names, qs, qe = found
             qs, qe = cap_span(qs, qe, v.start, v.unit_end)
             year = _target_year(years, sstart, send, para, v.start, head_starts, head_flags, plan_start_year, plan_end_year)
+            if year is None:
+                year = _plan_period_end(folded, sstart, v.start, plan_start_year)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
@@ -543,10 +606,15 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     """
     t = _text_rules()
     v = values[k]
-    if not v.unit:
+    if not v.unit and not t["unitless"].search(folded, max(sstart, v.start - 60), v.start):
         return None
     if v.unit in t["skip_units"] and not (
         v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
+    ) and not (
+        v.unit in t["level_only_units"]
+        and not t["magnitude_of"].match(folded, v.unit_end)
+        and (_last_match(t["level"], folded, max(sstart, v.start - 30), v.start, 4, t["gap_stop"])
+             or t["near"].search(folded, max(sstart, v.start - 4), v.start))
     ):
         return None
     # Clause boundaries are looked for near the value only: a "sentence" of PDF table rows can
@@ -564,7 +632,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
-    if (starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre)) or t["vague"].match(folded, v.start, cend):
+    if ((starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre)) or t["not_target"].search(pre)
+            or t["vague"].match(folded, v.start, cend)):
         return None
     range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
     # Where the counted noun starts: after this unit, or after the upper bound of a range.
@@ -574,6 +643,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if (r := t["unit_need_before"].get(v.unit)) and not r.search(pre):
         return None
     comparator = comparator_for(folded[lo : v.start], post)
+    if comparator == "=" and t["exceed_bare"].search(folded, lo, v.start):
+        comparator = ">"  # "接入企业超80个" (超 is no prefix word: 超重率为…)
     if range_next and comparator == "=":
         comparator = ">="
     if in_range:
@@ -595,13 +666,23 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
             name, ns = _clean_name(text, lo, v.start)
             if len(name) >= 2:
                 return "level", comparator, [name], ns, pv.end()
+        if not pv and (sv := t["share_verb"].search(folded, max(lo, v.start - 6), v.start)) and (
+            om := t["share_object"].match(folded, v.unit_end, cend)
+        ):
+            # "覆盖70%市、县（市、区）", "完成50%以上市、县…改革": the share of what the verb reaches.
+            name, _ = _clean_name(text, om.start("noun"), om.end("noun"))
+            if len(name) >= 2:
+                return "share", comparator, [name], sv.start(), cend
     if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
         if comparator == "=":  # "不低于采购金额的30%": the verb is further back than a prefix word
             comparator = word_comparator(lv.group()) or comparator
         return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
     if t["near_exists"].search(folded, lo, v.start) and (nv := t["near"].search(folded, lo, v.start)):
         return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())
-    if v.unit in t["count_units"]:
+    if (ex := t["exceed"].search(folded, lo, v.start)) and not t["magnitude_of"].match(folded, v.unit_end):
+        # "终端数超2000万个": 超 after a quantity's name; "营业收入超100亿元企业" qualifies a noun instead.
+        return _named("level", ">", text, folded, lo, ex.start(), v, cend, ex.end())
+    if v.unit and (v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit)):
         cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
         if prev_kind == "count_pre" and (cn := t["connector"].match(folded, lo, v.start)):
             name, ns = _clean_name(text, cn.end(), v.start)  # "…2000人、住院医师10000人"
@@ -627,7 +708,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
                 name, _ = _clean_name(text, cv.end(), v.start)
             qs = cv.start() if cv else v.start
             return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
-    if v.unit == "%" and starts["share_verb"].any_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
+    if v.unit == "%" and starts["share_closing"].any_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
         name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend
@@ -636,6 +717,20 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if prev_kind == "level" and (cn := t["connector"].match(folded, lo, v.start)):
         return _named("level", comparator, text, folded, cn.end(), v.start, v, cend)
     return None
+
+
+def _plan_period_end(folded: str, start: int, end: int, plan_start_year: int | None) -> int | None:
+    """The last year of the plan's own five-year period named in folded[start:end] ("“十四五”期间，…"
+    in a 2021-2025 plan: 2025); None for none or a past period."""
+    if not plan_start_year:
+        return None
+    ends = [2005 + 5 * cn_int(m.group("n")) for m in _text_rules()["goal_period"].finditer(folded, start, end)]
+    return next((y for y in ends if y >= plan_start_year), None)
+
+
+def _plan_period_named(folded: str, start: int, end: int, plan_start_year: int | None) -> bool:
+    """Does folded[start:end] name the plan's own five-year period (十四五期间 in a 2021-2025 plan)?"""
+    return _plan_period_end(folded, start, end, plan_start_year) is not None
 
 
 def _before_verb(folded: str, lo: int, at: int) -> int:

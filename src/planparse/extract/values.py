@@ -67,16 +67,18 @@ def occurs_at_end(pattern: str) -> regex.Pattern:
 def _compiled():
     rules = load_rules("targets")
     units = alternation(rules["units"])
-    cn = "[零〇一二两三四五六七八九十百千]+"
-    # Arabic number, optionally more values after "/" (not "/10万", which is a unit), or a
-    # Chinese numeral directly followed by a unit (a Chinese numeral alone is too ambiguous).
+    # Chinese digits, ○ (U+25CB) as zero in older texts, and a decimal part after 点 or ·.
+    cn = "[零〇○一二两三四五六七八九十百千]+(?:[点·][零〇○一二三四五六七八九]+)?"
+    # Arabic number (a decimal point may be written · with spaces in older texts: 12· 3), optionally
+    # more values after "/" (not "/10万", which is a unit), or a Chinese numeral directly followed
+    # by a unit (a Chinese numeral alone is too ambiguous).
     number = regex.compile(
         rf"(?<![\d.])(?P<year>(?:19|20)\d\d)(?=\s*年)"
-        rf"|(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?!\d|\.\d)(?P<alt>(?:/\d+(?:\.\d+)?(?![\d.]*万))*)"
-        rf"|(?<![零〇一二两三四五六七八九十百千万第])(?P<cn>{cn})(?=(?:{units}))"
+        rf"|(?<![\d.·])(?P<num>\d+(?:\.\d+|[ \t]?·[ \t]?\d+)?)(?!\d|\.\d)(?P<alt>(?:/\d+(?:\.\d+)?(?![\d.\s]*万))*)"
+        rf"|(?<![零〇○一二两三四五六七八九十百千万第·])(?P<cn>{cn})(?=(?:{units}))"
         rf"|(?P<half>一半)"
     )
-    unit = regex.compile(rf"\s*(?P<unit>{units})")
+    unit = regex.compile(rf"\s*(?P<unit>{rules['measure_units']}|{units})")
     symbols = sorted(rules["symbols"].items(), key=lambda kv: len(kv[0]), reverse=True)
     suffix = [(w, c) for c, ws in rules["suffix_words"].items() for w in ws]
     suffix.sort(key=lambda wc: len(wc[0]), reverse=True)
@@ -114,10 +116,12 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
         if m.group("year") or (out and m.start() < out[-1].unit_end):  # a year, or digits of a unit (/10万)
             continue
         if m.group("num"):
-            value = float(m.group("num"))
+            value = float(regex.sub(r"[ \t]?·[ \t]?", ".", m.group("num")))
             alternatives = m.group("alt").count("/")
         elif m.group("cn"):
-            value = _cn_number(m.group("cn"))
+            if m.group("cn") in ("零", "〇"):
+                continue  # "跑零次": a slogan; zero targets are words of their own (零增长)
+            value = _cn_number(m.group("cn").replace("·", "点").replace("○", "〇"))
             if value is None:
                 continue
         else:  # 一半 = half of the whole
