@@ -331,6 +331,7 @@ def _text_rules():
         "not_target": regex.compile(t["not_target_clause"]),
         "subsidy": regex.compile(t["subsidy_sentence"]),
         "exceed": regex.compile(t["exceed"]),
+        "exceed_exists": occurs_at_end(t["exceed"]),  # asked first: see reject_before
         "exceed_bare": regex.compile(r"超\s*$"),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
@@ -350,7 +351,7 @@ def _text_rules():
         "future_year": regex.compile(t["future_year_cue"]),
         "bare_year": regex.compile(t["bare_year"]),
         "zero": regex.compile(alternation(t["zero_phrases"])),
-        "unitless": regex.compile(t["unitless_level"]),
+        "unitless": occurs_at_end(t["unitless_level"]),  # only asked whether it occurs
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
         "elided": regex.compile(
@@ -679,7 +680,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
         return _named("level", comparator, text, folded, lo, lv.start(), v, cend, lv.end())
     if t["near_exists"].search(folded, lo, v.start) and (nv := t["near"].search(folded, lo, v.start)):
         return _named("level", comparator, text, folded, lo, nv.start(), v, cend, nv.end())
-    if (ex := t["exceed"].search(folded, lo, v.start)) and not t["magnitude_of"].match(folded, v.unit_end):
+    if t["exceed_exists"].search(folded, lo, v.start) and (ex := t["exceed"].search(folded, lo, v.start)) and not t["magnitude_of"].match(folded, v.unit_end):
         # "终端数超2000万个": 超 after a quantity's name; "营业收入超100亿元企业" qualifies a noun instead.
         return _named("level", ">", text, folded, lo, ex.start(), v, cend, ex.end())
     if v.unit and (v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit)):
