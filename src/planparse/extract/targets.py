@@ -463,7 +463,10 @@ def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
     s = text[start:end]
     lead = t["trim"].match(fold(s))
     cut = lead.end() if lead else 0
-    name = _squash(t["years_in_name"].sub("", s[cut:])).strip("，,、的 ")
+    name = s[cut:]
+    if "年" in name or "月" in name:  # every years_in_name match has one; the sub tries each position
+        name = t["years_in_name"].sub("", name)
+    name = _squash(name).strip("，,、的 ")
     if t["trim_end_exists"].search(name):  # rare: the sub alone tries every position of a long name
         name = t["trim_end"].sub("", name)
     return name, start + cut
