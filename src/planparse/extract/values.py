@@ -17,6 +17,7 @@ from planparse.rules_loader import alternation, load_rules
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 FOLD[0x3000] = 0x20
 _WIDE = regex.compile("[\uFF01-\uFF5E\u3000]+")
+_MIDDOT = regex.compile(r"[ \t]?·[ \t]?")  # a decimal point written · (older texts)
 
 
 def fold(s: str) -> str:
@@ -116,7 +117,8 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
         if m.group("year") or (out and m.start() < out[-1].unit_end):  # a year, or digits of a unit (/10万)
             continue
         if m.group("num"):
-            value = float(regex.sub(r"[ \t]?·[ \t]?", ".", m.group("num")))
+            num = m.group("num")
+            value = float(_MIDDOT.sub(".", num) if "·" in num else num)  # the check skips a sub per number
             alternatives = m.group("alt").count("/")
         elif m.group("cn"):
             if m.group("cn") in ("零", "〇"):
