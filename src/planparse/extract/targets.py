@@ -329,6 +329,7 @@ def _text_rules():
         "goal_cue": regex.compile(t["goal_cue"]),
         "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
         "not_target": regex.compile(t["not_target_clause"]),
+        "not_target_lead": regex.compile(t["not_target_lead"]),
         "subsidy": regex.compile(t["subsidy_sentence"]),
         "exceed": regex.compile(t["exceed"]),
         "exceed_exists": occurs_at_end(t["exceed"]),  # asked first: see reject_before
@@ -492,7 +493,7 @@ def targets_from_text(
     measure_index = SpanIndex(measures)
     out: list[Target] = []
     all_values = find_values(folded)
-    starts = {key: _Starts(t[key], folded) for key in ("past_clause", "share_closing")}
+    starts = {key: _Starts(t[key], folded) for key in ("past_clause", "share_closing", "not_target")}
     value_starts = [v.start for v in all_values]
     years = (
         _Years(t["future_year"], folded),
@@ -636,7 +637,10 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     in_range = k > 0 and bool(t["range"].match(folded[values[k - 1].unit_end : v.start]))
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
-    if ((starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre)) or t["not_target"].search(pre)
+    # A match inside the clause is also one in the whole text (its lookarounds see the same chars).
+    if ((starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre))
+            or (starts["not_target"].any_in(cstart, v.start) and t["not_target"].search(pre))
+            or t["not_target_lead"].match(pre)
             or t["vague"].match(folded, v.start, cend)):
         return None
     range_next = k + 1 < len(values) and bool(t["range"].match(folded[v.unit_end : values[k + 1].start]))
