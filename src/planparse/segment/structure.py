@@ -152,7 +152,8 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
             continue
         if start in excluded and start not in kept:
             continue
-        own = _label_at(text, start + len(match.group()) - len(match.group().lstrip()), end)
+        own_at = start + len(match.group()) - len(match.group().lstrip())
+        own = _label_at(text, own_at, end)
         if attachment is not None:
             if own and own[1] == attachment + 1:
                 attachment = own[1]
@@ -178,7 +179,7 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
             # or opens a list after a colon (具体措施：1．…2．…).
             cuts = [start]
             for m in rules.inline.finditer(text, start, end):
-                label = _label_at(text, m.start(), end)
+                label = own if m.start() == own_at else _label_at(text, m.start(), end)  # the line's own: read once
                 if label and (label[1] == last.get(label[0], 0) + 1 and label[0] in last
                               or label[1] == 1 and text[m.start() - 1] in "：:"):
                     last[label[0]] = label[1]
@@ -235,12 +236,13 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
     styles = _rules().styles
     max_title = _rules().raw["max_title_chars"]
     found: list[Candidate] = []
-    any_style = _rules().any_style
     for unit in units:
-        if not any_style.match(text, unit.start, unit.end):
+        first = _style_at(text, unit.start, unit.end)
+        if first is None:
             continue
-        for style, pattern in styles.items():
-            match = pattern.match(text, unit.start, unit.end)
+        # The style any_style found first; the others in order only if its own pattern disagrees.
+        for style in (first, *styles):
+            match = styles[style].match(text, unit.start, unit.end)
             if not match:
                 continue
             rest_start = match.end()
