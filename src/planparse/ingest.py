@@ -210,6 +210,7 @@ _PARA_END = "。；！？：”’）)」』…"
 # In hard-wrapped text a full-width line ending in a closing quote or bracket was still cut there.
 _SENTENCE_END = "。；！？："
 _INDENT = " \u3000\u00a0\u2002\u2003\u2009"
+_PARA_END_CHARS, _SENTENCE_END_CHARS = tuple(_PARA_END), tuple(_SENTENCE_END)  # for str.endswith, built once
 
 
 def clean_text(raw: str) -> str:
@@ -313,12 +314,12 @@ def _cut_by_converter(line: str, width: int | None) -> bool:
     """Does this source line stop mid-paragraph, so that the next line continues it?"""
     if _TABLE_ROW.match(line):
         return False
-    if _heading_start().match(line) and line.endswith(_TITLE_DANGLING):
+    if line.endswith(_TITLE_DANGLING) and _heading_start().match(line):  # the cheap test first
         return True
     if width is not None:
         # Hard-wrapped text: a visual line that reaches the wrap width was cut there.
-        return len(line) >= width - 3 and not line.endswith(tuple(_SENTENCE_END))
-    if line.endswith(tuple(_PARA_END)):
+        return len(line) >= width - 3 and not line.endswith(_SENTENCE_END_CHARS)
+    if line.endswith(_PARA_END_CHARS):
         return False
     # Paragraph-per-line text broken at a page break: only a long line can be a cut paragraph.
     return len(line) >= 40
