@@ -146,27 +146,28 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
     last: dict[str, int] = {}  # the last number seen of each numbering style
     for match in regex.finditer(r"[^\n]+", text):
         start, end = match.span()
-        if listed := rules.attachments.match(match.group()):
+        line = match.group()
+        if listed := rules.attachments.match(line):
             entry = _label_at(text, start + listed.end(), end)
             attachment = entry[1] if entry else 0  # the last entry of the list of attachments
             continue
         if start in excluded and start not in kept:
             continue
-        own_at = start + len(match.group()) - len(match.group().lstrip())
+        own_at = start + len(line) - len(line.lstrip())
         own = _label_at(text, own_at, end)
         if attachment is not None:
             if own and own[1] == attachment + 1:
                 attachment = own[1]
                 continue
             attachment = None
-        if notes := rules.notes.match(match.group()):
+        if notes := rules.notes.match(line):
             in_notes = True
             noted = _label_at(text, start + notes.end(), end)
             notes_style = noted[0] if noted else None  # the notes' own numbering (注：1.…2.…)
         if in_notes:
             # Footnotes run to the end of the document, the next chapter-like heading, or a label
             # that goes on with a count of the text before them (…（二）…注：1.…（三）…).
-            if _is_top_heading(match.group()) or (
+            if _is_top_heading(line) or (
                 own and own[0] != notes_style and own[0] in last and own[1] == last[own[0]] + 1
             ):
                 in_notes = False
