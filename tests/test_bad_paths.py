@@ -225,6 +225,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _wait_for_workers(proc: subprocess.Popen, n: int = 2, limit: float = 120) -> list[int]:
+    """The pids of the run's workers once n have started (fewer if it ended or the limit passed)."""
+    deadline = time.monotonic() + limit
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < n and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    return workers
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_die_with_their_parent(tmp_path, sig):
     src = tmp_path / "src"
@@ -232,11 +242,7 @@ def test_workers_die_with_their_parent(tmp_path, sig):
     _many(src, 40)
     proc = subprocess.Popen(cli_command("extract", src, "--out", tmp_path / "out", "--workers", "2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        workers: list[int] = []
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
-            workers = _children(proc.pid)
-            time.sleep(0.05)
+        workers = _wait_for_workers(proc)
         assert len(workers) >= 2, "the workers never started"
         time.sleep(0.5)
         proc.send_signal(sig)
@@ -265,11 +271,7 @@ def test_ctrl_c_stops_at_once(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        workers: list[int] = []
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
-            workers = _children(proc.pid)
-            time.sleep(0.05)
+        workers = _wait_for_workers(proc)
         time.sleep(1.0)  # documents in the workers
         assert proc.poll() is None
         os.killpg(proc.pid, signal.SIGINT)
