@@ -375,6 +375,15 @@ def _rate(m: dict) -> float:
     return m["chars"] / m["seconds"]
 
 
+def _print_rows(r: dict, key: str, title, line) -> None:
+    """One optional section of the report: a blank line, its title, a line per measured row."""
+    if rows := r.get(key):
+        print()
+        print(title(rows))
+        for row in rows:
+            print(line(row))
+
+
 def print_report(r: dict) -> None:
     p, j = r["pipeline"], r["jieba"]
     print(f"corpus: {r['corpus']['documents']} distinct texts, {r['corpus']['chars']:,} chars; {r['cpu_count']} CPU cores")
@@ -395,24 +404,16 @@ def print_report(r: dict) -> None:
             f"{b['workers']:>7}{b['seconds']:>8.2f}s{_rate(b):>13,.0f}{_rate(b) / base:>9.2f}x"
             f"{b['peak_rss_parent_mb']:>9.0f} MB{b['peak_rss_worker_mb']:>9.0f} MB"
         )
-    if r.get("scale"):  # the verdict is one of the goals printed last
-        print()
-        print(f"parent memory vs corpus size ({r['scale'][-1]['workers']} workers)")
-        for b in r["scale"]:
-            print(f"{b['documents']:>7} docs{b['seconds']:>8.1f}s  RSS parent {b['peak_rss_parent_mb']:>5.0f} MB  RSS/worker {b['peak_rss_worker_mb']:>5.0f} MB")
-    if r.get("ray"):
-        print()
-        print("Ray (local cluster, start-up of the cluster included) vs local process pool")
-        for b in r["ray"]:
-            print(f"{b['input']:>14} {b['engine']:>6} {b['workers']} workers {b['seconds']:>8.2f}s{_rate(b):>13,.0f} chars/s")
+    # The verdict on parent memory is one of the goals printed last.
+    _print_rows(r, "scale", lambda rows: f"parent memory vs corpus size ({rows[-1]['workers']} workers)",
+                lambda b: f"{b['documents']:>7} docs{b['seconds']:>8.1f}s  RSS parent {b['peak_rss_parent_mb']:>5.0f} MB  RSS/worker {b['peak_rss_worker_mb']:>5.0f} MB")
+    _print_rows(r, "ray", lambda rows: "Ray (local cluster, start-up of the cluster included) vs local process pool",
+                lambda b: f"{b['input']:>14} {b['engine']:>6} {b['workers']} workers {b['seconds']:>8.2f}s{_rate(b):>13,.0f} chars/s")
     print()
     print_pathological(r["pathological"])
     _print_formats(r)
-    if r.get("linear"):
-        print()
-        print("one large document (corpus texts end to end): CPU seconds per MB")
-        for m in r["linear"]:
-            print(f"{m['mb']:>8.1f} MB{m['seconds']:>9.1f}s{m['s_per_mb']:>8.2f} s/MB  peak RSS {m['peak_rss_mb']:>6.0f} MB")
+    _print_rows(r, "linear", lambda rows: "one large document (corpus texts end to end): CPU seconds per MB",
+                lambda m: f"{m['mb']:>8.1f} MB{m['seconds']:>9.1f}s{m['s_per_mb']:>8.2f} s/MB  peak RSS {m['peak_rss_mb']:>6.0f} MB")
     print()
     print_goals(r)
 
