@@ -744,19 +744,34 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
     restart = {p for p, kind, v in cands if kind == "main" and v == 1 and (p == 0 or not _value_like(body[p - 1].text))}
     inf = float("-inf")
 
+    positions = [p for p, _, _ in cands]
+
     def chain(width: int | None) -> list[int]:
         # per candidate, per (serial, sub-serial) reached there: (score, previous candidate, its state)
         best: list[dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]]] = []
+        # the candidates holding a state of serial w (of sub-serial u): a serial v goes on only from
+        # serial v - 1, a sub-serial v only from v - 1, so only those are looked at
+        with_serial: dict[int, list[int]] = {}
+        with_sub: dict[int, list[int]] = {}
         for ci, (p, kind, v) in enumerate(cands):
             states: dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]] = {}
             if kind == "main" and v == 1:
                 states[(1, 0)] = (1.0, -1, None)
-            for cj in range(ci - 1, -1, -1):
-                q = cands[cj][0]
-                if p - q > _SERIAL_WINDOW:
-                    break
-                if p - q < 2:
-                    continue
+            # the candidates q with 2 <= p - q <= _SERIAL_WINDOW, nearest first
+            lo = bisect.bisect_left(positions, p - _SERIAL_WINDOW, 0, ci)
+            hi = bisect.bisect_right(positions, p - 2, 0, ci)
+            if kind == "main" and p not in restart:
+                near = with_serial.get(v - 1, [])
+            elif kind == "sub":
+                near = with_sub.get(v - 1, [])
+            else:
+                near = None
+            if near is None:
+                order = range(hi - 1, lo - 1, -1)
+            else:
+                order = reversed(near[bisect.bisect_left(near, lo) : bisect.bisect_left(near, hi)])
+            for cj in order:
+                q = positions[cj]
                 for (w, u), (score, _, _) in best[cj].items():
                     if kind == "main" and v != w + 1 and p not in restart:
                         continue
@@ -769,6 +784,10 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                     if score > states.get(state, (inf,))[0]:
                         states[state] = (score, cj, (w, u))
             best.append(states)
+            for w in {w for w, _ in states}:
+                with_serial.setdefault(w, []).append(ci)
+            for u in {u for _, u in states}:
+                with_sub.setdefault(u, []).append(ci)
         ends = [(score, ci, state) for ci, states in enumerate(best) for state, (score, _, _) in states.items()]
         if not ends:
             return []
@@ -861,55 +880,85 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
             return 0.8  # a merged label written a few characters a line
         return 2.5 + 0.05 * (m - 1 - j)  # wrapped text: most often the long last cells
 
-    inf = float("inf")
-    best: dict[tuple[int, int], tuple[float, tuple | None]] = {(0, 0): (0.0, None)}
-
-    def relax(state, cost, step):
-        if cost < best.get(state, (inf, None))[0]:
-            best[state] = (cost, step)
-
-    def takes(i: int, j: int, base: float, kind: str):
-        acc = 0.0
-        text = ""
-        for g in range(1, min(6, k - i) + 1):
-            if g > 1:
-                acc += join(j, i + g - 2, g - 1)
-            text += texts[i + g - 1]
-            is_value = all(value[i : i + g])  # a cell of figures only is a figure cell
-            relax((i + g, j + 1), base + acc + fit(j, text, is_value), (kind, i, j, g))
-
     if k == m and not any(fit(j, pieces[j].text, value[j]) for j in range(m)):
         return [list(pieces)], k  # one piece a column, each of its column's kind
 
+    # cost[i][j]: the least cost of pieces :i placed in columns :j; move[i][j]: the step that
+    # reached it. States are left in order (i, then j) and a tie keeps the first step found.
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(k + 1)]
+    move: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(k + 1)]
+    cost[0][0] = 0.0
+    skip_cost = [1.5 if j < first_value or kinds[j] == "category" else 4.0 for j in range(m)]
+
+    # fit() of a column whose cost depends only on whether its cell is a figure: (other, figure)
+    by_value = [None if kind in ("nature", "unit", "category") else (fit(j, "", False), fit(j, "", True))
+                for j, kind in enumerate(kinds)]
+
+    def cells(i: int, j: int):
+        """(g, joins, fit) of column j's cell made of the g pieces from i on, g up to 6."""
+        acc = 0.0
+        text = ""
+        is_value = True
+        fixed = by_value[j]
+        for a in range(i, min(i + 6, k)):
+            if a > i:
+                acc += join(j, a - 1, a - i)
+            text += texts[a]
+            is_value = is_value and value[a]  # a cell of figures only is a figure cell
+            yield a + 1 - i, acc, (fixed[is_value] if fixed else fit(j, text, is_value))
+
+    # Every step costs >= 0, so a state dearer than some whole placement is on no best path: the
+    # bound is the placement of one piece a column (the last column taking any rest), the rest skipped.
+    bound = inf
+    if k - m < 6:
+        bound = 0.0
+        for j in range(min(k, m)):
+            g = k - j if j == m - 1 else 1
+            acc, f = next((acc, f) for n, acc, f in cells(j, j) if n == g)
+            bound = bound + acc + f
+        for j in range(k, m):
+            bound += skip_cost[j]
+        bound += 1e-9  # (rounding)
+
+    def takes(i: int, j: int, base: float, kind: str):
+        for g, acc, f in cells(i, j):
+            if base + acc > bound:
+                break  # joins only add: more pieces cost more still
+            c = base + acc + f
+            if c < cost[i + g][j + 1]:
+                cost[i + g][j + 1], move[i + g][j + 1] = c, (kind, i, j, g)
+
     for i in range(k + 1):
-        for j in range(m + 1):
-            if (i, j) not in best:
+        here = cost[i]
+        for j in range(m):
+            c = here[j]
+            if c == inf or c > bound:
                 continue
-            cost = best[(i, j)][0]
-            if j < m:
-                relax((i, j + 1), cost + (1.5 if j < first_value or kinds[j] == "category" else 4.0), ("skip", i, j))
-                takes(i, j, cost, "take")
-            elif i < k:
-                if figures_last and value[i - 1] and value[-1]:
-                    for c0 in range(1, m - 1):  # a row of its own under the merged cells left of c0
-                        takes(i, c0, cost + 3.5, "sub")
-                if last:
-                    relax((k, m), cost + 3.0, ("drop", i))
-    if (k, m) not in best:
+            if c + skip_cost[j] < here[j + 1]:
+                here[j + 1], move[i][j + 1] = c + skip_cost[j], ("skip", i, j)
+            takes(i, j, c, "take")
+        c = here[m]
+        if c != inf and c <= bound and i < k:
+            if figures_last and value[i - 1] and value[-1]:
+                for c0 in range(1, m - 1):  # a row of its own under the merged cells left of c0
+                    takes(i, c0, c + 3.5, "sub")
+            if last and c + 3.0 < cost[k][m]:
+                cost[k][m], move[k][m] = c + 3.0, ("drop", i)
+    if cost[k][m] == inf:
         return [pieces[:m] + [_EMPTY] * (m - len(pieces[:m]))], min(k, m)
     steps = []
     consumed = k
-    state = (k, m)
-    while state != (0, 0):
-        step = best[state][1]
+    i, j = k, m
+    while (i, j) != (0, 0):
+        step = move[i][j]
         steps.append(step)
         if step[0] == "skip":
-            state = (step[1], step[2])
+            i, j = step[1], step[2]
         elif step[0] == "drop":
-            state, consumed = (step[1], m), step[1]
+            i, j, consumed = step[1], m, step[1]
         else:
-            _, i, j, g = step
-            state = (i, m) if step[0] == "sub" else (i, j)
+            i, j = (step[1], m) if step[0] == "sub" else (step[1], step[2])
     rows: list[list[_Cell | None]] = [[_EMPTY] * m]
     for step in reversed(steps):
         if step[0] == "skip":
