@@ -753,6 +753,7 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
         # serial v - 1, a sub-serial v only from v - 1, so only those are looked at
         with_serial: dict[int, list[int]] = {}
         with_sub: dict[int, list[int]] = {}
+        top: list[float] = []  # per candidate, its best score
         for ci, (p, kind, v) in enumerate(cands):
             states: dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]] = {}
             if kind == "main" and v == 1:
@@ -772,18 +773,21 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                 order = reversed(near[bisect.bisect_left(near, lo) : bisect.bisect_left(near, hi)])
             for cj in order:
                 q = positions[cj]
+                off = 0.1 * abs(p - q - width) if width else 0.0  # rows far from the usual width are suspect
+                if p in restart and top[cj] + (1.0 - off) <= states[(1, 0)][0]:
+                    continue  # a restart's moves all reach (1, 0): none from cj can beat the score it has
                 for (w, u), (score, _, _) in best[cj].items():
                     if kind == "main" and v != w + 1 and p not in restart:
                         continue
                     if kind == "sub" and v != u + 1:
                         continue
-                    # a restart at 1 may be a figure "1"; rows far from the usual width are suspect
-                    score += (0.5 if kind == "main" and v == 1 and w >= 1 else 1.0) - (
-                        0.1 * abs(p - q - width) if width else 0.0)
+                    # a restart at 1 may be a figure "1"
+                    score += (0.5 if kind == "main" and v == 1 and w >= 1 else 1.0) - off
                     state = (v, 0) if kind == "main" else (w, v) if kind == "sub" else (w, u)
                     if score > states.get(state, (inf,))[0]:
                         states[state] = (score, cj, (w, u))
             best.append(states)
+            top.append(max((score for score, _, _ in states.values()), default=inf))
             for w in {w for w, _ in states}:
                 with_serial.setdefault(w, []).append(ci)
             for u in {u for _, u in states}:
