@@ -155,19 +155,18 @@ def find_tables(text: str) -> list[TableBlock]:
     used = [False] * len(lines)
     tables: list[TableBlock] = []
     # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse in (_parse_box, _parse_tsv, _parse_word, _parse_cells, _parse_pdf, _parse_glued, _parse_lone_caption):
-        i = 0
-        while i < len(lines):
-            if used[i]:
-                i += 1
+    for parse, may_open in _PARSERS:
+        i = 0  # the first line not yet read by this parser
+        for k in [k for k, line in enumerate(lines) if may_open(line)]:
+            if k < i or used[k]:
                 continue
-            block, end = parse(lines, i, used)
+            block, end = parse(lines, k, used)
             if block is None:
-                i = max(end, i + 1)
+                i = max(end, k + 1)
                 continue
             first = _line_index(lines, block.char_start)
-            for k in range(first, end):
-                used[k] = True
+            for n in range(first, end):
+                used[n] = True
             tables.append(block)
             i = end
     tables.sort(key=lambda t: t.char_start)
@@ -1483,3 +1482,15 @@ def _complete(toks: list[_Tok], cols: _Columns) -> bool:
     if len(toks) < cols.n - first_col - merged_left:
         return False
     return cols.fits(cols.n - 1, toks[-1].text)
+
+
+# Each parser, with a cheap test its first line passes (on a line failing it the parser returns at once).
+_PARSERS = (
+    (_parse_box, lambda line: _rules().box_marker.match(line.stripped) is not None),
+    (_parse_tsv, lambda line: "\t" in line.stripped),
+    (_parse_word, _is_cell_line),
+    (_parse_cells, _header_piece),
+    (_parse_pdf, lambda line: "\t" not in line.text and _THREE_TOKENS.search(line.text) is not None),
+    (_parse_glued, lambda line: not line.tabbed and 3 <= len(line.stripped) <= _rules().caption_max_chars),
+    (_parse_lone_caption, _is_lone_caption),
+)
