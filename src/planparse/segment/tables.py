@@ -129,6 +129,7 @@ def _rules() -> _Rules:
 _WS = regex.compile(r"\s+")
 _TOKEN = regex.compile(r"\S+")
 _THREE_TOKENS = regex.compile(r"\S\s+(?>\S+)\s+\S")  # starts only before a gap: linear on a long unspaced line
+_THREE_TOKENS_IN_LINE = regex.compile(r"\S[^\S\n]+(?>\S+)[^\S\n]+\S")  # the same, searched in a whole text
 _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
@@ -154,10 +155,23 @@ def find_tables(text: str) -> list[TableBlock]:
         pos += len(part) + 1
     used = [False] * len(lines)
     tables: list[TableBlock] = []
-    # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-    for parse, may_open in _PARSERS:
+    rules = _rules()
+    # Each parser is tried only where its first line passes the parser's own first test (elsewhere
+    # it returns at once): one cheap check a line, or one search of the whole text.
+    gapped = {_line_index(lines, m.start()) for m in _THREE_TOKENS_IN_LINE.finditer(text)}
+    parsers = (
+        # Boxes first: their tab-prefixed lines must not be read as Word table cells.
+        (_parse_box, lambda k, line: rules.box_marker.match(line.stripped)),
+        (_parse_tsv, lambda k, line: "\t" in line.stripped),
+        (_parse_word, lambda k, line: _is_cell_line(line)),
+        (_parse_cells, lambda k, line: _header_piece(line)),
+        (_parse_pdf, lambda k, line: k in gapped and "\t" not in line.text),
+        (_parse_glued, lambda k, line: not line.tabbed and 3 <= len(line.stripped) <= rules.caption_max_chars),
+        (_parse_lone_caption, lambda k, line: _is_lone_caption(line)),
+    )
+    for parse, may_open in parsers:
         i = 0  # the first line not yet read by this parser
-        for k in [k for k, line in enumerate(lines) if may_open(line)]:
+        for k in [k for k, line in enumerate(lines) if may_open(k, line)]:
             if k < i or used[k]:
                 continue
             block, end = parse(lines, k, used)
@@ -1483,14 +1497,3 @@ def _complete(toks: list[_Tok], cols: _Columns) -> bool:
         return False
     return cols.fits(cols.n - 1, toks[-1].text)
 
-
-# Each parser, with a cheap test its first line passes (on a line failing it the parser returns at once).
-_PARSERS = (
-    (_parse_box, lambda line: _rules().box_marker.match(line.stripped) is not None),
-    (_parse_tsv, lambda line: "\t" in line.stripped),
-    (_parse_word, _is_cell_line),
-    (_parse_cells, _header_piece),
-    (_parse_pdf, lambda line: "\t" not in line.text and _THREE_TOKENS.search(line.text) is not None),
-    (_parse_glued, lambda line: not line.tabbed and 3 <= len(line.stripped) <= _rules().caption_max_chars),
-    (_parse_lone_caption, _is_lone_caption),
-)
