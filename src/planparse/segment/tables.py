@@ -769,8 +769,9 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
         top: list[float] = []  # per candidate, its best score
         for ci, (p, kind, v) in enumerate(cands):
             states: dict[tuple[int, int], tuple[float, int, tuple[int, int] | None]] = {}
+            serial = (v, 0)  # the state a serial reaches
             if kind == "main" and v == 1:
-                states[(1, 0)] = (1.0, -1, None)
+                states[serial] = (1.0, -1, None)
             # the candidates q with 2 <= p - q <= _SERIAL_WINDOW, nearest first
             lo = bisect.bisect_left(positions, p - _SERIAL_WINDOW, 0, ci)
             hi = bisect.bisect_right(positions, p - 2, 0, ci)
@@ -787,18 +788,24 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
             for cj in order:
                 q = positions[cj]
                 off = 0.1 * abs(p - q - width) if width else 0.0  # rows far from the usual width are suspect
-                if p in restart and top[cj] + (1.0 - off) <= states[(1, 0)][0]:
+                if p in restart and top[cj] + (1.0 - off) <= states[serial][0]:
                     continue  # a restart's moves all reach (1, 0): none from cj can beat the score it has
-                for (w, u), (score, _, _) in best[cj].items():
-                    if kind == "main" and v != w + 1 and p not in restart:
-                        continue
-                    if kind == "sub" and v != u + 1:
-                        continue
+                for before, (score, _, _) in best[cj].items():
+                    w, u = before
+                    if kind == "main":
+                        if v != w + 1 and p not in restart:
+                            continue
+                        state = serial
+                    elif kind == "sub":
+                        if v != u + 1:
+                            continue
+                        state = (w, v)
+                    else:
+                        state = before
                     # a restart at 1 may be a figure "1"
                     score += (0.5 if kind == "main" and v == 1 and w >= 1 else 1.0) - off
-                    state = (v, 0) if kind == "main" else (w, v) if kind == "sub" else (w, u)
                     if score > states.get(state, (inf,))[0]:
-                        states[state] = (score, cj, (w, u))
+                        states[state] = (score, cj, before)
             best.append(states)
             top.append(max((score for score, _, _ in states.values()), default=inf))
             for w in {w for w, _ in states}:
