@@ -38,23 +38,22 @@ class TableBlock:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
 class _Line:
-    start: int
-    text: str
-    # Computed once: the table scans ask for them hundreds of thousands of times on a long plan.
-    stripped: str = field(init=False, repr=False, compare=False)
-    tabbed: bool = field(init=False, repr=False, compare=False)
-    # _header_piece and _is_lone_caption of this line, computed on first use: the parsers ask
-    # them again for the same lines (the line before, two after, each view through them).
-    piece: bool | None = field(default=None, init=False, repr=False, compare=False)
-    lone_caption: bool | None = field(default=None, init=False, repr=False, compare=False)
-    indented: bool = field(init=False, repr=False, compare=False)
+    """A line of the text and what the table scans ask of it, computed once: they ask hundreds of
+    thousands of times on a long plan (a plain class with slots: a plan has tens of thousands)."""
 
-    def __post_init__(self) -> None:
-        self.stripped = self.text.strip()
-        self.tabbed = self.text.startswith("\t")
-        self.indented = self.text[:1] in (" ", "\u3000")
+    __slots__ = ("start", "text", "stripped", "tabbed", "indented", "piece", "lone_caption")
+
+    def __init__(self, start: int, text: str) -> None:
+        self.start = start
+        self.text = text
+        self.stripped = text.strip()
+        self.tabbed = text.startswith("\t")
+        self.indented = text[:1] in (" ", "\u3000")
+        # _header_piece and _is_lone_caption of this line, computed on first use: the parsers ask
+        # them again for the same lines (the line before, two after, each view through them).
+        self.piece: bool | None = None
+        self.lone_caption: bool | None = None
 
 
 @dataclass
@@ -129,7 +128,6 @@ def _rules() -> _Rules:
 _WS = regex.compile(r"\s+")
 _TOKEN = regex.compile(r"\S+")
 _THREE_TOKENS = regex.compile(r"\S\s+(?>\S+)\s+\S")  # starts only before a gap: linear on a long unspaced line
-_THREE_TOKENS_IN_LINE = regex.compile(r"\S[^\S\n]+(?>\S+)[^\S\n]+\S")  # the same, searched in a whole text
 _WIDE = regex.compile(r"[^\x00-\xff]")
 _SENTENCE_PUNCT = regex.compile(r"[。；！？]")
 _INTEGER = regex.compile(r"\d{1,3}")
@@ -157,15 +155,14 @@ def find_tables(text: str) -> list[TableBlock]:
     tables: list[TableBlock] = []
     rules = _rules()
     # Each parser is tried only where its first line passes the parser's own first test (elsewhere
-    # it returns at once): one cheap check a line, or one search of the whole text.
-    gapped = {_line_index(lines, m.start()) for m in _THREE_TOKENS_IN_LINE.finditer(text)}
+    # it returns at once): one cheap check a line.
     parsers = (
         # Boxes first: their tab-prefixed lines must not be read as Word table cells.
         (_parse_box, lambda k, line: rules.box_marker.match(line.stripped)),
         (_parse_tsv, lambda k, line: "\t" in line.stripped),
         (_parse_word, lambda k, line: _is_cell_line(line)),
         (_parse_cells, lambda k, line: _header_piece(line)),
-        (_parse_pdf, lambda k, line: k in gapped and "\t" not in line.text),
+        (_parse_pdf, lambda k, line: "\t" not in line.text and _three_tokens(line.text)),
         (_parse_glued, lambda k, line: not line.tabbed and 3 <= len(line.stripped) <= rules.caption_max_chars),
         (_parse_lone_caption, lambda k, line: _is_lone_caption(line)),
     )
@@ -1281,6 +1278,14 @@ def _tokens(line: _Line, idx: int) -> list[_Tok]:
     ]
 
 
+def _three_tokens(text: str) -> bool:
+    """Has the line three tokens or more? A line of printable characters has only spaces for
+    whitespace, so str.split (C speed) counts its tokens as the regex would."""
+    if text.isprintable():
+        return len(text.split(None, 2)) == 3
+    return _THREE_TOKENS.search(text) is not None
+
+
 def _glue_header(toks: list[_Tok]) -> list[_Cell]:
     """Header cells: a PDF converter puts a space between "2020" and "年", a letter-spaced name
     ("指  标", "序  号") comes as one character a token; glue them back."""
@@ -1385,7 +1390,7 @@ def _split_cells(toks: list[_Tok], cols: _Columns, first_col: int) -> list[_Cell
 
 def _pdf_header(lines: list[_Line], i: int) -> list[_Cell] | None:
     line = lines[i]
-    if "\t" in line.text or _SENTENCE_PUNCT.search(line.text) or not _THREE_TOKENS.search(line.text):
+    if "\t" in line.text or _SENTENCE_PUNCT.search(line.text) or not _three_tokens(line.text):
         return None  # (its tokens are built only for a line that has three)
     toks = _tokens(line, i)
     cells = _glue_header(toks)
