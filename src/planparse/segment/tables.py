@@ -155,20 +155,21 @@ def find_tables(text: str) -> list[TableBlock]:
     tables: list[TableBlock] = []
     rules = _rules()
     # Each parser is tried only where its first line passes the parser's own first test (elsewhere
-    # it returns at once): one cheap check a line.
+    # it returns at once): one cheap check a line, and none on a blank line (it opens nothing).
     parsers = (
         # Boxes first: their tab-prefixed lines must not be read as Word table cells.
-        (_parse_box, lambda k, line: rules.box_marker.match(line.stripped)),
-        (_parse_tsv, lambda k, line: "\t" in line.stripped),
-        (_parse_word, lambda k, line: _is_cell_line(line)),
-        (_parse_cells, lambda k, line: _header_piece(line)),
-        (_parse_pdf, lambda k, line: "\t" not in line.text and _three_tokens(line.text)),
-        (_parse_glued, lambda k, line: not line.tabbed and 3 <= len(line.stripped) <= rules.caption_max_chars),
-        (_parse_lone_caption, lambda k, line: _is_lone_caption(line)),
+        (_parse_box, lambda line: rules.box_marker.match(line.stripped)),
+        (_parse_tsv, lambda line: "\t" in line.stripped),
+        (_parse_word, _is_cell_line),
+        (_parse_cells, _header_piece),
+        (_parse_pdf, lambda line: "\t" not in line.text and _three_tokens(line.text)),
+        (_parse_glued, lambda line: not line.tabbed and 3 <= len(line.stripped) <= rules.caption_max_chars),
+        (_parse_lone_caption, _is_lone_caption),
     )
+    filled = [k for k, line in enumerate(lines) if line.stripped]
     for parse, may_open in parsers:
         i = 0  # the first line not yet read by this parser
-        for k in [k for k, line in enumerate(lines) if may_open(k, line)]:
+        for k in [k for k in filled if may_open(lines[k])]:
             if k < i or used[k]:
                 continue
             block, end = parse(lines, k, used)
