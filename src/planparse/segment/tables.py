@@ -840,6 +840,7 @@ def _column_kinds(names: list[str]) -> list[str | None]:
     return kinds
 
 
+@lru_cache(maxsize=4096)  # cells repeat: districts, years, 新建 (cleared with the rules)
 def _value_like(s: str) -> bool:
     """A figure cell: a value ("95", "≥30", "20-50"), a dash, or a few words ending in a figure ("设区市≥25")."""
     rules = _rules()
@@ -848,6 +849,14 @@ def _value_like(s: str) -> bool:
         or _DASH.fullmatch(s)
         or (_DIGIT.search(s) and len(_HAN.findall(s)) <= 6 and _NUMBER_END.search(s) and not s.endswith(("）", ")")))
     )
+
+
+@lru_cache(maxsize=4096)
+def _join_facts(text: str) -> tuple[bool, bool, bool, bool]:
+    """What joining a piece to the next asks of it: a dash, labelled (Han characters), a short
+    label (a few characters, no digit), open at its end (the cell goes on)."""
+    return (bool(_DASH.fullmatch(text)), bool(_HAN.search(text)), len(text) <= 4 and not _DIGIT.search(text),
+            bool(_rules().cell_continues.search(text)))
 
 
 def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[float], last: bool):
@@ -884,10 +893,8 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
         return 0.0
 
     texts = [p.text for p in pieces]
-    dash = [bool(_DASH.fullmatch(x)) for x in texts]
-    labelled = [bool(_HAN.search(x)) for x in texts]
-    short = [len(x) <= 4 and not _DIGIT.search(x) for x in texts]
-    continues = [bool(rules.cell_continues.search(x)) for x in texts]
+    facts = [_join_facts(x) for x in texts]
+    dash, labelled, short, continues = ([f[n] for f in facts] for n in range(4))
 
     def join(j: int, a: int, g: int) -> float:
         """Cost of piece a+1 going on in the cell holding pieces a-g+1 .. a."""
