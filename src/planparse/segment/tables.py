@@ -662,7 +662,15 @@ def _cell_header(lines: list[_Line], i: int) -> tuple[list[_Cell], int] | None:
 def cell_table_lines(lines: list[str]) -> set[int]:
     """Indices of the raw lines that belong to one-cell-per-line tables (header to the next blank
     line): ingest must not join them as a paragraph broken at a page."""
-    parsed = [_Line(0, line) for line in lines]
+    # A blank line, or one too long to be a header cell (most lines of a plan), needs no _Line of
+    # its own: the scan below asks only whether it is blank and not a piece; a stand-in says so.
+    limit = _rules().header_cell_max_chars
+    blank, too_long = _Line(0, ""), _Line(0, "-" * (limit + 1))
+    blank.piece = too_long.piece = False
+    parsed = []
+    for line in lines:
+        n = len(line.strip())
+        parsed.append(blank if n == 0 else too_long if n > limit else _Line(0, line))
     inside: set[int] = set()
     i = 0
     while i < len(parsed):
