@@ -166,10 +166,19 @@ def find_tables(text: str) -> list[TableBlock]:
         (_parse_glued, lambda line: not line.tabbed and 3 <= len(line.stripped) <= rules.caption_max_chars),
         (_parse_lone_caption, _is_lone_caption),
     )
-    filled = [k for k, line in enumerate(lines) if line.stripped]
-    for parse, may_open in parsers:
+    # the lines each parser may open, the tests made once a distinct text (cells, labels, "1." repeat)
+    openers: list[list[int]] = [[] for _ in parsers]
+    seen: dict[str, list[list[int]]] = {}
+    for k, line in enumerate(lines):
+        if line.stripped:
+            mine = seen.get(line.text)
+            if mine is None:
+                mine = seen[line.text] = [ks for (_, may_open), ks in zip(parsers, openers) if may_open(line)]
+            for ks in mine:
+                ks.append(k)
+    for (parse, _), ks in zip(parsers, openers):
         i = 0  # the first line not yet read by this parser
-        for k in [k for k in filled if may_open(lines[k])]:
+        for k in ks:
             if k < i or used[k]:
                 continue
             block, end = parse(lines, k, used)
