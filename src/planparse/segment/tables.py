@@ -673,13 +673,20 @@ def cell_table_lines(lines: list[str]) -> set[int]:
     line): ingest must not join them as a paragraph broken at a page."""
     # A blank line, or one too long to be a header cell (most lines of a plan), needs no _Line of
     # its own: the scan below asks only whether it is blank and not a piece; a stand-in says so.
+    # The others (all at offset 0 here) are one _Line a distinct text: short lines repeat.
     limit = _rules().header_cell_max_chars
     blank, too_long = _Line(0, ""), _Line(0, "-" * (limit + 1))
     blank.piece = too_long.piece = False
+    made: dict[str, _Line] = {}
     parsed = []
     for line in lines:
         n = len(line.strip())
-        parsed.append(blank if n == 0 else too_long if n > limit else _Line(0, line))
+        if n == 0 or n > limit:
+            parsed.append(blank if n == 0 else too_long)
+        else:
+            if line not in made:
+                made[line] = _Line(0, line)
+            parsed.append(made[line])
     inside: set[int] = set()
     i = 0
     while i < len(parsed):
