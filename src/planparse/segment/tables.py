@@ -834,10 +834,12 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                 with_serial.setdefault(w, []).append(ci)
             for u in {u for _, u in states}:
                 with_sub.setdefault(u, []).append(ci)
-        ends = [(score, ci, state) for ci, states in enumerate(best) for state, (score, _, _) in states.items()]
-        if not ends:
+        # the best end: the highest score, then the latest candidate, then the highest state
+        high = max(top, default=inf)
+        if high == inf:
             return []
-        _, ci, state = max(ends)
+        ci = max(c for c, score in enumerate(top) if score == high)
+        state = max(state for state, (score, _, _) in best[ci].items() if score == high)
         out = []
         while ci >= 0:
             out.append(cands[ci][0])
