@@ -950,18 +950,25 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
     by_value = [None if kind in ("nature", "unit", "category") else (fit(j, "", False), fit(j, "", True))
                 for j, kind in enumerate(kinds)]
 
-    def cells(i: int, j: int):
-        """(g, joins, fit) of column j's cell made of the g pieces from i on, g up to 6."""
+    # the cells a run of pieces from i makes, (g, text, all figures) for g up to 6: the same in any column
+    runs: list[list[tuple[int, str, bool]] | None] = [None] * (k + 1)
+
+    def run(i: int) -> list[tuple[int, str, bool]]:
+        if runs[i] is None:
+            runs[i], text, is_value = [], "", True
+            for a in range(i, min(i + 6, k)):
+                text += texts[a]
+                is_value = is_value and value[a]  # a cell of figures only is a figure cell
+                runs[i].append((a + 1 - i, text, is_value))
+        return runs[i]
+
+    def cell_cost(i: int, j: int, g: int) -> tuple[float, float]:
+        """(joins, fit) of column j's cell of the g pieces from i on."""
         acc = 0.0
-        text = ""
-        is_value = True
-        fixed = by_value[j]
-        for a in range(i, min(i + 6, k)):
-            if a > i:
-                acc += join(j, a - 1, a - i)
-            text += texts[a]
-            is_value = is_value and value[a]  # a cell of figures only is a figure cell
-            yield a + 1 - i, acc, (fixed[is_value] if fixed else fit(j, text, is_value))
+        for a in range(i + 1, i + g):
+            acc += join(j, a - 1, a - i)
+        _, text, is_value = run(i)[g - 1]
+        return acc, (by_value[j][is_value] if by_value[j] else fit(j, text, is_value))
 
     # Every step costs >= 0, so a state dearer than some whole placement is on no best path: the
     # bound is the placement of one piece a column (the last column taking any rest), the rest skipped.
@@ -969,18 +976,22 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
     if k - m < 6:
         bound = 0.0
         for j in range(min(k, m)):
-            g = k - j if j == m - 1 else 1
-            acc, f = next((acc, f) for n, acc, f in cells(j, j) if n == g)
+            acc, f = cell_cost(j, j, k - j if j == m - 1 else 1)
             bound = bound + acc + f
         for j in range(k, m):
             bound += skip_cost[j]
         bound += 1e-9  # (rounding)
 
-    def takes(i: int, j: int, base: float, kind: str):
-        for g, acc, f in cells(i, j):
+    def takes(i: int, j: int, base: float, kind: str) -> None:
+        """Relax the cells of column j made of the pieces from i on."""
+        acc = 0.0
+        fixed = by_value[j]
+        for g, text, is_value in run(i):
+            if g > 1:
+                acc += join(j, i + g - 2, g - 1)
             if base + acc > bound:
                 break  # joins only add: more pieces cost more still
-            c = base + acc + f
+            c = base + acc + (fixed[is_value] if fixed else fit(j, text, is_value))
             if c < cost[i + g][j + 1]:
                 cost[i + g][j + 1], move[i + g][j + 1] = c, (kind, i, j, g)
 
