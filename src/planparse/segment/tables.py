@@ -807,8 +807,15 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                 order = range(hi - 1, lo - 1, -1)
             else:
                 order = reversed(near[bisect.bisect_left(near, lo) : bisect.bisect_left(near, hi)])
+            # Without a width every move scores exactly 1.0 or 0.5, so the nearest total, which holds
+            # every state of the candidates in its own window each 1.0 higher, beats any move from them.
+            covered = None  # the last position so covered
             for cj in order:
                 q = positions[cj]
+                if covered is not None and q <= covered:
+                    continue
+                if width is None and covered is None and cands[cj][1] == "total":
+                    covered = q - 2
                 off = 0.1 * abs(p - q - width) if width else 0.0  # rows far from the usual width are suspect
                 if p in restart and top[cj] + (1.0 - off) <= states[serial][0]:
                     continue  # a restart's moves all reach (1, 0): none from cj can beat the score it has
