@@ -807,14 +807,16 @@ def _serial_anchors(body: list[_Cell]) -> list[int]:
                 order = range(hi - 1, lo - 1, -1)
             else:
                 order = reversed(near[bisect.bisect_left(near, lo) : bisect.bisect_left(near, hi)])
-            # Without a width every move scores exactly 1.0 or 0.5, so the nearest total, which holds
-            # every state of the candidates in its own window each 1.0 higher, beats any move from them.
+            # The nearest total holds every state of the candidates in its own window, each scored
+            # 1.0 more less their row's penalty; going through it costs at most 0.1 * width more in
+            # penalties than a move straight from them (|a - w| + |b - w| - |a + b - w| <= w), so
+            # while that is under 1.0 no move from those candidates can win: they are passed by.
             covered = None  # the last position so covered
             for cj in order:
                 q = positions[cj]
                 if covered is not None and q <= covered:
                     continue
-                if width is None and covered is None and cands[cj][1] == "total":
+                if covered is None and cands[cj][1] == "total" and (not width or 0.1 * width < 1.0):
                     covered = q - 2
                 off = 0.1 * abs(p - q - width) if width else 0.0  # rows far from the usual width are suspect
                 if p in restart and top[cj] + (1.0 - off) <= states[serial][0]:
