@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from planparse.ingest import clean_text, decode_bytes
-from planparse.segment.tables import TableBlock, find_tables
+from planparse.segment.tables import _THREE_TOKENS, TableBlock, _three_tokens, cell_table_lines, find_tables
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -367,3 +367,24 @@ def test_wild_one_cell_per_line_tables_keep_category_and_caption():
     assert gy.header == ["序号", "指标", "基数（2018年）", "目标值（2021年）"]
     assert [r[0] for r in gy.rows] == [str(k) for k in range(1, len(gy.rows) + 1)]
     assert gy.rows[5] == ["6", "国内领先水平的行业级工业互联网平台（个）", "0", "1"]
+
+
+def test_repeated_lines_open_tables_each_time():
+    # find_tables and cell_table_lines test each distinct line text once: a table whose lines all
+    # repeat an earlier one is still found, with spans into its own copy
+    table = "指标\t单位\t目标值\n人均预期寿命\t岁\t79\n森林覆盖率\t%\t30\n"
+    text = "主要指标\n\n" + table + "\n正文一段。\n\n" + table
+    (found,) = find_tables(text)  # the copy repeats the header without a caption: it continues the table
+    second = text.index("正文一段。")
+    assert len(found.rows) == 4 and found.row_spans[2][0] > second
+    assert text[found.row_spans[3][0] : found.row_spans[3][1]].startswith("森林覆盖率")
+    cells = ["指标", "单位", "目标值", "人均预期寿命", "岁", "79", ""]
+    lines = cells + ["正文一段，写得较长以免被当作表格的单元格。", ""] + cells
+    assert cell_table_lines(lines) == set(range(6)) | set(range(9, 15))
+
+
+@pytest.mark.parametrize("line", ["a b c", "a  b", " a b c ", "\u3000a\u3000b\u3000c", "a\xa0b c", "\x1ca b",
+                                  "a \x1c b", "a\x1fb c", "\u3000", "甲 乙 丙", "甲乙丙"])
+def test_three_tokens_as_the_token_regex(line):
+    # str.split is used on printable lines only: \x1c-\x1f are whitespace to str but not to the regex
+    assert _three_tokens(line) == bool(_THREE_TOKENS.search(line))
