@@ -200,6 +200,7 @@ def looks_like_agency(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 16)  # list items and cell substrings repeat (a table's agency column)
 def agency_shaped(name: str) -> bool:
     """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
     suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
@@ -208,6 +209,7 @@ def agency_shaped(name: str) -> bool:
     return looks_like_agency(name) or _has_shape(name, _compiled().shape)
 
 
+@lru_cache(maxsize=1 << 16)
 def division_shaped(name: str) -> bool:
     """Has ``name`` the shape of a body's internal division (基层处, 种植业科), or of a body? Only for
     strings a division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
