@@ -37,6 +37,8 @@ _OPENING, _CLOSING = "（(〔﹝", "）)〕﹞"
 # The last agency of a flattened row is looked for this far (a longer shaped run is task text).
 GLUED_LAST_MAX = 12
 GLUED_LOOKAHEAD = 3  # characters a name may still run on by (网信办 after 市委)
+# The lines rules' addressee_line can match: it is anchored at a line's start and at a colon ending it.
+_COLON_LINE_END = regex.compile(r"[：:][ \t\u3000]*$", regex.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -464,8 +466,10 @@ def vouched_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, 
         for row in column_cells(text, table, cols) if cols else ():
             for _, cell, at in row:
                 out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at, divisions=True)
-    for m in _rules().addressee_line.finditer(text):
-        out += _item_spans(m.group("list"), m.start("list"), whole=True)
+    addressee = _rules().addressee_line
+    for colon in _COLON_LINE_END.finditer(text):
+        if m := addressee.match(text, text.rfind("\n", 0, colon.start()) + 1):
+            out += _item_spans(m.group("list"), m.start("list"), whole=True)
     return out
 
 
