@@ -223,3 +223,26 @@ def _clear_rule_caches() -> None:
 def alternation(words: Iterable[str]) -> str:
     """Regex alternation of literal rule words, longest first so the longest reading wins."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def word_tree(words: Iterable[str]) -> str:
+    """The alternation of ``words`` written as a prefix tree (国(?:务院|家(?:统计局|…))): the same
+    matches as alternation() in a forward search (at a position the longest word first, shorter ones on
+    backtracking, since the words that match there are prefixes of one another), but the engine reads
+    each character once instead of trying every word. Not for REVERSE patterns: the order differs there."""
+    root: dict = {}
+    for word in set(words):
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict) -> str:
+        alts = "|".join(regex.escape(ch) + branch(child) for ch, child in node.items() if ch)
+        if not alts:
+            return ""
+        if "" in node:  # a word may end here: the longer words first (greedy)
+            return f"(?:{alts})?"
+        return f"(?:{alts})" if len(node) > 1 else alts
+
+    return branch(root)

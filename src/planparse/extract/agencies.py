@@ -15,7 +15,7 @@ import regex
 
 from planparse.extract.common import leftmost_longest
 from planparse.models import AgencyMention
-from planparse.rules_loader import alternation, load_rules
+from planparse.rules_loader import load_rules, word_tree
 
 
 @dataclass(frozen=True)
@@ -62,31 +62,31 @@ class _Compiled:
 def _compiled() -> _Compiled:
     r = load_rules("agencies")
     stop = regex.escape(r["place_stop_chars"])
-    cut = alternation(r["left_cut_words"])
-    not_place = alternation(r["left_cut_words"] + r["place_not_words"])
+    cut = word_tree(r["left_cut_words"])
+    not_place = word_tree(r["left_cut_words"] + r["place_not_words"])
     # A place not in the list: 2-3 Han chars after a non-Han or stop char, without a cut word (依托).
     unknown_place = (rf"(?:(?<![\p{{Han}}])|(?<=[{stop}]))"
                      rf"(?!\p{{Han}}{{0,2}}(?:{not_place}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
-    place = rf"(?:{alternation(r['places'])}|{unknown_place})"
+    place = rf"(?:{word_tree(r['places'])}|{unknown_place})"
     lp = r["level_prefixes"]
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
     # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
     # ordinary word (城市, 全省, 社区).
     # …except after a verb that ends in such a char and takes an agency as object (会同市财政局).
-    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{alternation(r['level_after_words'])})))"
-                  rf"(?:{alternation(sub_national)})")
-    level = rf"(?:{place}(?:{alternation(r['level_words'])})|{bare_level})"
-    body = (rf"(?:(?:{alternation(r['department_stems'])})(?:{alternation(r['department_suffixes'])})"
-            rf"|(?:{alternation(r['prefixed_bodies'])}))")
-    gaz = rf"(?:{alternation(r['gazetteer'])})(?:{alternation(r['office_suffixes'])})?"
+    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{word_tree(r['level_after_words'])})))"
+                  rf"(?:{word_tree(sub_national)})")
+    level = rf"(?:{place}(?:{word_tree(r['level_words'])})|{bare_level})"
+    body = (rf"(?:(?:{word_tree(r['department_stems'])})(?:{word_tree(r['department_suffixes'])})"
+            rf"|(?:{word_tree(r['prefixed_bodies'])}))")
+    gaz = rf"(?:{word_tree(r['gazetteer'])})(?:{word_tree(r['office_suffixes'])})?"
     dept = rf"各?{level}{body}"
-    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{alternation(r['institution_suffixes'])})"
+    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{word_tree(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
     # The scanning passes start at the level char (a place name is added in code, see _with_place):
     # trying place names at every position of the text is slow.
     scan_dept = rf"各?{bare_level}{body}"
     scan_institution = rf"{bare_level}{institution}"
-    gsuf = alternation(r["group_suffixes"])
+    gsuf = word_tree(r["group_suffixes"])
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
     sh = r["shape"]
@@ -94,7 +94,7 @@ def _compiled() -> _Compiled:
     stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
     # A group's name may also quote a slogan (“数字宁夏”建设领导小组).
     group_char = rf"(?:{stem_char}|“\p{{Han}}{{1,10}}”)"
-    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
+    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{word_tree(sh['suffixes'])})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
         rules=r,
@@ -103,34 +103,34 @@ def _compiled() -> _Compiled:
         stem_aliases=sorted(r["stem_aliases"].items(), key=lambda kv: len(kv[0]), reverse=True),
         not_agencies=frozenset(r["not_agencies"]),
         not_agency_groups=tuple(w for w in r["not_agencies"] if not_groups.search(w) and not not_groups.fullmatch(w)),
-        markers=regex.compile(alternation(r["non_agency_markers"])),
+        markers=regex.compile(word_tree(r["non_agency_markers"])),
         level_words=tuple(r["level_words"]),
         longest_place=max(map(len, r["places"])),
         passes=tuple((regex.compile(p), placed) for p, placed in
                      ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
-        known_place_tail=regex.compile(rf"(?:{alternation(r['places'])})\Z"),
+        known_place_tail=regex.compile(rf"(?:{word_tree(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
         han=regex.compile(r"\p{Han}"),
         han_tail=regex.compile(rf"{group_char}{{1,{gmax}}}\Z"),
         group_cut=regex.compile(f"{cut}|{gsuf}"),
-        group_head=regex.compile(rf"{alternation(lp['national'])}|{level}"),
+        group_head=regex.compile(rf"{word_tree(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
         generic_after=regex.compile(r["generic_followers"]),
         no_follow=dict(r["no_follow"]),
         level_head=regex.compile(
-            rf"^[各团]?(?:(?P<lvl>{alternation(sub_national)})|(?:{alternation(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{alternation(r['level_words'])}))"),
-        national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
-        municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
+            rf"^[各团]?(?:(?P<lvl>{word_tree(sub_national)})|(?:{word_tree(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{word_tree(r['level_words'])}))"),
+        national_head=regex.compile(rf"^(?:{word_tree(lp['national'])}|党中央)"),
+        municipality_head=regex.compile(rf"^(?:{word_tree(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
         sub_unit=regex.compile(rf"(?:{r['sub_units']})(?=$|[^\p{{Han}}]|{r['shape']['right_guard']})", regex.MULTILINE),
         alias=regex.compile(r"[（(](?P<name>\p{Han}{2,16})[)）]"),
-        shared_head=regex.compile(rf"(?:{place})?(?:{alternation(r['level_words'])})"),
+        shared_head=regex.compile(rf"(?:{place})?(?:{word_tree(r['level_words'])})"),
         shared_item=regex.compile(
-            rf"(?:(?:{alternation(r['places'])}|{unknown_place})(?:{alternation(r['level_words'])})"
-            rf"|(?<![\p{{Han}}])(?:{alternation(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{alternation(r['level_words'])}))\Z"),
-        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
+            rf"(?:(?:{word_tree(r['places'])}|{unknown_place})(?:{word_tree(r['level_words'])})"
+            rf"|(?<![\p{{Han}}])(?:{word_tree(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{word_tree(r['level_words'])}))\Z"),
+        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{word_tree(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
@@ -274,7 +274,7 @@ def _shape_runs() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     """(suffix closing a shape, char no shape contains, the same searched backwards) for _shaped_matches."""
     sh = load_rules("agencies")["shape"]
     inside = regex.escape("".join(sorted(set("各（(〔﹝＜<)）〕﹞＞>、，," + "".join(sh["suffixes"])))))
-    closing = regex.compile(rf"(?:{alternation(sh['suffixes'])})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})")
+    closing = regex.compile(rf"(?:{word_tree(sh['suffixes'])})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})")
     outside = rf"[^\p{{Han}}{inside}]"
     return closing, regex.compile(outside), regex.compile(outside, regex.REVERSE)
 
