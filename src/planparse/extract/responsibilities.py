@@ -63,7 +63,7 @@ class _Rules:
     generic: regex.Pattern
     item_tail: regex.Pattern  # at the end of a list item
     item_note: regex.Pattern  # a bracketed note inside a list item (（…为牵头单位，下同）)
-    header_prefix: str  # level before a label in a table header (省级牵头单位)
+    agency_header: regex.Pattern  # a table column of agencies: an optional level and a label (省级牵头单位)
     division_header: regex.Pattern  # a table column of internal divisions (市卫健委内牵头处室)
     division_label: regex.Pattern  # a label whose list names divisions (牵头处室)
     addressee_line: regex.Pattern  # a notice's addressee line (各区卫生健康局、财政局，市医保中心：)
@@ -112,7 +112,7 @@ def _rules() -> _Rules:
         generic=regex.compile(r["generic_party"]),
         item_tail=regex.compile(r["item_tail"]),
         item_note=regex.compile(r["item_note"]),
-        header_prefix=r["table_header_prefix"],
+        agency_header=regex.compile(r["table_header_prefix"] + "(" + "|".join(regex.escape(w["word"]) for w in labels) + ")"),
         division_header=regex.compile(r["division_header"]),
         division_label=regex.compile(r["division_label"]),
         addressee_line=regex.compile(r["addressee_line"], regex.MULTILINE),
@@ -421,8 +421,7 @@ def _agency_rows(text: str, tables: Sequence[Table]):
     """Per data row of a table with 牵头单位 / 责任单位 / 配合单位 columns: ({column: role},
     [(column, cell, offset)] of its non-empty agency cells)."""
     rules = _rules()
-    labels = rules.label_role
-    header = regex.compile(rules.header_prefix + "(" + "|".join(regex.escape(w) for w in labels) + ")")
+    labels, header = rules.label_role, rules.agency_header
     for table in tables:
         cols = {i: labels[m.group(1)] for i, h in enumerate(table.header) if (m := header.fullmatch(h.strip()))}
         if not cols:
