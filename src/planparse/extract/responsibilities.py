@@ -26,7 +26,7 @@ from planparse.extract.agencies import (
 from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import load_rules, word_tree
 from planparse.spans import SpanIndex, span_set
 
 LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
@@ -90,7 +90,7 @@ def _rules() -> _Rules:
     r = load_rules("responsibilities")
     words = sorted(r["role_words"], key=lambda w: len(w["word"]), reverse=True)
     labels = sorted(r["labels"], key=lambda w: len(w["word"]), reverse=True)
-    word_alt = "|".join(regex.escape(w["word"]) for w in words)
+    word_alt = word_tree(w["word"] for w in words)
     return _Rules(
         parenthetical=regex.compile(r["parenthetical"]),
         segment_sep=regex.compile(r["segment_separators"]),
@@ -105,14 +105,14 @@ def _rules() -> _Rules:
         role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
-        label=regex.compile("(?P<label>" + "|".join(regex.escape(w["word"]) for w in labels) + ")[ \t]*[：:]"),
+        label=regex.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
         label_role={w["word"]: w["role"] for w in labels},
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
         generic=regex.compile(r["generic_party"]),
         item_tail=regex.compile(r["item_tail"]),
         item_note=regex.compile(r["item_note"]),
-        agency_header=regex.compile(r["table_header_prefix"] + "(" + "|".join(regex.escape(w["word"]) for w in labels) + ")"),
+        agency_header=regex.compile(f"{r['table_header_prefix']}({word_tree(w['word'] for w in labels)})"),
         division_header=regex.compile(r["division_header"]),
         division_label=regex.compile(r["division_label"]),
         addressee_line=regex.compile(r["addressee_line"], regex.MULTILINE),
