@@ -504,8 +504,11 @@ def _glued_row(cells: list[tuple[int, str, int]], agency_cols: list[int]):
     """
     rules = _rules()
     for _, cell, at in cells:
+        mentions = None  # found once per cell, when a task sentence ends in it
         for stop in rules.glued_end.finditer(cell):
-            groups = _glued_agencies(cell, stop.end())
+            if mentions is None:
+                mentions = {m.char_start: m.char_end for m in find_agency_mentions(cell, "", use_ner=False)}
+            groups = _glued_agencies(cell, stop.end(), mentions)
             if groups:
                 out = []
                 for n, (s, e) in enumerate(groups):
@@ -518,10 +521,10 @@ def _glued_row(cells: list[tuple[int, str, int]], agency_cols: list[int]):
     return None
 
 
-def _glued_agencies(cell: str, start: int) -> list[tuple[int, int]]:
-    """Spans (in ``cell``) of the runs of agencies from ``start``, one run per flattened cell."""
+def _glued_agencies(cell: str, start: int, mentions: dict[int, int]) -> list[tuple[int, int]]:
+    """Spans (in ``cell``) of the runs of agencies from ``start``, one run per flattened cell
+    (``mentions``: the cell's agency mentions, start -> end)."""
     rules = _rules()
-    mentions = {m.char_start: m.char_end for m in find_agency_mentions(cell, "", use_ner=False)}
     groups: list[tuple[int, int]] = []
     p, run_start, joined = start, start, False
     while p < len(cell):
