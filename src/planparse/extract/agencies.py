@@ -225,7 +225,14 @@ def _has_shape(name: str, shape: regex.Pattern) -> bool:
         return False
     if name.endswith(c.not_agency_groups):
         return False
-    return bool(shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+    return bool(shape.fullmatch(name)) and _no_clause_words(name)
+
+
+@lru_cache(maxsize=1 << 16)  # a candidate name recurs throughout a plan
+def _no_clause_words(name: str) -> bool:
+    """``name`` holds no verb or function word of the clause around it and has no event tail."""
+    c = _compiled()
+    return not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
@@ -320,7 +327,7 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
     shaped = set()
     for m in _shaped_matches(text):
         s, e = m.span()
-        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()):
+        if not _no_clause_words(m.group()):
             continue
         i = bisect.bisect_left(starts, s)
         inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
