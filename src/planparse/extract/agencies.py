@@ -371,8 +371,7 @@ def _shared_suffix_start(text: str, start: int) -> int:
     、 after 各 are part of the name, as written. Without 各 the places name bodies of their own
     (市、区卫生健康行政部门; 崆峒区、华亭市、崇信县商务局): the name is the last, as written."""
     c = _compiled()
-    head = c.shared_head.match(text, start)
-    if not head:
+    if text[start - 1:start] != c.list_joint or not c.shared_head.match(text, start):
         return start
     s = start
     while s and text[s - 1] == c.list_joint:
