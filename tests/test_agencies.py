@@ -71,8 +71,10 @@ def test_word_tree_matches_as_the_alternation():
     # into shorter words is exercised.
     words = ["市", "市委", "市委办", "市委办公室", "市政府", "人民政府(管委会)", "人民政府", "局", "国务院"]
     text = "市委办公室、市委办理、市政府(管委会)、人民政府(管委会)局、国务院办、市委局市委办局"
-    for tail in ("", "局", "办?局", "[、（(]"):
-        flat = regex.compile(f"(?:{alternation(words)}){tail}")
-        tree = regex.compile(f"(?:{word_tree(words)}){tail}")
-        assert [m.span() for m in tree.finditer(text)] == [m.span() for m in flat.finditer(text)]
-        assert list(tree.finditer(text))  # the case reads something
+    for head in ("", r"\p{Han}{0,3}?"):  # alone, and after a lazy repeat (what heads= is for)
+        for tail in ("", "局", "办?局", "[、（(]"):
+            flat = regex.compile(f"{head}(?:{alternation(words)}){tail}")
+            assert list(flat.finditer(text))  # the case reads something
+            for tree in (word_tree(words), word_tree(words, heads=True)):
+                got = regex.compile(f"{head}(?:{tree}){tail}")
+                assert [m.span() for m in got.finditer(text)] == [m.span() for m in flat.finditer(text)]

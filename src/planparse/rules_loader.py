@@ -225,13 +225,18 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def word_tree(words: Iterable[str]) -> str:
+def word_tree(words: Iterable[str], heads: bool = False) -> str:
     """The alternation of ``words`` written as a prefix tree (国(?:务院|家(?:统计局|…))): the same
     matches as alternation() in a forward search (at a position the longest word first, shorter ones on
     backtracking, since the words that match there are prefixes of one another), but the engine reads
-    each character once instead of trying every word. Not for REVERSE patterns: the order differs there."""
+    each character once instead of trying every word. Not for REVERSE patterns: the order differs there.
+
+    With ``heads``, a class of the words' first characters is tested first: after a lazy repeat
+    (…{1,20}?) the engine tries the words after each character, and one class test fails fast where
+    the tree tries its branches in turn (a search's own scan gains nothing from it)."""
+    words = set(words)
     root: dict = {}
-    for word in set(words):
+    for word in words:
         node = root
         for ch in word:
             node = node.setdefault(ch, {})
@@ -245,4 +250,7 @@ def word_tree(words: Iterable[str]) -> str:
             return f"(?:{alts})?"
         return f"(?:{alts})" if len(node) > 1 else alts
 
-    return branch(root)
+    tree = branch(root)
+    if heads and tree:
+        return f"(?=[{regex.escape(''.join(sorted({w[0] for w in words if w})))}])(?:{tree})"
+    return tree

@@ -94,10 +94,7 @@ def _compiled() -> _Compiled:
     stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
     # A group's name may also quote a slogan (“数字宁夏”建设领导小组).
     group_char = rf"(?:{stem_char}|“\p{{Han}}{{1,10}}”)"
-    # The lazy stem tries the suffixes after each of its chars: a class of their first chars, tested
-    # first, fails fast where the suffix tree would try each branch in turn.
-    suffix_heads = regex.escape("".join(sorted({w[0] for w in sh["suffixes"]})))
-    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?=[{suffix_heads}])(?:{word_tree(sh['suffixes'])})"
+    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{word_tree(sh['suffixes'], heads=True)})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
         rules=r,

@@ -102,7 +102,7 @@ def _rules() -> _Rules:
         year=regex.compile(r"\d{4}"),
         level_prefix=regex.compile(r["level_prefix"]),
         skippable=regex.compile(r["skippable_items"]),
-        role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_alt})$"),
+        role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_tree((w['word'] for w in words), heads=True)})$"),
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
         label=regex.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
