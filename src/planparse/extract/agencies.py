@@ -295,10 +295,8 @@ def _shaped_matches(text: str):
     holding such a suffix are searched, instead of trying the whole pattern after every comma."""
     c = _compiled()
     closing, outside, outside_back = _shape_runs()
-    run_end = -1
-    for q in closing.finditer(text, overlapped=True):
-        if q.start() < run_end:
-            continue  # its run was searched
+    run_end = 0
+    while q := closing.search(text, run_end):  # the first suffix after the runs searched
         before = outside_back.search(text, 0, q.start())
         after = outside.search(text, q.start())
         run_start = before.end() if before else 0
