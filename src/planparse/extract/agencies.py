@@ -7,6 +7,7 @@ Matching runs on the raw cleaned text with ``regex`` (not over jieba tokens), so
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Sequence
 from functools import lru_cache
@@ -106,8 +107,10 @@ def _compiled() -> _Compiled:
         markers=regex.compile(word_tree(r["non_agency_markers"])),
         level_words=tuple(r["level_words"]),
         longest_place=max(map(len, r["places"])),
-        passes=tuple((regex.compile(p), placed) for p, placed in
-                     ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
+        # The gazetteer pass is plain words: the stdlib re, whose search skips the positions where no
+        # word's first char stands, scans for it ~2.5x faster than regex (same matches on literals).
+        passes=((re.compile(gaz), False), (regex.compile(scan_dept), True), (regex.compile(extra), False),
+                (regex.compile(scan_institution), True)),
         known_place_tail=regex.compile(rf"(?:{word_tree(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),
         groups=regex.compile(gsuf),
