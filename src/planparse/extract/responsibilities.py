@@ -54,6 +54,7 @@ class _Rules:
     level_prefix: regex.Pattern  # place + level word a later list item may leave out
     skippable: regex.Pattern  # list items that are no agency but do not void the list
     role_tail: regex.Pattern  # list + role word at the end of a segment
+    role_word: regex.Pattern  # a role word anywhere
     role_of: dict[str, str]
     item_role: regex.Pattern  # a role word in brackets after one list item
     label: regex.Pattern
@@ -103,6 +104,7 @@ def _rules() -> _Rules:
         level_prefix=regex.compile(r["level_prefix"]),
         skippable=regex.compile(r["skippable_items"]),
         role_tail=regex.compile(f"^(?P<list>.+?)(?P<word>{word_tree((w['word'] for w in words), heads=True)})$"),
+        role_word=regex.compile(word_alt),
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
         label=regex.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
@@ -228,7 +230,10 @@ def _parse_parenthetical(body: str, listed_leads: bool) -> list[tuple[str, str]]
     rules = _rules()
     pairs: list[tuple[str, str, str]] = []
     # A note bracketed inside an item holds separators of its own: out before splitting.
-    for seg in rules.segment_sep.split(rules.item_note.sub("", body)):
+    body = rules.item_note.sub("", body)
+    if not rules.role_word.search(body):
+        return None  # no segment can end in a role word (most brackets are notes)
+    for seg in rules.segment_sep.split(body):
         seg = seg.strip()
         m = rules.role_tail.match(seg)
         if not m:
