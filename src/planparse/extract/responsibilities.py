@@ -422,9 +422,14 @@ def _sentences(text: str, mentions: Sequence[AgencyMention], ref_year: int | Non
 # ---------------------------------------------------------------- tables
 
 
-def _agency_rows(text: str, tables: Sequence[Table]):
+def agency_rows(text: str, tables: Sequence[Table]) -> list[tuple[dict[int, str], list[tuple[int, str, int]]]]:
     """Per data row of a table with 牵头单位 / 责任单位 / 配合单位 columns: ({column: role},
-    [(column, cell, offset)] of its non-empty agency cells)."""
+    [(column, cell, offset)] of its non-empty agency cells). Read for the vouched agency spans and
+    again for the assignments: found once, passed to both (``rows``)."""
+    return list(_agency_rows(text, tables))
+
+
+def _agency_rows(text: str, tables: Sequence[Table]):
     rules = _rules()
     labels, header = rules.label_role, rules.agency_header
     for table in tables:
@@ -439,10 +444,10 @@ def _agency_rows(text: str, tables: Sequence[Table]):
             yield cols, row
 
 
-def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Assignment]:
-    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns."""
+def _tables(rows, listed_leads: bool) -> list[_Assignment]:
+    """Task-table rows with 牵头单位 / 责任单位 / 配合单位 columns (``rows``: agency_rows)."""
     out: list[_Assignment] = []
-    for cols, row in _agency_rows(text, tables):
+    for cols, row in rows:
         pairs, span = [], None
         generic_first = bool(row) and _starts_generic(row[0][1])
         for i, cell, at in row:
@@ -456,12 +461,13 @@ def _tables(text: str, tables: Sequence[Table], listed_leads: bool) -> list[_Ass
     return out
 
 
-def vouched_agency_spans(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+def vouched_agency_spans(text: str, tables: Sequence[Table], rows=None) -> list[tuple[int, int]]:
     """Spans of the bodies a position vouches for, as written, so that find_agency_mentions takes
     them (``vouched``) even outside the lexicon: the items of task tables' agency cells and of their
-    division cells (市卫健委内牵头处室: 基层处), and of a notice's addressee line."""
+    division cells (市卫健委内牵头处室: 基层处), and of a notice's addressee line. ``rows``: the
+    tables' agency_rows, if found already."""
     out = []
-    for _, row in _agency_rows(text, tables):
+    for _, row in agency_rows(text, tables) if rows is None else rows:
         for _, cell, at in row:
             out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at)
     division = _rules().division_header
@@ -616,11 +622,12 @@ def find_responsibilities(
     tables: list[Table],
     mentions: Sequence[AgencyMention] | None = None,
     ref_year=FROM_TEXT,
+    rows=None,
 ) -> list[Responsibility]:
     """One row per agency per assignment, assignments in text order.
 
-    ``mentions`` (agency mentions of ``text``) and ``ref_year`` (the plan's reference year) may be
-    passed to avoid finding them twice.
+    ``mentions`` (agency mentions of ``text``), ``ref_year`` (the plan's reference year) and ``rows``
+    (the tables' agency_rows) may be passed to avoid finding them twice.
     """
     rules = _rules()
     convention = rules.first_lead.search(text)
@@ -642,7 +649,7 @@ def find_responsibilities(
     free = [m for m in mentions if m.char_start not in taken]
     if ref_year is FROM_TEXT:
         ref_year = reference_year(text)
-    from_tables = _tables(text, tables, listed_leads=convention is not None)
+    from_tables = _tables(agency_rows(text, tables) if rows is None else rows, listed_leads=convention is not None)
     # An agency cell of a task table is read once, as the table's assignment, not again as a sentence;
     # nor is a content cell that repeats the body's "由X负责…" verbatim (the row has its columns).
     in_cells = span_set([(a.start, a.end) for a in from_tables])
