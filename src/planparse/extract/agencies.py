@@ -279,14 +279,30 @@ def _with_place(text: str, start: int) -> int:
     return m.start() if m else start
 
 
+@dataclass(frozen=True)
+class _ShapeScan:
+    """The patterns _shaped_matches finds runs and shape starts with."""
+    suffix_near: re.Pattern  # a suffix before a right guard or a bracket: where a closing may start
+    closing: regex.Pattern  # a suffix closing a shape
+    outside: regex.Pattern  # a char no shape contains
+    outside_back: regex.Pattern  # the same, searched backwards
+    guard_end: regex.Pattern  # a left guard or a line break: a shape starts only where one ends
+
+
 @lru_cache(maxsize=1)
-def _shape_runs() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
-    """(suffix closing a shape, char no shape contains, the same searched backwards) for _shaped_matches."""
+def _shape_scan() -> _ShapeScan:
     sh = load_rules("agencies")["shape"]
     inside = regex.escape("".join(sorted(set("各（(〔﹝＜<)）〕﹞＞>、，," + "".join(sh["suffixes"])))))
-    closing = regex.compile(rf"(?:{word_tree(sh['suffixes'])})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})")
+    suffixes = word_tree(sh["suffixes"])
     outside = rf"[^\p{{Han}}{inside}]"
-    return closing, regex.compile(outside), regex.compile(outside, regex.REVERSE)
+    return _ShapeScan(
+        # Plain words and guards, no \p{Han}: the stdlib re scans the text for them ~2x faster.
+        suffix_near=re.compile(rf"(?:{suffixes})(?=[（(]|{sh['right_guard']})"),
+        closing=regex.compile(rf"(?:{suffixes})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})"),
+        outside=regex.compile(outside),
+        outside_back=regex.compile(outside, regex.REVERSE),
+        guard_end=regex.compile(rf"{sh['left_guard']}|{sh['weak_left_guard']}|\n"),
+    )
 
 
 _GUARD_REACH = 16  # chars after a run that the right guard may read (its words are 1-3 chars)
@@ -295,19 +311,26 @@ _GUARD_REACH = 16  # chars after a run that the right guard may read (its words 
 def _shaped_matches(text: str):
     """The matches of ``shape_guarded`` in ``text``, as its finditer gives them. A shape lies inside one
     run of the chars a name can hold and ends with a suffix that a right guard follows: only the runs
-    holding such a suffix are searched, instead of trying the whole pattern after every comma."""
+    holding such a suffix are searched, instead of trying the whole pattern after every comma; and in
+    a run only where a left guard ends (or a line starts: the pattern's lookbehinds ask the same)."""
     c = _compiled()
-    closing, outside, outside_back = _shape_runs()
-    run_end = 0
-    while q := closing.search(text, run_end):  # the first suffix after the runs searched
-        before = outside_back.search(text, 0, q.start())
-        after = outside.search(text, q.start())
+    scan = _shape_scan()
+    pos = 0
+    while q := scan.suffix_near.search(text, pos):
+        if not scan.closing.match(text, q.start()):
+            pos = q.start() + 1
+            continue
+        before = scan.outside_back.search(text, 0, q.start())
+        after = scan.outside.search(text, q.start())
         run_start = before.end() if before else 0
-        run_end = after.start() if after else len(text)
-        for m in c.shape_guarded.finditer(text, run_start, min(len(text), run_end + _GUARD_REACH)):
-            if m.start() >= run_end:
-                break  # in the next run: found when that one is searched
-            yield m
+        pos = run_end = after.start() if after else len(text)
+        stop = min(len(text), run_end + _GUARD_REACH)
+        starts = [run_start] + [g.end() for g in scan.guard_end.finditer(text, run_start, run_end, overlapped=True)]
+        end = run_start  # of the last match: the next is searched after it, as finditer does
+        for s in starts:
+            if end <= s < run_end and (m := c.shape_guarded.match(text, s, stop)):
+                end = m.end()
+                yield m
 
 
 def rule_spans(text: str) -> list[tuple[int, int]]:
