@@ -9,6 +9,7 @@ Three sources, merged in text order:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -57,7 +58,7 @@ class _Rules:
     role_word: regex.Pattern  # a role word anywhere
     role_of: dict[str, str]
     item_role: regex.Pattern  # a role word in brackets after one list item
-    label: regex.Pattern
+    label: re.Pattern
     label_role: dict[str, str]
     label_end: regex.Pattern
     first_lead: regex.Pattern
@@ -107,7 +108,8 @@ def _rules() -> _Rules:
         role_word=regex.compile(word_alt),
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
-        label=regex.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
+        # Plain words: the stdlib re scans the text for them ~2x faster than regex.
+        label=re.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
         label_role={w["word"]: w["role"] for w in labels},
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
