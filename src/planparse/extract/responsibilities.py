@@ -167,6 +167,12 @@ def split_agency_items(items_text: str, divisions: bool = False) -> list[tuple[s
     (市科技局, 国务院教育行政部门) is what the document means. With ``divisions`` the list names a
     body's internal divisions (a 牵头处室 label or column): division_shaped items (种植业科) count too.
     """
+    items = _agency_items(items_text, divisions)
+    return None if items is None else list(items)
+
+
+@lru_cache(maxsize=1 << 14)  # the same list of bodies recurs throughout a plan (a task table's column)
+def _agency_items(items_text: str, divisions: bool) -> tuple[tuple[str, str, str | None], ...] | None:
     rules = _rules()
     out: list[tuple[str, str, str | None]] = []
     prefix = ""
@@ -189,7 +195,7 @@ def split_agency_items(items_text: str, divisions: bool = False) -> list[tuple[s
         for written, full in parts:
             prefix = _prefix_of(full) or prefix
             out.append((written, full, role))
-    return out
+    return tuple(out)
 
 
 def _agency_parts(item: str, prefix: str, shaped=agency_shaped) -> list[tuple[str, str]] | None:
