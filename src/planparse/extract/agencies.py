@@ -288,6 +288,7 @@ class _ShapeScan:
     outside: regex.Pattern  # a char no shape contains
     outside_back: regex.Pattern  # the same, searched backwards
     guard_end: regex.Pattern  # a left guard or a line break: a shape starts only where one ends
+    suffix_end: re.Pattern  # a suffix before any right guard or a bracket: a shape ends in one
 
 
 @lru_cache(maxsize=1)
@@ -303,6 +304,7 @@ def _shape_scan() -> _ShapeScan:
         outside=regex.compile(outside),
         outside_back=regex.compile(outside, regex.REVERSE),
         guard_end=regex.compile(rf"{sh['left_guard']}|{sh['weak_left_guard']}|\n"),
+        suffix_end=re.compile(rf"(?:{suffixes})(?=[（(]|{sh['right_guard']}|{sh['list_right_guard']})"),
     )
 
 
@@ -326,10 +328,17 @@ def _shaped_matches(text: str):
         run_start = before.end() if before else 0
         pos = run_end = after.start() if after else len(text)
         stop = min(len(text), run_end + _GUARD_REACH)
-        starts = [run_start] + [g.end() for g in scan.guard_end.finditer(text, run_start, run_end, overlapped=True)]
+        # No shape starts at or after the end of the run's last suffix (searched without overlaps: one
+        # hidden inside another ends before it).
+        last = run_start
+        for h in scan.suffix_end.finditer(text, run_start, stop):
+            if h.start() >= run_end:
+                break
+            last = h.end()
+        starts = [run_start] + [g.end() for g in scan.guard_end.finditer(text, run_start, last, overlapped=True)]
         end = run_start  # of the last match: the next is searched after it, as finditer does
         for s in starts:
-            if end <= s < run_end and (m := c.shape_guarded.match(text, s, stop)):
+            if end <= s < last and (m := c.shape_guarded.match(text, s, stop)):
                 end = m.end()
                 yield m
 
