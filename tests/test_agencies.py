@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import regex
 
 from planparse.extract.agencies import agency_level, canonical_name, find_agency_mentions, looks_like_agency
 from planparse.ingest import clean_text, decode_bytes
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import alternation, load_rules, word_tree
 
 EXAMPLES = load_rules("agencies.examples")
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +63,18 @@ def test_corpus_agency_name_f1():
         tp, fp, fn = tp + len(pred & want), fp + len(pred - want), fn + len(want - pred)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.78
+
+
+def test_word_tree_matches_as_the_alternation():
+    # Words that are prefixes of one another (市, 市委, 市委办), share prefixes, or hold regex
+    # metacharacters; followed by a continuation that fails for the longest reading, so backtracking
+    # into shorter words is exercised.
+    words = ["市", "市委", "市委办", "市委办公室", "市政府", "人民政府(管委会)", "人民政府", "局", "国务院"]
+    text = "市委办公室、市委办理、市政府(管委会)、人民政府(管委会)局、国务院办、市委局市委办局"
+    for head in ("", r"\p{Han}{0,3}?"):  # alone, and after a lazy repeat (what heads= is for)
+        for tail in ("", "局", "办?局", "[、（(]"):
+            flat = regex.compile(f"{head}(?:{alternation(words)}){tail}")
+            assert list(flat.finditer(text))  # the case reads something
+            for tree in (word_tree(words), word_tree(words, heads=True)):
+                got = regex.compile(f"{head}(?:{tree}){tail}")
+                assert [m.span() for m in got.finditer(text)] == [m.span() for m in flat.finditer(text)]

@@ -78,14 +78,15 @@ def ner_enabled() -> bool:
     return os.environ.get(NER_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-@component("agencies", output="agencies", provides={"agency_mentions": []})
+@component("agencies", output="agencies", provides={"agency_mentions": [], "agency_rows": None})
 def _agencies(document: Document, context: Context) -> list[AgencyMention]:
     from planparse.extract.agencies import find_agency_mentions
-    from planparse.extract.responsibilities import vouched_agency_spans
+    from planparse.extract.responsibilities import agency_rows, vouched_agency_spans
 
     # Names in a task table's agency cells or a notice's addressee line are bodies by their
-    # position, lexicon or not.
-    vouched = vouched_agency_spans(document.text, context.structure.tables)
+    # position, lexicon or not. The cells are read once, for responsibilities too.
+    rows = context.values["agency_rows"] = agency_rows(document.text, context.structure.tables)
+    vouched = vouched_agency_spans(document.text, context.structure.tables, rows=rows)
     mentions = find_agency_mentions(document.text, document.doc_id, use_ner=ner_enabled(), vouched=vouched)
     context.values["agency_mentions"] = mentions
     return mentions
@@ -118,14 +119,14 @@ def _deadlines(document: Document, context: Context) -> list[Deadline]:
                           issued=document.issue_date, plan_start_year=document.plan_start_year)
 
 
-@component("responsibilities", output="responsibilities", requires=("agency_mentions", "reference_year"))
+@component("responsibilities", output="responsibilities", requires=("agency_mentions", "agency_rows", "reference_year"))
 def _responsibilities(document: Document, context: Context) -> list[Responsibility]:
     from planparse.extract.responsibilities import find_responsibilities
 
     s = context.structure
     return find_responsibilities(
         document.text, document.doc_id, s.measures, s.tables,
-        mentions=context["agency_mentions"], ref_year=context["reference_year"],
+        mentions=context["agency_mentions"], ref_year=context["reference_year"], rows=context["agency_rows"],
     )
 
 

@@ -7,6 +7,7 @@ Matching runs on the raw cleaned text with ``regex`` (not over jieba tokens), so
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Sequence
 from functools import lru_cache
@@ -15,7 +16,7 @@ import regex
 
 from planparse.extract.common import leftmost_longest
 from planparse.models import AgencyMention
-from planparse.rules_loader import alternation, load_rules
+from planparse.rules_loader import load_rules, word_tree
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class _Compiled:
     passes: tuple  # (pattern, may a place name precede it): gazetteer, departments, extras, institutions
     known_place_tail: regex.Pattern
     place_tail: regex.Pattern
-    groups: regex.Pattern  # group suffixes; the name part is the Han run before, trimmed in code
+    groups: re.Pattern  # group suffixes; the name part is the Han run before, trimmed in code
     han_tail: regex.Pattern
     han: regex.Pattern
     group_cut: regex.Pattern
@@ -62,31 +63,31 @@ class _Compiled:
 def _compiled() -> _Compiled:
     r = load_rules("agencies")
     stop = regex.escape(r["place_stop_chars"])
-    cut = alternation(r["left_cut_words"])
-    not_place = alternation(r["left_cut_words"] + r["place_not_words"])
+    cut = word_tree(r["left_cut_words"])
+    not_place = word_tree(r["left_cut_words"] + r["place_not_words"])
     # A place not in the list: 2-3 Han chars after a non-Han or stop char, without a cut word (依托).
     unknown_place = (rf"(?:(?<![\p{{Han}}])|(?<=[{stop}]))"
                      rf"(?!\p{{Han}}{{0,2}}(?:{not_place}))(?:(?![{stop}])\p{{Han}}){{2,3}}")
-    place = rf"(?:{alternation(r['places'])}|{unknown_place})"
+    place = rf"(?:{word_tree(r['places'])}|{unknown_place})"
     lp = r["level_prefixes"]
     sub_national = [w for k in ("provincial", "city", "county") for w in lp[k]]
     # A level written with a place (湛江市, 广东省) or alone (市); a bare level char must not close an
     # ordinary word (城市, 全省, 社区).
     # …except after a verb that ends in such a char and takes an agency as object (会同市财政局).
-    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{alternation(r['level_after_words'])})))"
-                  rf"(?:{alternation(sub_national)})")
-    level = rf"(?:{place}(?:{alternation(r['level_words'])})|{bare_level})"
-    body = (rf"(?:(?:{alternation(r['department_stems'])})(?:{alternation(r['department_suffixes'])})"
-            rf"|(?:{alternation(r['prefixed_bodies'])}))")
-    gaz = rf"(?:{alternation(r['gazetteer'])})(?:{alternation(r['office_suffixes'])})?"
+    bare_level = (rf"(?:(?<![{regex.escape(r['level_not_after'])}])|(?<=(?:{word_tree(r['level_after_words'])})))"
+                  rf"(?:{word_tree(sub_national)})")
+    level = rf"(?:{place}(?:{word_tree(r['level_words'])})|{bare_level})"
+    body = (rf"(?:(?:{word_tree(r['department_stems'])})(?:{word_tree(r['department_suffixes'])})"
+            rf"|(?:{word_tree(r['prefixed_bodies'])}))")
+    gaz = rf"(?:{word_tree(r['gazetteer'])})(?:{word_tree(r['office_suffixes'])})?"
     dept = rf"各?{level}{body}"
-    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{alternation(r['institution_suffixes'])})"
+    institution = rf"\p{{Han}}{{2,{int(r['institution_name_max'])}}}?(?:{word_tree(r['institution_suffixes'])})"
     extra = "|".join(f"(?:{p})" for p in r["extra_patterns"])
     # The scanning passes start at the level char (a place name is added in code, see _with_place):
     # trying place names at every position of the text is slow.
     scan_dept = rf"各?{bare_level}{body}"
     scan_institution = rf"{bare_level}{institution}"
-    gsuf = alternation(r["group_suffixes"])
+    gsuf = word_tree(r["group_suffixes"])
     gmax = int(r["group_name_max"])
     not_groups = regex.compile(rf"(?:{gsuf})$")
     sh = r["shape"]
@@ -94,7 +95,7 @@ def _compiled() -> _Compiled:
     stem_char = r"(?:\p{Han}|[（(〔﹝＜<]\p{Han}{1,3}(?:[、，,]\p{Han}{1,3})*[)）〕﹞＞>])"
     # A group's name may also quote a slogan (“数字宁夏”建设领导小组).
     group_char = rf"(?:{stem_char}|“\p{{Han}}{{1,10}}”)"
-    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{alternation(sh['suffixes'])})"
+    shape_name = (rf"各?{stem_char}{{1,{int(sh['stem_max'])}}}?(?:{word_tree(sh['suffixes'], heads=True)})"
                   rf"(?:[（(]\p{{Han}}{{2,12}}[)）])?")
     return _Compiled(
         rules=r,
@@ -103,34 +104,37 @@ def _compiled() -> _Compiled:
         stem_aliases=sorted(r["stem_aliases"].items(), key=lambda kv: len(kv[0]), reverse=True),
         not_agencies=frozenset(r["not_agencies"]),
         not_agency_groups=tuple(w for w in r["not_agencies"] if not_groups.search(w) and not not_groups.fullmatch(w)),
-        markers=regex.compile(alternation(r["non_agency_markers"])),
+        markers=regex.compile(word_tree(r["non_agency_markers"])),
         level_words=tuple(r["level_words"]),
         longest_place=max(map(len, r["places"])),
-        passes=tuple((regex.compile(p), placed) for p, placed in
-                     ((gaz, False), (scan_dept, True), (extra, False), (scan_institution, True))),
-        known_place_tail=regex.compile(rf"(?:{alternation(r['places'])})\Z"),
+        # The gazetteer and group suffixes are plain words: the stdlib re, whose search skips the
+        # positions where no word's first char stands, scans for them ~2.5x faster than regex (same
+        # matches on literals).
+        passes=((re.compile(gaz), False), (regex.compile(scan_dept), True), (regex.compile(extra), False),
+                (regex.compile(scan_institution), True)),
+        known_place_tail=regex.compile(rf"(?:{word_tree(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),
-        groups=regex.compile(gsuf),
+        groups=re.compile(gsuf),
         han=regex.compile(r"\p{Han}"),
         han_tail=regex.compile(rf"{group_char}{{1,{gmax}}}\Z"),
         group_cut=regex.compile(f"{cut}|{gsuf}"),
-        group_head=regex.compile(rf"{alternation(lp['national'])}|{level}"),
+        group_head=regex.compile(rf"{word_tree(lp['national'])}|{level}"),
         group_suffix=regex.compile(rf"(?:{gsuf})$"),
         generic_after=regex.compile(r["generic_followers"]),
         no_follow=dict(r["no_follow"]),
         level_head=regex.compile(
-            rf"^[各团]?(?:(?P<lvl>{alternation(sub_national)})|(?:{alternation(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{alternation(r['level_words'])}))"),
-        national_head=regex.compile(rf"^(?:{alternation(lp['national'])}|党中央)"),
-        municipality_head=regex.compile(rf"^(?:{alternation(r['municipalities'])})市"),
+            rf"^[各团]?(?:(?P<lvl>{word_tree(sub_national)})|(?:{word_tree(r['places'])}|\p{{Han}}{{2,4}}?)(?P<lvl2>{word_tree(r['level_words'])}))"),
+        national_head=regex.compile(rf"^(?:{word_tree(lp['national'])}|党中央)"),
+        municipality_head=regex.compile(rf"^(?:{word_tree(r['municipalities'])})市"),
         agency_full=regex.compile(rf"(?:{gaz}|{dept}|{extra}|{level}{institution}|各?{group_char}{{1,{gmax}}}(?:{gsuf}))"),
         shape=regex.compile(shape_name),
         sub_unit=regex.compile(rf"(?:{r['sub_units']})(?=$|[^\p{{Han}}]|{r['shape']['right_guard']})", regex.MULTILINE),
         alias=regex.compile(r"[（(](?P<name>\p{Han}{2,16})[)）]"),
-        shared_head=regex.compile(rf"(?:{place})?(?:{alternation(r['level_words'])})"),
+        shared_head=regex.compile(rf"(?:{place})?(?:{word_tree(r['level_words'])})"),
         shared_item=regex.compile(
-            rf"(?:(?:{alternation(r['places'])}|{unknown_place})(?:{alternation(r['level_words'])})"
-            rf"|(?<![\p{{Han}}])(?:{alternation(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{alternation(r['level_words'])}))\Z"),
-        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{alternation(r['division']['suffixes'])})"),
+            rf"(?:(?:{word_tree(r['places'])}|{unknown_place})(?:{word_tree(r['level_words'])})"
+            rf"|(?<![\p{{Han}}])(?:{word_tree(r['level_words'])})(?:[（(]\p{{Han}}{{1,3}}(?:、\p{{Han}}{{1,3}})*[)）])?|(?<=各)(?:{word_tree(r['level_words'])}))\Z"),
+        division=regex.compile(rf"\p{{Han}}{{1,{int(r['division']['stem_max'])}}}?(?:{word_tree(r['division']['suffixes'])})"),
         shape_not_inside=regex.compile(sh["not_inside"]),
         shape_not_tails=regex.compile(sh["not_tails"]),
         shape_guarded=regex.compile(rf"(?:(?<={sh['left_guard']})|(?P<weak>(?<={sh['weak_left_guard']})|^))"
@@ -200,6 +204,7 @@ def looks_like_agency(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 16)  # list items and cell substrings repeat (a table's agency column)
 def agency_shaped(name: str) -> bool:
     """Has ``name`` the shape of a government body (place, level word, bounded stem, institutional
     suffix), lexicon or not? Only for strings a context vouches for: one item of a role list, a
@@ -208,6 +213,7 @@ def agency_shaped(name: str) -> bool:
     return looks_like_agency(name) or _has_shape(name, _compiled().shape)
 
 
+@lru_cache(maxsize=1 << 16)
 def division_shaped(name: str) -> bool:
     """Has ``name`` the shape of a body's internal division (基层处, 种植业科), or of a body? Only for
     strings a division context vouches for (a 局内牵头处室 column, a 牵头科室： label)."""
@@ -223,7 +229,14 @@ def _has_shape(name: str, shape: regex.Pattern) -> bool:
         return False
     if name.endswith(c.not_agency_groups):
         return False
-    return bool(shape.fullmatch(name)) and not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
+    return bool(shape.fullmatch(name)) and _no_clause_words(name)
+
+
+@lru_cache(maxsize=1 << 16)  # a candidate name recurs throughout a plan
+def _no_clause_words(name: str) -> bool:
+    """``name`` holds no verb or function word of the clause around it and has no event tail."""
+    c = _compiled()
+    return not c.shape_not_inside.search(name) and not c.shape_not_tails.search(name)
 
 
 def _group_name_ok(name: str) -> bool:
@@ -267,14 +280,32 @@ def _with_place(text: str, start: int) -> int:
     return m.start() if m else start
 
 
+@dataclass(frozen=True)
+class _ShapeScan:
+    """The patterns _shaped_matches finds runs and shape starts with."""
+    suffix_near: re.Pattern  # a suffix before a right guard or a bracket: where a closing may start
+    closing: regex.Pattern  # a suffix closing a shape
+    outside: regex.Pattern  # a char no shape contains
+    outside_back: regex.Pattern  # the same, searched backwards
+    guard_end: regex.Pattern  # a left guard or a line break: a shape starts only where one ends
+    suffix_end: re.Pattern  # a suffix before any right guard or a bracket: a shape ends in one
+
+
 @lru_cache(maxsize=1)
-def _shape_runs() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
-    """(suffix closing a shape, char no shape contains, the same searched backwards) for _shaped_matches."""
+def _shape_scan() -> _ShapeScan:
     sh = load_rules("agencies")["shape"]
     inside = regex.escape("".join(sorted(set("各（(〔﹝＜<)）〕﹞＞>、，," + "".join(sh["suffixes"])))))
-    closing = regex.compile(rf"(?:{alternation(sh['suffixes'])})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})")
+    suffixes = word_tree(sh["suffixes"])
     outside = rf"[^\p{{Han}}{inside}]"
-    return closing, regex.compile(outside), regex.compile(outside, regex.REVERSE)
+    return _ShapeScan(
+        # Plain words and guards, no \p{Han}: the stdlib re scans the text for them ~2x faster.
+        suffix_near=re.compile(rf"(?:{suffixes})(?=[（(]|{sh['right_guard']})"),
+        closing=regex.compile(rf"(?:{suffixes})(?:[（(]\p{{Han}}{{2,12}}[)）])?(?={sh['right_guard']})"),
+        outside=regex.compile(outside),
+        outside_back=regex.compile(outside, regex.REVERSE),
+        guard_end=regex.compile(rf"{sh['left_guard']}|{sh['weak_left_guard']}|\n"),
+        suffix_end=re.compile(rf"(?:{suffixes})(?=[（(]|{sh['right_guard']}|{sh['list_right_guard']})"),
+    )
 
 
 _GUARD_REACH = 16  # chars after a run that the right guard may read (its words are 1-3 chars)
@@ -283,21 +314,33 @@ _GUARD_REACH = 16  # chars after a run that the right guard may read (its words 
 def _shaped_matches(text: str):
     """The matches of ``shape_guarded`` in ``text``, as its finditer gives them. A shape lies inside one
     run of the chars a name can hold and ends with a suffix that a right guard follows: only the runs
-    holding such a suffix are searched, instead of trying the whole pattern after every comma."""
+    holding such a suffix are searched, instead of trying the whole pattern after every comma; and in
+    a run only where a left guard ends (or a line starts: the pattern's lookbehinds ask the same)."""
     c = _compiled()
-    closing, outside, outside_back = _shape_runs()
-    run_end = -1
-    for q in closing.finditer(text, overlapped=True):
-        if q.start() < run_end:
-            continue  # its run was searched
-        before = outside_back.search(text, 0, q.start())
-        after = outside.search(text, q.start())
+    scan = _shape_scan()
+    pos = 0
+    while q := scan.suffix_near.search(text, pos):
+        if not scan.closing.match(text, q.start()):
+            pos = q.start() + 1
+            continue
+        before = scan.outside_back.search(text, 0, q.start())
+        after = scan.outside.search(text, q.start())
         run_start = before.end() if before else 0
-        run_end = after.start() if after else len(text)
-        for m in c.shape_guarded.finditer(text, run_start, min(len(text), run_end + _GUARD_REACH)):
-            if m.start() >= run_end:
-                break  # in the next run: found when that one is searched
-            yield m
+        pos = run_end = after.start() if after else len(text)
+        stop = min(len(text), run_end + _GUARD_REACH)
+        # No shape starts at or after the end of the run's last suffix (searched without overlaps: one
+        # hidden inside another ends before it).
+        last = run_start
+        for h in scan.suffix_end.finditer(text, run_start, stop):
+            if h.start() >= run_end:
+                break
+            last = h.end()
+        starts = [run_start] + [g.end() for g in scan.guard_end.finditer(text, run_start, last, overlapped=True)]
+        end = run_start  # of the last match: the next is searched after it, as finditer does
+        for s in starts:
+            if end <= s < last and (m := c.shape_guarded.match(text, s, stop)):
+                end = m.end()
+                yield m
 
 
 def rule_spans(text: str) -> list[tuple[int, int]]:
@@ -318,7 +361,7 @@ def rule_spans(text: str) -> list[tuple[int, int]]:
     shaped = set()
     for m in _shaped_matches(text):
         s, e = m.span()
-        if c.shape_not_inside.search(m.group()) or c.shape_not_tails.search(m.group()):
+        if not _no_clause_words(m.group()):
             continue
         i = bisect.bisect_left(starts, s)
         inner = [k for k in lexicon[max(0, i - 1):bisect.bisect_left(starts, e)] if k[0] < e and s < k[1]]
@@ -362,8 +405,7 @@ def _shared_suffix_start(text: str, start: int) -> int:
     、 after 各 are part of the name, as written. Without 各 the places name bodies of their own
     (市、区卫生健康行政部门; 崆峒区、华亭市、崇信县商务局): the name is the last, as written."""
     c = _compiled()
-    head = c.shared_head.match(text, start)
-    if not head:
+    if text[start - 1:start] != c.list_joint or not c.shared_head.match(text, start):
         return start
     s = start
     while s and text[s - 1] == c.list_joint:
