@@ -15,11 +15,12 @@ from planparse.numerals import cn_int
 from planparse.spans import SpanIndex, span_set
 from planparse.models import Deadline, Measure, Table
 from planparse.rules_loader import alternation, load_rules
+from planparse.sparse_scan import SparsePattern
 
 
 @dataclass(frozen=True)
 class _Rules:
-    expr: regex.Pattern
+    expr: SparsePattern  # searched only around 年/月/季 (most of a text holds none)
     year_mention: regex.Pattern
     reject_before: regex.Pattern
     reject_after: regex.Pattern
@@ -32,7 +33,7 @@ class _Rules:
     plan_period_window: int
     periods: tuple[dict, ...]
     table_columns: frozenset[str]
-    relative: tuple[tuple[str, regex.Pattern], ...]  # (anchor kind, pattern): issue, span
+    relative: tuple[tuple[str, SparsePattern], ...]  # (anchor kind, pattern): issue, span, recurring
     relative_reject_after: regex.Pattern
 
 
@@ -64,7 +65,7 @@ def _rules() -> _Rules:
         f"(?:{sp}(?P<suffix2>之前|以前|前))?"
     )
     return _Rules(
-        expr=regex.compile(f"(?P<cur>{r['current_year']})|{with_year}|{yearless}"),
+        expr=SparsePattern(regex.compile(f"(?P<cur>{r['current_year']})|{with_year}|{yearless}")),
         year_mention=regex.compile(f"(?r)({y}){sp}年"),
         reject_before=regex.compile(r["reject_before"]),
         reject_after=regex.compile(r["reject_after"]),
@@ -79,8 +80,8 @@ def _rules() -> _Rules:
         periods=periods,
         table_columns=frozenset(r["table_deadline_columns"]),
         relative=tuple(
-            (kind, regex.compile(r["relative"][kind].replace("{n}", f"(?P<n>{r['relative']['count']})")
-                                 .replace("{n2}", f"(?P<n2>{r['relative']['count']})")))
+            (kind, SparsePattern(regex.compile(r["relative"][kind].replace("{n}", f"(?P<n>{r['relative']['count']})")
+                                               .replace("{n2}", f"(?P<n2>{r['relative']['count']})"))))
             for kind in ("issue", "span", "recurring")
         ),
         relative_reject_after=regex.compile(r["relative"]["reject_after"]),

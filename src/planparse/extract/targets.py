@@ -18,6 +18,7 @@ from planparse.extract.values import comparator_for, find_values, fold, occurs_a
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
 from planparse.rules_loader import alternation, load_rules
+from planparse.sparse_scan import SparsePattern
 from planparse.spans import SpanIndex, span_set
 
 # Column roles in the order they are tried on a header cell: specific words before bare years.
@@ -336,7 +337,7 @@ def _text_rules():
         "exceed_bare": regex.compile(r"超\s*$"),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
-        "horizon": _span_pattern(),
+        "horizon": SparsePattern(_span_pattern()),  # searched only around 年
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         "trim_end_exists": occurs_at_end(t["trim_suffix"]),
@@ -793,7 +794,7 @@ class _Years:
     bisection: a scan of the sentence per target was quadratic in a long sentence of targets.
     ``value`` reads a match (the year, or for a horizon such as 3年内 its number of years)."""
 
-    def __init__(self, pattern: regex.Pattern, folded: str, value=lambda m: int(m.group("y"))):
+    def __init__(self, pattern: regex.Pattern | SparsePattern, folded: str, value=lambda m: int(m.group("y"))):
         found = list(pattern.finditer(folded))
         self.starts = [m.start() for m in found]
         self.ends = [m.end() for m in found]  # matches do not overlap: ends are sorted too
