@@ -13,7 +13,7 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, measure_id_at
+from planparse.extract.common import QUOTE_MAX_CHARS, _reversed, cap_span, measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, occurs_at_end, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
@@ -413,24 +413,56 @@ def _headings(sections: Sequence[Section]):
     return starts, flags
 
 
-def _sentences(folded: str):
-    """Sentence spans; a line break ends a sentence unless it only wraps a long line (PDF text)."""
-    t = _text_rules()
-    out, start = [], 0
-    for m in t["stop"].finditer(folded):
-        a, b = m.span()
-        if folded[a] == "\n":
-            # Each test only when the one before passed: most lines are paragraphs ending in 。
-            line_start = folded.rfind("\n", 0, a) + 1
-            if (a - line_start >= 15 and len(folded[line_start:a].strip()) >= 15
-                    and not t["line_end_punct"].search(folded, line_start, a)):
-                nxt_end = folded.find("\n", b)
-                if not t["line_start_label"].match(folded[b : nxt_end if nxt_end >= 0 else len(folded)]):
-                    continue  # a wrapped line: the sentence goes on
-        out.append((start, a))
-        start = b
-    out.append((start, len(folded)))
-    return out
+class _Sentences:
+    """The sentences of folded text that hold given positions, found around those positions: a stop
+    ([。；;！？!?] or a line break) ends a sentence, except a line break that only wraps a long line
+    (PDF text). Few sentences hold anything a target is read from: splitting the whole text into
+    sentences cost more than reading the targets of the others."""
+
+    def __init__(self, folded: str):
+        t = _text_rules()
+        self.folded = folded
+        self.stop, self.stop_back = t["stop"], _reversed(t["stop"])
+        self.line_end_punct, self.line_start_label = t["line_end_punct"], t["line_start_label"]
+
+    def ends_sentence(self, a: int) -> bool:
+        """Does the stop at ``a`` end its sentence (not a line break that wraps a long line)?"""
+        folded = self.folded
+        if folded[a] != "\n":
+            return True
+        # Each test only when the one before passed: most lines are paragraphs ending in 。
+        line_start = folded.rfind("\n", 0, a) + 1
+        if (a - line_start >= 15 and len(folded[line_start:a].strip()) >= 15
+                and not self.line_end_punct.search(folded, line_start, a)):
+            nxt_end = folded.find("\n", a + 1)
+            return bool(self.line_start_label.match(folded[a + 1 : nxt_end if nxt_end >= 0 else len(folded)]))
+        return True
+
+    def around(self, positions):
+        """(start, end, paragraph start) of each sentence holding one of ``positions`` (ascending),
+        once each, in text order. The paragraph starts after the last line break ending a sentence."""
+        folded, n = self.folded, len(self.folded)
+        end = -1  # the previous sentence's end: a stop, or the text's end
+        para, para_seen = 0, 0  # line breaks before para_seen are looked at
+        for p in positions:
+            if p <= end:
+                continue  # in the sentence before (or on its stop, which no sentence holds)
+            # Back to the stop before p (not before the previous sentence's), then on to the one after.
+            m = self.stop_back.search(folded, end + 1, p)
+            while m and not self.ends_sentence(m.start()):
+                m = self.stop_back.search(folded, end + 1, m.start())
+            start = m.end() if m else end + 1
+            m = self.stop.search(folded, p)
+            while m and not self.ends_sentence(m.start()):
+                m = self.stop.search(folded, m.end())
+            end = m.start() if m else n
+            q = start
+            while (q := folded.rfind("\n", para_seen, q)) >= 0:
+                if self.ends_sentence(q):
+                    para = q + 1
+                    break
+            para_seen = start
+            yield start, end, para
 
 
 class _Starts:
@@ -501,10 +533,11 @@ def targets_from_text(
         _Years(t["bare_year"], folded),
         _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n2") or m.group("n"))),
     )
-    para = 0
-    for sstart, send in _sentences(folded):
-        if sstart and folded[sstart - 1] == "\n":
-            para = sstart  # a sentence after a real line break starts a paragraph
+    # The sentences that can hold a target: of a value with a unit or an index before it, of a 零 phrase.
+    # (The tests below narrow these; here a 60-char window not cut at the sentence start.)
+    held = [v.start for v in all_values if v.unit or t["unitless"].search(folded, max(0, v.start - 60), v.start)]
+    held += [z.start() for z in t["zero"].finditer(folded, overlapped=True)]
+    for sstart, send, para in _Sentences(folded).around(sorted(held)):
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
         if not t["zero"].search(folded, sstart, send) and not any(
