@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 import regex
 
@@ -89,7 +90,10 @@ def _compiled():
     delta.sort(key=lambda wc: len(wc[0]), reverse=True)
     return {
         "number": number,
+        # m.groups() read by position: a lookup by name costs several times more, once per number.
+        "number_groups": itemgetter(*(number.groupindex[g] - 1 for g in ("year", "num", "alt", "cn"))),
         "unit": unit,
+        "unit_group": unit.groupindex["unit"],
         "symbols": symbols,
         "suffix": regex.compile(rf"^\s*(?:{alternation(w for w, _ in suffix)})"),
         "suffix_map": dict(suffix),
@@ -111,27 +115,30 @@ def _compiled():
 def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpan]:
     """Every number in folded text ``s`` (within [start, end)), with the unit written after it."""
     c = _compiled()
+    unit_pattern, unit_group, groups = c["unit"], c["unit_group"], c["number_groups"]
     out: list[ValueSpan] = []
+    unit_end = -1  # of the last value: digits before it are a unit's (/10万)
     for m in c["number"].finditer(s, start, len(s) if end is None else end):
-        alternatives = 0
-        if m.group("year") or (out and m.start() < out[-1].unit_end):  # a year, or digits of a unit (/10万)
+        year, num, alt, cn = groups(m.groups())
+        if year or m.start() < unit_end:
             continue
-        if m.group("num"):
-            num = m.group("num")
+        alternatives = 0
+        if num:
             value = float(_MIDDOT.sub(".", num) if "·" in num else num)  # the check skips a sub per number
-            alternatives = m.group("alt").count("/")
-        elif m.group("cn"):
-            if m.group("cn") in ("零", "〇"):
+            alternatives = alt.count("/")
+        elif cn:
+            if cn in ("零", "〇"):
                 continue  # "跑零次": a slogan; zero targets are words of their own (零增长)
-            value = _cn_number(m.group("cn").replace("·", "点").replace("○", "〇"))
+            value = _cn_number(cn.replace("·", "点").replace("○", "〇"))
             if value is None:
                 continue
         else:  # 一半 = half of the whole
             out.append(ValueSpan(m.start(), m.end(), m.end(), 50.0, "%"))
+            unit_end = m.end()
             continue
-        u = c["unit"].match(s, m.end())
-        unit = u.group("unit") if u else None
-        out.append(ValueSpan(m.start(), m.end(), u.end() if u else m.end(), value, unit, alternatives))
+        u = unit_pattern.match(s, m.end())
+        unit_end = u.end() if u else m.end()
+        out.append(ValueSpan(m.start(), m.end(), unit_end, value, u.group(unit_group) if u else None, alternatives))
     return out
 
 
