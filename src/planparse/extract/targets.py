@@ -466,17 +466,24 @@ class _Sentences:
 
 
 class _Starts:
-    """Where a pattern's matches start in the whole text (overlapping ones too), found once and asked
-    per value by bisection: values can stand a few characters apart, and a scan of the window around
-    each was the cost. For literal alternations and one-char classes (no anchors, no lookaround),
-    whose matches inside a window are matches in the whole text."""
+    """Where a pattern's matches start in the whole text (overlapping ones too), asked per value by
+    bisection before the caller searches the window itself: values can stand a few characters apart,
+    and a search of the window around each was the cost. The index is built only once the windows
+    asked about add up to the text's length: before, the caller's own search is cheaper. For literal
+    alternations and one-char classes (no anchors, no lookaround), whose matches inside a window are
+    matches in the whole text."""
 
     def __init__(self, pattern: regex.Pattern, folded: str):
-        self.pattern, self.folded, self.starts = pattern, folded, None  # found on first use
+        self.pattern, self.folded, self.starts = pattern, folded, None
+        self.budget = len(folded)  # window characters asked about before the index pays
 
-    def any_in(self, lo: int, hi: int) -> bool:
-        """Does a match start in [lo, hi)? (False: no match lies inside the window.)"""
+    def may_start_in(self, lo: int, hi: int) -> bool:
+        """False when no match starts in [lo, hi) (so none lies inside the window); True when one
+        does, or may (the index not built yet)."""
         if self.starts is None:
+            self.budget -= hi - lo
+            if self.budget > 0:
+                return True
             self.starts = [m.start() for m in self.pattern.finditer(self.folded, overlapped=True)]
         i = bisect.bisect_left(self.starts, lo)
         return i < len(self.starts) and self.starts[i] < hi
@@ -672,8 +679,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
     # A match inside the clause is also one in the whole text (its lookarounds see the same chars).
-    if ((starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre))
-            or (starts["not_target"].any_in(cstart, v.start) and t["not_target"].search(pre))
+    if ((starts["past_clause"].may_start_in(cstart, v.start) and t["past_clause"].search(pre))
+            or (starts["not_target"].may_start_in(cstart, v.start) and t["not_target"].search(pre))
             or t["not_target_lead"].match(pre)
             or t["vague"].match(folded, v.start, cend)):
         return None
@@ -750,7 +757,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
                 name, _ = _clean_name(text, cv.end(), v.start)
             qs = cv.start() if cv else v.start
             return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
-    if v.unit == "%" and starts["share_closing"].any_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
+    if v.unit == "%" and starts["share_closing"].may_start_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
         name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend
