@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 _CATEGORIES = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_SPACE: r"\s", _C.CATEGORY_WORD: r"\w"}
 _REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT} | ({_C.POSSESSIVE_REPEAT} if hasattr(_C, "POSSESSIVE_REPEAT") else set())
 _ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
-_WIDE = 1 << 20  # the "size" of a category: prefer any literal set as the needed one
+_CATEGORY_SIZE = 1 << 20  # a category (\\d, \\s, \\w) counts as this many chars: any literal set is preferred
 _PLAIN_FLAGS = regex.UNICODE | regex.VERSION0
 
 
@@ -90,7 +90,7 @@ def _alphabet(sub, into: set) -> set:
 
 def _size(items) -> int:
     """How many characters a set of class items holds (a category counts as very many)."""
-    return sum(ord(i[1]) - ord(i[0]) + 1 if isinstance(i, tuple) else _WIDE if len(i) > 1 else 1 for i in items)
+    return sum(ord(i[1]) - ord(i[0]) + 1 if isinstance(i, tuple) else _CATEGORY_SIZE if len(i) > 1 else 1 for i in items)
 
 
 def _needed(sub) -> list[frozenset]:
