@@ -19,7 +19,9 @@ def spans(found):
 
 def shipped():
     rules = _rules()
-    return [("deadline expression", rules.expr), ("horizon", _text_rules()["horizon"])] + [
+    t = _text_rules()
+    return [("deadline expression", rules.expr), ("horizon", t["horizon"]), ("future year", t["future_year"]),
+            ("zero phrases", t["zero_scan"])] + [
         (f"relative {kind}", p) for kind, p in rules.relative
     ]
 
@@ -36,6 +38,14 @@ def test_shipped_patterns_are_sparse_and_find_the_same_matches(name, sparse):
 def test_needed_characters_of_a_branch_are_a_small_cover():
     sparse = SparsePattern(regex.compile(r"上半年|下半年|第?[一1]季度|\d{1,2}月|年底"))
     assert set(sparse.needed.pattern.strip("[]").replace("\\", "")) == {"年", "季", "月"}
+
+
+def test_a_recurring_group_name_is_read():
+    # The regex module lets a name recur in alternatives; the standard parser does not.
+    sparse = SparsePattern(regex.compile(r"到(?P<y>20\d\d)年|(?P<y>20\d\d)年前"))
+    assert sparse.needed.pattern == "[\\年]"
+    text = "到2025年，2030年前，2035年"
+    assert spans(sparse.finditer(text)) == spans(sparse.pattern.finditer(text)) == [(0, 6), (7, 13)]
 
 
 @pytest.mark.parametrize("pattern", [

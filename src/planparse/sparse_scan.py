@@ -34,8 +34,17 @@ except ImportError:  # pragma: no cover - Python 3.10
 _CATEGORIES = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_SPACE: r"\s", _C.CATEGORY_WORD: r"\w"}
 _REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT} | ({_C.POSSESSIVE_REPEAT} if hasattr(_C, "POSSESSIVE_REPEAT") else set())
 _ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
-_CATEGORY_SIZE = 1 << 20  # a category (\\d, \\s, \\w) counts as this many chars: any literal set is preferred
+_CATEGORY_SIZE = 1 << 20  # a category (\d, \s, \w) counts as this many chars: any literal set is preferred
+_ASCII_SIZE = 16
 _PLAIN_FLAGS = regex.UNICODE | regex.VERSION0
+
+
+class _State(_sre_parse.State):
+    """Parser state that lets a group name recur, as the regex module does ("(?P<y>…)|(?P<y>…)"):
+    names do not change which characters a pattern matches."""
+
+    def opengroup(self, name=None):
+        return super().opengroup(None if name in self.groupdict else name)
 
 
 class _Unsupported(Exception):
@@ -89,8 +98,18 @@ def _alphabet(sub, into: set) -> set:
 
 
 def _size(items) -> int:
-    """How many characters a set of class items holds (a category counts as very many)."""
-    return sum(ord(i[1]) - ord(i[0]) + 1 if isinstance(i, tuple) else _CATEGORY_SIZE if len(i) > 1 else 1 for i in items)
+    """About how often a set of class items occurs, in characters: a category counts as very many,
+    an ASCII character (digits, Latin) as many (plan texts are mostly Han; one Han character, such
+    as 年, is rarer than the digit 2)."""
+    size = 0
+    for i in items:
+        if isinstance(i, tuple):
+            size += ord(i[1]) - ord(i[0]) + 1
+        elif len(i) > 1:  # a category escape
+            size += _CATEGORY_SIZE
+        else:
+            size += _ASCII_SIZE if i.isascii() else 1
+    return size
 
 
 def _needed(sub) -> list[frozenset]:
@@ -151,7 +170,7 @@ class SparsePattern:
         if pattern.flags & ~_PLAIN_FLAGS:
             return  # ignore-case, REVERSE, MULTILINE …: searched whole
         try:
-            tree = _sre_parse.parse(pattern.pattern)
+            tree = _sre_parse.parse(pattern.pattern, state=_State())
             if tree.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_LOCALE | _C.SRE_FLAG_ASCII):
                 return
             if tree.getwidth()[0] == 0:

@@ -350,9 +350,10 @@ def _text_rules():
         "past_title": regex.compile(t["past_section_titles"]),
         "task_title": regex.compile(t["task_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
-        "future_year": regex.compile(t["future_year_cue"]),
+        "future_year": SparsePattern(regex.compile(t["future_year_cue"])),  # searched only around 年
         "bare_year": regex.compile(t["bare_year"]),
         "zero": regex.compile(alternation(t["zero_phrases"])),
+        "zero_scan": SparsePattern(regex.compile(alternation(t["zero_phrases"]))),  # the whole text: only around 零
         "unitless": occurs_at_end(t["unitless_level"]),  # only asked whether it occurs
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
@@ -543,7 +544,7 @@ def targets_from_text(
     # The sentences that can hold a target: of a value with a unit or an index before it, of a 零 phrase.
     # (The tests below narrow these; here a 60-char window not cut at the sentence start.)
     held = [v.start for v in all_values if v.unit or t["unitless"].search(folded, max(0, v.start - 60), v.start)]
-    held += [z.start() for z in t["zero"].finditer(folded, overlapped=True)]
+    held += [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
     for sstart, send, para in _Sentences(folded).around(sorted(held)):
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
