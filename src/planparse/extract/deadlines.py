@@ -100,13 +100,19 @@ def _group_names(pattern: regex.Pattern) -> tuple[str | None, ...]:
     return tuple(names)
 
 
-# ``ref_year`` default: read the reference year from the text (None is a valid "unknown" year).
+# ``ref_year``/``issued``/``line`` default: read it from the text (None is a valid "unknown").
 FROM_TEXT = object()
 
 
-def issue_date(text: str) -> dt.date | None:
-    """The document's issue date (成文日期): a line holding only a date, under the issuer's name."""
-    m = _rules().issue_date.search(text)
+def issue_line(text: str) -> regex.Match | None:
+    """The issue-date line (成文日期): a line holding only a date, under the issuer's name."""
+    return _rules().issue_date.search(text)
+
+
+def issue_date(text: str, line=FROM_TEXT) -> dt.date | None:
+    """The document's issue date, read from its issue-date line (``line``: issue_line(text), when
+    the caller has it)."""
+    m = issue_line(text) if line is FROM_TEXT else line
     if m:
         try:
             return dt.date(cn_int(m.group(1)), cn_int(m.group(2)), cn_int(m.group(3)))
@@ -115,10 +121,11 @@ def issue_date(text: str) -> dt.date | None:
     return None
 
 
-def reference_year(text: str) -> int | None:
-    """The year the plan is written from: its issue date, else the first year of its plan period."""
+def reference_year(text: str, line=FROM_TEXT) -> int | None:
+    """The year the plan is written from: its issue date, else the first year of its plan period
+    (``line``: issue_line(text), when the caller has it)."""
     rules = _rules()
-    m = rules.issue_date.search(text)
+    m = issue_line(text) if line is FROM_TEXT else line
     if m:
         return cn_int(m.group(1))
     head = text[: rules.plan_period_window]
@@ -168,7 +175,7 @@ def find_deadlines(
     measures: list[Measure],
     tables: Sequence[Table] = (),
     ref_year=FROM_TEXT,
-    issued: dt.date | None = None,
+    issued=FROM_TEXT,
     plan_start_year: int | None = None,
 ) -> list[Deadline]:
     """Every deadline in ``text``, in text order, grounded by the clause that holds it.
@@ -176,8 +183,8 @@ def find_deadlines(
     ``tables``: task tables whose deadline column (完成时限) makes a bare year a deadline; the years
     in an indicator table's cells are its rows' target years (Target.target_year), not deadlines.
     ``ref_year``: the plan's reference year when the caller has it (see reference_year).
-    ``issued`` (the 成文 date, else the text's issue-date line) and ``plan_start_year`` anchor the
-    relative deadlines (印发后3个月内, 5年内).
+    ``issued`` (the 成文 date, None for none; by default read from the text's issue-date line) and
+    ``plan_start_year`` anchor the relative deadlines (印发后3个月内, 5年内).
     """
     rules = _rules()
     measure_index = SpanIndex(measures)
@@ -243,7 +250,7 @@ def find_deadlines(
             )
         )
     relative = _relative_deadlines(text, scan, doc_id, measure_index, indicator, taken,
-                                   issued or issue_date(text), plan_start_year)
+                                   issue_date(text) if issued is FROM_TEXT else issued, plan_start_year)
     if relative:
         out = sorted(out + relative, key=lambda d: (d.char_start, d.char_end))
         out = [d.model_copy(update={"deadline_id": f"{doc_id}-dl{n:04d}"}) for n, d in enumerate(out, 1)]
@@ -275,9 +282,10 @@ def _relative_deadlines(text, scan, doc_id, measure_index, skip, taken, issued, 
     rules = _rules()
     out: list[Deadline] = []
     for kind, pattern in rules.relative:
-        done = span_set(taken)
+        done = None  # the expressions taken before this kind, indexed at its first match (most texts have none)
         for m in pattern.finditer(scan):
             start, end = m.span()
+            done = span_set(taken) if done is None else done
             if start in skip or start in done or end - 1 in done or rules.relative_reject_after.match(scan, end):
                 continue
             taken.append((start, end))
