@@ -51,7 +51,7 @@ class ParsedValue:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # one per number of a text
 class ValueSpan:
     """A number found in folded text: [start, end) the digits, [start, unit_end) digits + unit."""
 
@@ -127,7 +127,8 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
     unit_end = -1  # of the last value: digits before it are a unit's (/10万)
     for m in c["number"].finditer(s, start, len(s) if end is None else end):
         year, num, alt, cn = groups(m.groups())
-        if year or m.start() < unit_end:
+        a, b = m.span()
+        if year or a < unit_end:
             continue
         alternatives = 0
         if num:
@@ -140,12 +141,12 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             if value is None:
                 continue
         else:  # 一半 = half of the whole
-            out.append(ValueSpan(m.start(), m.end(), m.end(), 50.0, "%"))
-            unit_end = m.end()
+            out.append(ValueSpan(a, b, b, 50.0, "%"))
+            unit_end = b
             continue
-        u = unit_pattern.match(s, m.end())
-        unit_end = u.end() if u else m.end()
-        out.append(ValueSpan(m.start(), m.end(), unit_end, value, u.group(unit_group) if u else None, alternatives))
+        u = unit_pattern.match(s, b)
+        unit_end = u.end() if u else b
+        out.append(ValueSpan(a, b, unit_end, value, u.group(unit_group) if u else None, alternatives))
     return out
 
 
