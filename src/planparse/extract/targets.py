@@ -39,6 +39,7 @@ def _table_rules():
         "year_column": regex.compile(r"((?:19|20)\d\d)(?:\s*年|$)"),
         # Line breaks and spaces inside a cell come from wrapping, except between Latin words.
         "wrap": regex.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])"),
+        "space": regex.compile(r"\s"),
         "empty": {fold(c) for c in rules["empty_cells"]},
         "glued_serial": regex.compile(rules["glued_row"]["serial"]),
         "glued_body": regex.compile(
@@ -125,7 +126,10 @@ def _split_glued_row(text: str, roles: list[str | None]) -> tuple[dict[str, list
 
 
 def _squash(cell: str | None) -> str:
-    return _table_rules()["wrap"].sub("", cell or "")
+    r, s = _table_rules(), cell or ""
+    # Most names and cells hold no space: one search for one is much cheaper than the sub's
+    # lookarounds at every position of a long name.
+    return r["wrap"].sub("", s) if r["space"].search(s) else s
 
 
 def _header_roles(header: list[str]) -> list[str | None]:
@@ -499,11 +503,12 @@ def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, 
     return best
 
 
-def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
-    """Indicator text for text[start:end] without years and leading filler; also where it starts."""
+def _clean_name(text: str, folded: str, start: int, end: int) -> tuple[str, int]:
+    """Indicator text for text[start:end] without years and leading filler; also where it starts.
+    (``folded``: fold(text), whose [start:end] is the name's folded text.)"""
     t = _text_rules()
     s = text[start:end]
-    lead = t["trim"].match(fold(s))
+    lead = t["trim"].match(folded[start:end])
     cut = lead.end() if lead else 0
     name = s[cut:]
     if "年" in name or "月" in name:  # every years_in_name match has one; the sub tries each position
@@ -573,7 +578,7 @@ def targets_from_text(
             cstart = max([zfrom] + [c.end() for c in t["clause_stop"].finditer(folded, zfrom, z.start())])
             if t["past_clause"].search(folded, cstart, z.start()):
                 continue
-            name, ns = _clean_name(text, cstart, z.start())
+            name, ns = _clean_name(text, folded, cstart, z.start())
             if len(name) < 2:
                 continue
             out.append(
@@ -709,18 +714,18 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if v.unit == "%":
         # "超过85%的乡镇卫生院…达到", "100%设置中医馆": the share names what it counts.
         if t["share_of"].match(folded, v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
-            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+            name, _ = _clean_name(text, folded, sm.start("noun"), sm.end("noun"))
             if len(name) >= 2:
                 return "share", comparator, [name], v.start, cend
         if pv := t["post_verb"].match(folded, v.unit_end, cend):
-            name, ns = _clean_name(text, lo, v.start)
+            name, ns = _clean_name(text, folded, lo, v.start)
             if len(name) >= 2:
                 return "level", comparator, [name], ns, pv.end()
         if not pv and (sv := t["share_verb"].search(folded, max(lo, v.start - 6), v.start)) and (
             om := t["share_object"].match(folded, v.unit_end, cend)
         ):
             # "覆盖70%市、县（市、区）", "完成50%以上市、县…改革": the share of what the verb reaches.
-            name, _ = _clean_name(text, om.start("noun"), om.end("noun"))
+            name, _ = _clean_name(text, folded, om.start("noun"), om.end("noun"))
             if len(name) >= 2:
                 return "share", comparator, [name], sv.start(), cend
     if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
@@ -735,12 +740,12 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if v.unit and (v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit)):
         cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
         if prev_kind == "count_pre" and (cn := t["connector"].match(folded, lo, v.start)):
-            name, ns = _clean_name(text, cn.end(), v.start)  # "…2000人、住院医师10000人"
+            name, ns = _clean_name(text, folded, cn.end(), v.start)  # "…2000人、住院医师10000人"
             return ("count_pre", comparator, [name], ns, v.unit_end) if len(name) >= 2 else None
         if cv or (prev_kind in ("count", "modifier") and listed):
             if t["connector"].match(folded, noun_from, cend) and cv and cv.end() < v.start:
                 # "培养全科医生2000人、…": the noun sits between verb and number.
-                name, _ = _clean_name(text, cv.end(), v.start)
+                name, _ = _clean_name(text, folded, cv.end(), v.start)
                 return ("count_pre", comparator, [name], cv.start(), v.unit_end) if len(name) >= 2 else None
             stop = t["count_end"].search(folded, noun_from, cend)
             nend = stop.start() if stop else cend
@@ -752,14 +757,14 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
             head = folded.rfind("的", nstart, nend)
             if head >= 0 and nend - head > 3:
                 nstart = head + 1  # "具有带动效应…的示范性婴幼儿照护服务机构": the head noun
-            name, _ = _clean_name(text, nstart, nend)
+            name, _ = _clean_name(text, folded, nstart, nend)
             name = name.rstrip("和及与、")
             if len(name) < 2 and cv:
-                name, _ = _clean_name(text, cv.end(), v.start)
+                name, _ = _clean_name(text, folded, cv.end(), v.start)
             qs = cv.start() if cv else v.start
             return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
     if v.unit == "%" and starts["share_closing"].may_start_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
-        name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+        name, _ = _clean_name(text, folded, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend
     if t["indicator_tail"].search(tail) and not t["share_of"].match(post):
@@ -801,7 +806,7 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     A name too short to say anything ("免费为", "") takes the words after the verb and the number.
     """
     t = _text_rules()
-    name, ns = _clean_name(text, start, end)
+    name, ns = _clean_name(text, folded, start, end)
     suffix = t["suffix"].match(folded, v.unit_end, cend)
     qe = suffix.end() if suffix else v.unit_end
     if len(name) < 2:
@@ -809,18 +814,18 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
         before = _last_comma(folded, start)
         prior_start = _last_comma(folded, before) + 1 if before > 0 else 0
         if before > 0 and start - before <= 8 and t["indicator_tail"].search(folded, prior_start, before):
-            name, ns = _clean_name(text, prior_start, before)
+            name, ns = _clean_name(text, folded, prior_start, before)
     if t["count_verb_only"].fullmatch(name):
         name = ""  # "建成不少于3家…": the verb builds; what it builds follows the number
     if len(name) < 4:
         gap = _squash(text[verb_end : v.start]) if verb_end else ""
-        after, _ = _clean_name(text, qe, cend)
+        after, _ = _clean_name(text, folded, qe, cend)
         if len(name + gap + after) >= 4:
             name = name + gap + after
             qe = cend if after else qe
     elif v.unit in t["count_units"] and t["per_unit"].match(name):
         # "每个行政村至少有1名合格乡村医生": a count per unit names what it counts after the number.
-        after, _ = _clean_name(text, qe, cend)
+        after, _ = _clean_name(text, folded, qe, cend)
         if len(after) >= 2:
             name, qe = name + after, cend
     if len(name) < 2:
