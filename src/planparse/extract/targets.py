@@ -39,7 +39,6 @@ def _table_rules():
         "year_column": regex.compile(r"((?:19|20)\d\d)(?:\s*年|$)"),
         # Line breaks and spaces inside a cell come from wrapping, except between Latin words.
         "wrap": regex.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])"),
-        "space": regex.compile(r"\s"),
         "empty": {fold(c) for c in rules["empty_cells"]},
         "glued_serial": regex.compile(rules["glued_row"]["serial"]),
         "glued_body": regex.compile(
@@ -126,10 +125,7 @@ def _split_glued_row(text: str, roles: list[str | None]) -> tuple[dict[str, list
 
 
 def _squash(cell: str | None) -> str:
-    r, s = _table_rules(), cell or ""
-    # Most names and cells hold no space: one search for one is much cheaper than the sub's
-    # lookarounds at every position of a long name.
-    return r["wrap"].sub("", s) if r["space"].search(s) else s
+    return _table_rules()["wrap"].sub("", cell or "")
 
 
 def _header_roles(header: list[str]) -> list[str | None]:
