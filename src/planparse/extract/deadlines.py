@@ -33,6 +33,8 @@ class _Rules:
     plan_periods: dict[str, int]
     plan_period_window: int
     periods: tuple[dict, ...]
+    # (group name, period) of every period group: p<i> after a year, q<i> year-less
+    period_groups: tuple[tuple[str, dict], ...]
     table_columns: frozenset[str]
     relative: tuple[tuple[str, SparsePattern], ...]  # (anchor kind, pattern): issue, span, recurring
     relative_reject_after: regex.Pattern
@@ -82,6 +84,7 @@ def _rules() -> _Rules:
         plan_periods={name: years[0] for name, years in load_rules("metadata")["plan_periods"].items()},
         plan_period_window=int(r["plan_period_window"]),
         periods=periods,
+        period_groups=tuple((f"{kind}{i}", p) for kind in "pq" for i, p in enumerate(periods) if f"{kind}{i}" in expr.groupindex),
         table_columns=frozenset(r["table_deadline_columns"]),
         relative=tuple(
             (kind, SparsePattern(regex.compile(r["relative"][kind].replace("{n}", f"(?P<n>{r['relative']['count']})")
@@ -140,8 +143,8 @@ def _month_end(year: int, month: int) -> dt.date:
 def _normalise(g: dict, year: int) -> tuple[dt.date, str] | None:
     """(last day, granularity) for one match's groups, or None when the numbers are not a date."""
     rules = _rules()
-    for i, period in enumerate(rules.periods):
-        if g[f"p{i}"] is not None or g.get(f"q{i}") is not None:
+    for name, period in rules.period_groups:
+        if g[name] is not None:
             month, day = (int(x) for x in period["end"].split("-"))
             return dt.date(year, month, day), period["granularity"]
     month_text = g["m"] or g["m2"]
@@ -211,7 +214,7 @@ def find_deadlines(
         elif g["y"] is not None:
             year = cn_int(g["y"])
             marked = any(g[k] for k in ("prefix", "suffix", "mend")) or any(
-                g[f"p{i}"] for i in range(len(rules.periods))
+                g[name] for name, _ in rules.period_groups if name[0] == "p"
             )
             if not marked and start not in cells and not _bare_year_ok(scan, m, g, ref_year):
                 continue
@@ -319,8 +322,7 @@ def _relative_deadlines(text, scan, doc_id, measure_index, skip, taken, issued, 
 
 def _cell_only_period(g: dict) -> bool:
     """A year-less period (a match's groups) that is a deadline only in a deadline column (全年)."""
-    periods = _rules().periods
-    return any(p.get("cells_only") and g.get(f"q{i}") is not None for i, p in enumerate(periods))
+    return any(name[0] == "q" and p.get("cells_only") and g[name] is not None for name, p in _rules().period_groups)
 
 
 def _opens_clause(scan: str, start: int) -> bool:
