@@ -48,6 +48,7 @@ def _table_rules():
         "max_growth": float(rules["glued_row"]["max_growth"]),
         "plan_period": regex.compile(rules["plan_period"]),
         "caption_nature": [(nature, regex.compile(p)) for nature, p in rules["caption_nature"].items()],
+        "measure_kinds": rules["measure_kinds"],
     }
 
 
@@ -286,7 +287,7 @@ def _first_year(cell: str | None) -> int | None:
 def _nature_fields(cell: str | None) -> dict:
     """A 指标性质 cell split into ``nature`` (预期性/约束性) and ``measure_kind`` (定量/定性): plans
     use the one column for either, or both ("定量/约束性")."""
-    kinds = load_rules("targets")["measure_kinds"]
+    kinds = _table_rules()["measure_kinds"]
     kind = next((k for k in kinds if cell and k in cell), None)
     rest = cell.replace(kind, "") if kind else cell
     rest = rest.strip(" /、，,;；（）()") if rest else rest
