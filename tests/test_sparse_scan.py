@@ -82,3 +82,26 @@ def test_same_matches_on_any_text(pattern, text):
     for overlapped in (False, True):
         assert spans(sparse.finditer(text, overlapped=overlapped)) == spans(plain.finditer(text, overlapped=overlapped))
     assert spans(sparse.finditer(text, 3, 40)) == spans(plain.finditer(text, 3, 40))
+
+
+def test_first_chars():
+    from planparse.sparse_scan import first_chars
+
+    assert first_chars(r"个|家|万人") == {"个", "家", "万"}
+    assert first_chars(r"[万亿]?(?:吨|亩)(?=\s)") == {"万", "亿", "吨", "亩"}
+    assert first_chars(r"(?<!\d)1?/10") == {"1", "/"}
+    assert first_chars(r"\d+") is None  # a category
+    assert first_chars(r"a?") is None  # matches empty
+    assert first_chars(r"\p{Han}") is None  # not readable by the re parser
+
+
+@given(st.text(alphabet="个家万亿吨亩/10 x", max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_a_match_starts_with_one_of_the_first_chars(text):
+    from planparse.sparse_scan import first_chars
+
+    pattern = r"[万亿]?(?:吨|亩)|1?/10|个|家"
+    first, compiled = first_chars(pattern), regex.compile(pattern)
+    for i in range(len(text)):
+        if compiled.match(text, i):
+            assert text[i] in first
