@@ -60,12 +60,16 @@ def component(name: str, output: str | None, requires: tuple[str, ...] = (), pro
 # Thin adapters over the extractors' own functions (their signatures stay theirs).
 
 
-@component("reference_year", output=None, provides={"reference_year": None})
+@component("reference_year", output=None, provides={"reference_year": None, "issue_date": None})
 def _reference_year(document: Document, context: Context) -> list:
-    """The plan's "now" (issue date, else plan-period start), for deadlines and assignments."""
-    from planparse.extract.deadlines import reference_year
+    """The plan's "now" (issue date, else plan-period start), for deadlines and assignments, and its
+    issue date (the source's 成文 field, else the text's issue-date line) that relative deadlines
+    count from: the line searched once for both."""
+    from planparse.extract.deadlines import issue_date, issue_line, reference_year
 
-    context.values["reference_year"] = reference_year(document.text)
+    line = issue_line(document.text)
+    context.values["reference_year"] = reference_year(document.text, line)
+    context.values["issue_date"] = document.issue_date or issue_date(document.text, line)
     return []
 
 
@@ -110,13 +114,13 @@ def _text_targets(document: Document, context: Context) -> list[Target]:
     )
 
 
-@component("deadlines", output="deadlines", requires=("reference_year",))
+@component("deadlines", output="deadlines", requires=("reference_year", "issue_date"))
 def _deadlines(document: Document, context: Context) -> list[Deadline]:
     from planparse.extract.deadlines import find_deadlines
 
     s = context.structure
     return find_deadlines(document.text, document.doc_id, s.measures, s.tables, ref_year=context["reference_year"],
-                          issued=document.issue_date, plan_start_year=document.plan_start_year)
+                          issued=context["issue_date"], plan_start_year=document.plan_start_year)
 
 
 @component("responsibilities", output="responsibilities", requires=("agency_mentions", "agency_rows", "reference_year"))

@@ -13,11 +13,12 @@ from typing import Sequence
 
 import regex
 
-from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, measure_id_at
+from planparse.extract.common import QUOTE_MAX_CHARS, _reversed, cap_span, measure_id_at
 from planparse.extract.values import comparator_for, find_values, fold, occurs_at_end, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
 from planparse.rules_loader import alternation, load_rules
+from planparse.sparse_scan import SparsePattern
 from planparse.spans import SpanIndex, span_set
 
 # Column roles in the order they are tried on a header cell: specific words before bare years.
@@ -47,6 +48,7 @@ def _table_rules():
         "max_growth": float(rules["glued_row"]["max_growth"]),
         "plan_period": regex.compile(rules["plan_period"]),
         "caption_nature": [(nature, regex.compile(p)) for nature, p in rules["caption_nature"].items()],
+        "measure_kinds": rules["measure_kinds"],
     }
 
 
@@ -285,7 +287,7 @@ def _first_year(cell: str | None) -> int | None:
 def _nature_fields(cell: str | None) -> dict:
     """A 指标性质 cell split into ``nature`` (预期性/约束性) and ``measure_kind`` (定量/定性): plans
     use the one column for either, or both ("定量/约束性")."""
-    kinds = load_rules("targets")["measure_kinds"]
+    kinds = _table_rules()["measure_kinds"]
     kind = next((k for k in kinds if cell and k in cell), None)
     rest = cell.replace(kind, "") if kind else cell
     rest = rest.strip(" /、，,;；（）()") if rest else rest
@@ -336,7 +338,7 @@ def _text_rules():
         "exceed_bare": regex.compile(r"超\s*$"),
         "target_tables": set(t["target_table_kinds"]),
         # A horizon counted from the plan's start ("3年内培育50家…") is a relative deadline's span.
-        "horizon": _span_pattern(),
+        "horizon": SparsePattern(_span_pattern()),  # searched only around 年
         "trim": regex.compile(t["trim_prefix"]),
         "trim_end": regex.compile(t["trim_suffix"]),
         "trim_end_exists": occurs_at_end(t["trim_suffix"]),
@@ -349,9 +351,10 @@ def _text_rules():
         "past_title": regex.compile(t["past_section_titles"]),
         "task_title": regex.compile(t["task_section_titles"]),
         "goal_title": regex.compile(t["goal_section_titles"]),
-        "future_year": regex.compile(t["future_year_cue"]),
+        "future_year": SparsePattern(regex.compile(t["future_year_cue"])),  # searched only around 年
         "bare_year": regex.compile(t["bare_year"]),
         "zero": regex.compile(alternation(t["zero_phrases"])),
+        "zero_scan": SparsePattern(regex.compile(alternation(t["zero_phrases"]))),  # the whole text: only around 零
         "unitless": occurs_at_end(t["unitless_level"]),  # only asked whether it occurs
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
@@ -412,38 +415,77 @@ def _headings(sections: Sequence[Section]):
     return starts, flags
 
 
-def _sentences(folded: str):
-    """Sentence spans; a line break ends a sentence unless it only wraps a long line (PDF text)."""
-    t = _text_rules()
-    out, start = [], 0
-    for m in t["stop"].finditer(folded):
-        a, b = m.span()
-        if folded[a] == "\n":
-            # Each test only when the one before passed: most lines are paragraphs ending in 。
-            line_start = folded.rfind("\n", 0, a) + 1
-            if (a - line_start >= 15 and len(folded[line_start:a].strip()) >= 15
-                    and not t["line_end_punct"].search(folded, line_start, a)):
-                nxt_end = folded.find("\n", b)
-                if not t["line_start_label"].match(folded[b : nxt_end if nxt_end >= 0 else len(folded)]):
-                    continue  # a wrapped line: the sentence goes on
-        out.append((start, a))
-        start = b
-    out.append((start, len(folded)))
-    return out
+class _Sentences:
+    """The sentences of folded text that hold given positions, found around those positions: a stop
+    ([。；;！？!?] or a line break) ends a sentence, except a line break that only wraps a long line
+    (PDF text). Few sentences hold anything a target is read from: splitting the whole text into
+    sentences cost more than reading the targets of the others."""
+
+    def __init__(self, folded: str):
+        t = _text_rules()
+        self.folded = folded
+        self.stop, self.stop_back = t["stop"], _reversed(t["stop"])
+        self.line_end_punct, self.line_start_label = t["line_end_punct"], t["line_start_label"]
+
+    def ends_sentence(self, a: int) -> bool:
+        """Does the stop at ``a`` end its sentence (not a line break that wraps a long line)?"""
+        folded = self.folded
+        if folded[a] != "\n":
+            return True
+        # Each test only when the one before passed: most lines are paragraphs ending in 。
+        line_start = folded.rfind("\n", 0, a) + 1
+        if (a - line_start >= 15 and len(folded[line_start:a].strip()) >= 15
+                and not self.line_end_punct.search(folded, line_start, a)):
+            nxt_end = folded.find("\n", a + 1)
+            return bool(self.line_start_label.match(folded[a + 1 : nxt_end if nxt_end >= 0 else len(folded)]))
+        return True
+
+    def around(self, positions):
+        """(start, end, paragraph start) of each sentence holding one of ``positions`` (ascending),
+        once each, in text order. The paragraph starts after the last line break ending a sentence."""
+        folded, n = self.folded, len(self.folded)
+        end = -1  # the previous sentence's end: a stop, or the text's end
+        para, para_seen = 0, 0  # line breaks before para_seen are looked at
+        for p in positions:
+            if p <= end:
+                continue  # in the sentence before (or on its stop, which no sentence holds)
+            # Back to the stop before p (not before the previous sentence's), then on to the one after.
+            m = self.stop_back.search(folded, end + 1, p)
+            while m and not self.ends_sentence(m.start()):
+                m = self.stop_back.search(folded, end + 1, m.start())
+            start = m.end() if m else end + 1
+            m = self.stop.search(folded, p)
+            while m and not self.ends_sentence(m.start()):
+                m = self.stop.search(folded, m.end())
+            end = m.start() if m else n
+            q = start
+            while (q := folded.rfind("\n", para_seen, q)) >= 0:
+                if self.ends_sentence(q):
+                    para = q + 1
+                    break
+            para_seen = start
+            yield start, end, para
 
 
 class _Starts:
-    """Where a pattern's matches start in the whole text (overlapping ones too), found once and asked
-    per value by bisection: values can stand a few characters apart, and a scan of the window around
-    each was the cost. For literal alternations and one-char classes (no anchors, no lookaround),
-    whose matches inside a window are matches in the whole text."""
+    """Where a pattern's matches start in the whole text (overlapping ones too), asked per value by
+    bisection before the caller searches the window itself: values can stand a few characters apart,
+    and a search of the window around each was the cost. The index is built only once the windows
+    asked about add up to the text's length: before, the caller's own search is cheaper. For literal
+    alternations and one-char classes (no anchors, no lookaround), whose matches inside a window are
+    matches in the whole text."""
 
     def __init__(self, pattern: regex.Pattern, folded: str):
-        self.pattern, self.folded, self.starts = pattern, folded, None  # found on first use
+        self.pattern, self.folded, self.starts = pattern, folded, None
+        self.budget = len(folded)  # window characters asked about before the index pays
 
-    def any_in(self, lo: int, hi: int) -> bool:
-        """Does a match start in [lo, hi)? (False: no match lies inside the window.)"""
+    def may_start_in(self, lo: int, hi: int) -> bool:
+        """False when no match starts in [lo, hi) (so none lies inside the window); True when one
+        does, or may (the index not built yet)."""
         if self.starts is None:
+            self.budget -= hi - lo
+            if self.budget > 0:
+                return True
             self.starts = [m.start() for m in self.pattern.finditer(self.folded, overlapped=True)]
         i = bisect.bisect_left(self.starts, lo)
         return i < len(self.starts) and self.starts[i] < hi
@@ -458,11 +500,12 @@ def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, 
     return best
 
 
-def _clean_name(text: str, start: int, end: int) -> tuple[str, int]:
-    """Indicator text for text[start:end] without years and leading filler; also where it starts."""
+def _clean_name(text: str, folded: str, start: int, end: int) -> tuple[str, int]:
+    """Indicator text for text[start:end] without years and leading filler; also where it starts.
+    (``folded``: fold(text), whose [start:end] is the name's folded text.)"""
     t = _text_rules()
     s = text[start:end]
-    lead = t["trim"].match(fold(s))
+    lead = t["trim"].match(folded[start:end])
     cut = lead.end() if lead else 0
     name = s[cut:]
     if "年" in name or "月" in name:  # every years_in_name match has one; the sub tries each position
@@ -500,10 +543,11 @@ def targets_from_text(
         _Years(t["bare_year"], folded),
         _Years(t["horizon"], folded, value=lambda m: cn_int(m.group("n2") or m.group("n"))),
     )
-    para = 0
-    for sstart, send in _sentences(folded):
-        if sstart and folded[sstart - 1] == "\n":
-            para = sstart  # a sentence after a real line break starts a paragraph
+    # The sentences that can hold a target: of a value with a unit or an index before it, of a 零 phrase.
+    # (The tests below narrow these; here a 60-char window not cut at the sentence start.)
+    held = [v.start for v in all_values if v.unit or t["unitless"].search(folded, max(0, v.start - 60), v.start)]
+    held += [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
+    for sstart, send, para in _Sentences(folded).around(sorted(held)):
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
         if not t["zero"].search(folded, sstart, send) and not any(
@@ -531,7 +575,7 @@ def targets_from_text(
             cstart = max([zfrom] + [c.end() for c in t["clause_stop"].finditer(folded, zfrom, z.start())])
             if t["past_clause"].search(folded, cstart, z.start()):
                 continue
-            name, ns = _clean_name(text, cstart, z.start())
+            name, ns = _clean_name(text, folded, cstart, z.start())
             if len(name) < 2:
                 continue
             out.append(
@@ -638,8 +682,8 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if (t["reject_before"].search(pre) and not in_range) or t["reject_after"].match(post):
         return None
     # A match inside the clause is also one in the whole text (its lookarounds see the same chars).
-    if ((starts["past_clause"].any_in(cstart, v.start) and t["past_clause"].search(pre))
-            or (starts["not_target"].any_in(cstart, v.start) and t["not_target"].search(pre))
+    if ((starts["past_clause"].may_start_in(cstart, v.start) and t["past_clause"].search(pre))
+            or (starts["not_target"].may_start_in(cstart, v.start) and t["not_target"].search(pre))
             or t["not_target_lead"].match(pre)
             or t["vague"].match(folded, v.start, cend)):
         return None
@@ -667,18 +711,18 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if v.unit == "%":
         # "超过85%的乡镇卫生院…达到", "100%设置中医馆": the share names what it counts.
         if t["share_of"].match(folded, v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
-            name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+            name, _ = _clean_name(text, folded, sm.start("noun"), sm.end("noun"))
             if len(name) >= 2:
                 return "share", comparator, [name], v.start, cend
         if pv := t["post_verb"].match(folded, v.unit_end, cend):
-            name, ns = _clean_name(text, lo, v.start)
+            name, ns = _clean_name(text, folded, lo, v.start)
             if len(name) >= 2:
                 return "level", comparator, [name], ns, pv.end()
         if not pv and (sv := t["share_verb"].search(folded, max(lo, v.start - 6), v.start)) and (
             om := t["share_object"].match(folded, v.unit_end, cend)
         ):
             # "覆盖70%市、县（市、区）", "完成50%以上市、县…改革": the share of what the verb reaches.
-            name, _ = _clean_name(text, om.start("noun"), om.end("noun"))
+            name, _ = _clean_name(text, folded, om.start("noun"), om.end("noun"))
             if len(name) >= 2:
                 return "share", comparator, [name], sv.start(), cend
     if lv := _last_match(t["level"], folded, lo, v.start, t["max_gap"], t["gap_stop"]):
@@ -693,12 +737,12 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     if v.unit and (v.unit in t["count_units"] or t["measure_unit"].fullmatch(v.unit)):
         cv = _last_match(t["count"], folded, lo, v.start, t["max_count_gap"], t["gap_stop"])
         if prev_kind == "count_pre" and (cn := t["connector"].match(folded, lo, v.start)):
-            name, ns = _clean_name(text, cn.end(), v.start)  # "…2000人、住院医师10000人"
+            name, ns = _clean_name(text, folded, cn.end(), v.start)  # "…2000人、住院医师10000人"
             return ("count_pre", comparator, [name], ns, v.unit_end) if len(name) >= 2 else None
         if cv or (prev_kind in ("count", "modifier") and listed):
             if t["connector"].match(folded, noun_from, cend) and cv and cv.end() < v.start:
                 # "培养全科医生2000人、…": the noun sits between verb and number.
-                name, _ = _clean_name(text, cv.end(), v.start)
+                name, _ = _clean_name(text, folded, cv.end(), v.start)
                 return ("count_pre", comparator, [name], cv.start(), v.unit_end) if len(name) >= 2 else None
             stop = t["count_end"].search(folded, noun_from, cend)
             nend = stop.start() if stop else cend
@@ -710,14 +754,14 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
             head = folded.rfind("的", nstart, nend)
             if head >= 0 and nend - head > 3:
                 nstart = head + 1  # "具有带动效应…的示范性婴幼儿照护服务机构": the head noun
-            name, _ = _clean_name(text, nstart, nend)
+            name, _ = _clean_name(text, folded, nstart, nend)
             name = name.rstrip("和及与、")
             if len(name) < 2 and cv:
-                name, _ = _clean_name(text, cv.end(), v.start)
+                name, _ = _clean_name(text, folded, cv.end(), v.start)
             qs = cv.start() if cv else v.start
             return ("count", comparator, [name], qs, nend) if len(name) >= 2 else None
-    if v.unit == "%" and starts["share_closing"].any_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
-        name, _ = _clean_name(text, sm.start("noun"), sm.end("noun"))
+    if v.unit == "%" and starts["share_closing"].may_start_in(v.unit_end, cend) and (sm := t["share"].match(folded, v.unit_end, cend)):
+        name, _ = _clean_name(text, folded, sm.start("noun"), sm.end("noun"))
         if len(name) >= 2:
             return "share", comparator, [name], v.start, cend
     if t["indicator_tail"].search(tail) and not t["share_of"].match(post):
@@ -759,7 +803,7 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
     A name too short to say anything ("免费为", "") takes the words after the verb and the number.
     """
     t = _text_rules()
-    name, ns = _clean_name(text, start, end)
+    name, ns = _clean_name(text, folded, start, end)
     suffix = t["suffix"].match(folded, v.unit_end, cend)
     qe = suffix.end() if suffix else v.unit_end
     if len(name) < 2:
@@ -767,18 +811,18 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
         before = _last_comma(folded, start)
         prior_start = _last_comma(folded, before) + 1 if before > 0 else 0
         if before > 0 and start - before <= 8 and t["indicator_tail"].search(folded, prior_start, before):
-            name, ns = _clean_name(text, prior_start, before)
+            name, ns = _clean_name(text, folded, prior_start, before)
     if t["count_verb_only"].fullmatch(name):
         name = ""  # "建成不少于3家…": the verb builds; what it builds follows the number
     if len(name) < 4:
         gap = _squash(text[verb_end : v.start]) if verb_end else ""
-        after, _ = _clean_name(text, qe, cend)
+        after, _ = _clean_name(text, folded, qe, cend)
         if len(name + gap + after) >= 4:
             name = name + gap + after
             qe = cend if after else qe
     elif v.unit in t["count_units"] and t["per_unit"].match(name):
         # "每个行政村至少有1名合格乡村医生": a count per unit names what it counts after the number.
-        after, _ = _clean_name(text, qe, cend)
+        after, _ = _clean_name(text, folded, qe, cend)
         if len(after) >= 2:
             name, qe = name + after, cend
     if len(name) < 2:
@@ -793,7 +837,7 @@ class _Years:
     bisection: a scan of the sentence per target was quadratic in a long sentence of targets.
     ``value`` reads a match (the year, or for a horizon such as 3年内 its number of years)."""
 
-    def __init__(self, pattern: regex.Pattern, folded: str, value=lambda m: int(m.group("y"))):
+    def __init__(self, pattern: regex.Pattern | SparsePattern, folded: str, value=lambda m: int(m.group("y"))):
         found = list(pattern.finditer(folded))
         self.starts = [m.start() for m in found]
         self.ends = [m.end() for m in found]  # matches do not overlap: ends are sorted too
