@@ -206,3 +206,17 @@ def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
     assert any("NUL" in w for w in docs["nul_inside.txt"]["warnings"])
     assert docs["utf16_no_bom.txt"]["encoding"] == "utf-16-le" and "\x00" not in docs["utf16_no_bom.txt"]["text"]
     assert tables["sections"].num_rows > 0
+
+
+def test_common_han_share_counts_letters_as_defined():
+    # The share is counted by cutting out runs of common characters: it must equal the plain
+    # count over the non-ASCII letters (kana, Greek, rare 鑫 count as letters; digits, ASCII and
+    # punctuation do not).
+    import unicodedata
+
+    from planparse.ingest import _common_han, _common_han_share
+
+    text = "规划目标：到2025年，ｶﾅかな鑫α βγ，１２３。Ａ计划“十四五”" * 50 + "\u3000甲乙"
+    letters = [c for c in text[:20000] if ord(c) > 127 and unicodedata.category(c).startswith("L")]
+    assert _common_han_share(text) == sum(c in _common_han() for c in letters) / len(letters)
+    assert _common_han_share("ａｂｃ，12345 abc") is None

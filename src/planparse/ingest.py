@@ -7,6 +7,7 @@ Every offset in the corpus points into the text this module returns, so all clea
 from __future__ import annotations
 
 import html
+import re
 import statistics
 from functools import lru_cache
 
@@ -171,6 +172,13 @@ def _common_han() -> frozenset[str]:
     return frozenset(chars) - {""}
 
 
+@lru_cache(maxsize=1)
+def _common_han_runs() -> re.Pattern:
+    # The standard library's re, not regex: re tests a class of 3,755 characters with a bitmap,
+    # regex by a slower lookup (10x on the whole sample).
+    return re.compile("[" + "".join(sorted(_common_han())) + "]+")
+
+
 _NON_ASCII_LETTERS = regex.compile(r"[^\x00-\x7f\P{L}]++")
 
 
@@ -178,10 +186,14 @@ def _common_han_share(text: str) -> float | None:
     """Share of common Chinese characters among the non-ASCII letters in the text's first 20k
     characters; None when there are too few such letters to judge."""
     sample = text[:20000]
-    letters = "".join(_NON_ASCII_LETTERS.findall(sample))
-    if len(letters) < _MIN_LETTERS_JUDGED:
+    # Common characters are non-ASCII letters: count them by cutting out their runs, then the other
+    # letters in the little that is left (most of a plan is common characters).
+    rest = _common_han_runs().sub("", sample)
+    common = len(sample) - len(rest)
+    letters = common + sum(map(len, _NON_ASCII_LETTERS.findall(rest)))
+    if letters < _MIN_LETTERS_JUDGED:
         return None
-    return sum(map(_common_han().__contains__, letters)) / len(letters)
+    return common / letters
 
 
 # Control characters other than \t \n \f \r, and the private-use area: what a wrong decoding yields.
