@@ -10,10 +10,11 @@ import html
 import re
 import statistics
 from functools import lru_cache
+from typing import Callable, NamedTuple
 
 import regex
 
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import load_rules, opening_test
 
 
 class IngestError(Exception):
@@ -211,11 +212,42 @@ def _looks_like_text(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _noise_patterns() -> dict[str, list[regex.Pattern]]:
     rules = load_rules("noise")
-    patterns = {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
-    # One alternation tried once per line instead of one pattern after another (a fullmatch of the
-    # alternation is a fullmatch of some alternative: the engine backtracks into the next one).
-    patterns["drop_line"] = [regex.compile("|".join(f"(?:{p})" for p in rules["drop_lines"]) or r"(?!)")]
-    return patterns
+    return {"inline": [regex.compile(p) for p in rules["inline"]]}
+
+
+# A drop-line pattern ``.*(X).*``: a line holding X anywhere (a group with no group inside).
+_ANYWHERE = regex.compile(r"\.\*(\((?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))\.\*")
+
+
+class _DropLine(NamedTuple):
+    """The drop_lines patterns, tried once per line: one alternation fullmatched (a fullmatch of the
+    alternation is a fullmatch of some alternative), skipped when no alternative can open with the
+    line's first character, and the ``.*(X).*`` ones searched for X instead (a line holds no newline,
+    so that is the same test; backtracking ``.*`` over every position cost most of this stage)."""
+
+    whole: regex.Pattern
+    opens: Callable[[str], bool]
+    anywhere: regex.Pattern | None
+    empty: bool  # an empty line is dropped
+
+    def drops(self, bare: str) -> bool:
+        if not bare:
+            return self.empty
+        if self.opens(bare[0]) and self.whole.fullmatch(bare):
+            return True
+        return self.anywhere is not None and self.anywhere.search(bare) is not None
+
+
+@lru_cache(maxsize=1)
+def _drop_line() -> _DropLine:
+    whole, anywhere = [], []
+    for p in load_rules("noise")["drop_lines"]:
+        m = _ANYWHERE.fullmatch(p)
+        (anywhere if m else whole).append(m.group(1) if m else p)
+    whole_re = regex.compile("|".join(f"(?:{p})" for p in whole) or r"(?!)")
+    anywhere_re = regex.compile("|".join(f"(?:{p})" for p in anywhere)) if anywhere else None
+    empty = whole_re.fullmatch("") is not None or (anywhere_re is not None and anywhere_re.search("") is not None)
+    return _DropLine(whole_re, opening_test(whole_re), anywhere_re, empty)
 
 
 _PARA_END = "。；！？：”’）)」』…"
@@ -232,27 +264,33 @@ def clean_text(raw: str) -> str:
     # HTML kept in a text file is read by the HTML reader (readers/html.py); entities left by
     # exporters (&quot;) are decoded in every text.
     text = _entities().sub(lambda m: html.unescape(m.group()), text)
-    patterns = _noise_patterns()
-    for pattern in patterns["inline"]:
+    for pattern in _noise_patterns()["inline"]:
         text = pattern.sub("", text)
-    lines = []
+    lines, bares = [], []  # each kept line (trailing space cut), and without its indent
     max_dropped = load_rules("noise")["max_dropped_line_chars"]
-    (drop_line,) = patterns["drop_line"]
+    drops = _drop_line().drops
     for line in text.split("\n"):
         line = line.rstrip(_INDENT + "\t")
-        bare = line.strip(_INDENT)
-        if len(bare) <= max_dropped and drop_line.fullmatch(bare):
+        bare = line.lstrip(_INDENT)
+        if len(bare) <= max_dropped and drops(bare):
             continue
         lines.append(line)
-    lines = _rebuild_paragraphs(lines)
-    text = "\n".join(lines).strip("\n") + "\n"
-    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…)
-    return _glued_caption().sub("\n", text)
+        bares.append(bare)
+    text = "\n".join(_rebuild_paragraphs(lines, bares)).strip("\n") + "\n"
+    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…);
+    # most texts have no caption at all, and one search for it is cheaper than the lookbehind's
+    caption = _glued_caption()
+    return caption.sub("\n", text) if _box_caption_start().search(text) else text
 
 
 @lru_cache(maxsize=1)
 def _entities() -> regex.Pattern:
     return regex.compile(load_rules("noise")["entities"])
+
+
+@lru_cache(maxsize=1)
+def _box_caption_start() -> regex.Pattern:
+    return regex.compile(load_rules("tables")["box_caption_start"])
 
 
 @lru_cache(maxsize=1)
@@ -262,12 +300,13 @@ def _glued_caption() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _heading_start() -> regex.Pattern:
-    """A line opening with a numbering label (the segmenter's styles) or a block marker:
-    never the continuation of the paragraph above."""
+def _heading_start() -> tuple[regex.Pattern, Callable[[str], bool]]:
+    """A line opening with a numbering label (the segmenter's styles) or a block marker: never the
+    continuation of the paragraph above. With the test of a line's first character that skips it."""
     rules = load_rules("headings")
     labels = [p.format(cn=rules["numerals"]) for p in rules["styles"].values()]
-    return regex.compile(r"\s*(?:" + "|".join(labels + rules["block_openers"]) + ")")
+    pattern = regex.compile(r"\s*(?:" + "|".join(labels + rules["block_openers"]) + ")")
+    return pattern, opening_test(pattern)
 
 
 # A heading line ending in one of these was cut by the converter (a long title wrapped in two).
@@ -281,9 +320,9 @@ _TABLE_ROW = regex.compile(
 )
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(bares: list[str]) -> int | None:
     """The visual line width of hard-wrapped (PDF) text, or None when lines are paragraphs."""
-    lengths = [len(line.strip(_INDENT)) for line in lines if line.strip(_INDENT)]
+    lengths = [len(bare) for bare in bares if bare]
     if len(lengths) < 20:
         return None
     mode = statistics.mode(lengths)
@@ -293,40 +332,51 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
-def _rebuild_paragraphs(lines: list[str]) -> list[str]:
-    """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
+def _rebuild_paragraphs(lines: list[str], bares: list[str]) -> list[str]:
+    """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them.
+    ``bares``: each line without its indent."""
     from planparse.segment.tables import cell_table_lines
 
-    width = _wrap_width(lines)
-    heading_start = _heading_start()
+    width = _wrap_width(bares)
     cells = cell_table_lines(lines)  # a table written one cell per line: its lines are never joined
     # Each output line as its pieces, joined once at the end: += on a list item copies the whole
     # paragraph each time, quadratic in a long hard-wrapped paragraph.
     out: list[list[str]] = []
     pending_join = False  # the last output line is an unfinished paragraph
-    for k, line in enumerate(lines):
+    for k, (line, stripped) in enumerate(zip(lines, bares)):
         if line.startswith("\t"):
             out.append([line])
             pending_join = False
             continue
-        stripped = line.strip(_INDENT)
         if not stripped:
             if width is None and not pending_join:
                 out.append([""])
             continue
-        if pending_join and out and not heading_start.match(stripped) and not _TABLE_ROW.match(stripped):
+        row = _is_table_row(stripped)  # asked once: both the join and the cut test read it
+        heading = None  # asked only when needed, then shared
+        if pending_join and not row and not (heading := _opens_heading(stripped)):
             out[-1].append(stripped)
         else:
             out.append([stripped])
-        pending_join = k not in cells and _cut_by_converter(stripped, width)
+        pending_join = k not in cells and not row and _cut_by_converter(stripped, width, heading)
     return _squeeze_blank_lines(["".join(pieces) for pieces in out])
 
 
-def _cut_by_converter(line: str, width: int | None) -> bool:
-    """Does this source line stop mid-paragraph, so that the next line continues it?"""
-    if _TABLE_ROW.match(line):
-        return False
-    if line.endswith(_TITLE_DANGLING) and _heading_start().match(line):  # the cheap test first
+def _is_table_row(line: str) -> bool:
+    # _TABLE_ROW needs four cells set apart by whitespace: most lines have no space and are not
+    # tried (regex's \s is str.isspace but for \x1c-\x1f, which are not printable).
+    return (len(line.split(None, 3)) == 4 or not line.isprintable()) and _TABLE_ROW.match(line) is not None
+
+
+def _opens_heading(line: str) -> bool:
+    heading_start, opens = _heading_start()
+    return opens(line[:1]) and heading_start.match(line) is not None
+
+
+def _cut_by_converter(line: str, width: int | None, heading: bool | None = None) -> bool:
+    """Does this source line (not a table row) stop mid-paragraph, so that the next line continues
+    it? ``heading``: whether it opens with a label, when the caller already asked."""
+    if line.endswith(_TITLE_DANGLING) and (heading if heading is not None else _opens_heading(line)):
         return True
     if width is not None:
         # Hard-wrapped text: a visual line that reaches the wrap width was cut there.

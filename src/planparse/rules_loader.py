@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import regex
 import yaml
@@ -223,3 +223,16 @@ def _clear_rule_caches() -> None:
 def alternation(words: Iterable[str]) -> str:
     """Regex alternation of literal rule words, longest first so the longest reading wins."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def opening_test(pattern: regex.Pattern) -> Callable[[str], bool]:
+    """A test of one character: False when no match of ``pattern`` can start with it, so a caller may
+    skip the match (most lines open with no label: a cached lookup instead of a regex call). The
+    regex itself is asked, once per character, by partial matching. Not for patterns that test what
+    comes before their start (lookbehind, \\b, \\B): the character is tried on its own."""
+
+    @lru_cache(maxsize=4096)  # keyed on one character: bounded by the alphabet a corpus uses
+    def opens(char: str) -> bool:
+        return pattern.match(char, partial=True) is not None
+
+    return opens
