@@ -296,6 +296,7 @@ def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool
     return None, 0, True
 
 
+@lru_cache(maxsize=1024)  # keyed on a label's numeral (一, 十二, 3): cn2an is slow and labels repeat
 def _number(numeral: str) -> int | None:
     if len(numeral) == 1 and "①" <= numeral <= "⑳":
         return ord(numeral) - ord("①") + 1
