@@ -265,3 +265,5 @@ def test_opening_test_skips_only_lines_that_cannot_match():
     assert opens("（") and opens("第") and opens("3") and not opens("加") and not opens("。")
     assert sum(not opens(line[0]) for line in lines) > len(lines) / 3  # most lines are skipped
     assert not opening_test(regex.compile(r"ab|c"))("b") and opening_test(regex.compile(r"\s*ab"))("\u3000")
+    # a pattern that looks before its start is never skipped: the character alone cannot tell
+    assert opening_test(regex.compile(r"(?<=。)b"))("z") and opening_test(regex.compile(r"\bb"))("z")

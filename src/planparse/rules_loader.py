@@ -225,11 +225,17 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+# Syntax that tests what comes before a match's start (lookbehind, word boundaries).
+_LOOKS_BEHIND = regex.compile(r"\(\?<[=!]|\\[bBmM]")
+
+
 def opening_test(pattern: regex.Pattern) -> Callable[[str], bool]:
     """A test of one character: False when no match of ``pattern`` can start with it, so a caller may
     skip the match (most lines open with no label: a cached lookup instead of a regex call). The
-    regex itself is asked, once per character, by partial matching. Not for patterns that test what
-    comes before their start (lookbehind, \\b, \\B): the character is tried on its own."""
+    regex itself is asked, once per character, by partial matching. A pattern that tests what comes
+    before its start gets a test that never skips, since the character is tried on its own."""
+    if _LOOKS_BEHIND.search(pattern.pattern):
+        return lambda char: True
 
     @lru_cache(maxsize=4096)  # keyed on one character: bounded by the alphabet a corpus uses
     def opens(char: str) -> bool:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import regex
 
 from planparse.models import Measure, Section, Table
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import load_rules, opening_test
 from planparse.segment import Structure
 from planparse.segment.tables import find_tables
 
@@ -26,7 +26,7 @@ _INLINE_SEARCH_MIN_CHARS = 300
 _TITLE_STOP = regex.compile(r"[。！？]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A paragraph: a line of the cleaned text, or a piece of an over-long line."""
 
@@ -55,7 +55,7 @@ class Candidate:
 class _Rules(NamedTuple):
     raw: dict  # rules/headings.yaml as loaded
     styles: dict[str, regex.Pattern]  # style name -> label at a paragraph start
-    inline: regex.Pattern  # a label after a sentence end, inside a one-line body
+    inline: regex.Pattern  # a label after a sentence end, inside a one-line body (group label)
     notes: regex.Pattern  # the line opening a block of notes
     attachments: regex.Pattern  # the line opening a list of attachments (附件：1.…)
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
@@ -65,6 +65,11 @@ class _Rules(NamedTuple):
     # that matched names the first style that would (see _style_at).
     any_style: regex.Pattern | None = None
     style_groups: dict[str, str] | None = None  # group name -> style
+    # Whether a label, a notes opener or a list of attachments can open with a character (most lines
+    # open with none: a cached lookup instead of a regex call; rules_loader.opening_test).
+    opens_label: Callable[[str], bool] | None = None
+    opens_notes: Callable[[str], bool] | None = None
+    opens_attachments: Callable[[str], bool] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +77,12 @@ def _rules() -> _Rules:
     rules = load_rules("headings")
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
+    # The punctuation, then the label in a lookahead: the engine skips to the punctuation, where a
+    # lookbehind before the label was tried at every position (see _inline_labels).
     inline = regex.compile(
-        r"(?<=[。；！？）)：:])(?:"
+        r"[。；！？）)：:](?=(?P<label>"
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
-        + ")"
+        + "))"
     )
     # a notes opener alone on its line, or followed by the first numbered note (注：1.…)
     notes = regex.compile(
@@ -90,12 +97,14 @@ def _rules() -> _Rules:
     any_style = regex.compile(r"\s*(?:" + "|".join(
         f"(?P<{g}>{rules['styles'][name].format(cn=cn)})".replace("(?P<n>", "(?:") for g, name in groups.items()) + ")")
     return _Rules(rules, styles, inline, notes, attachments, after_title, regex.compile(rules["paragraph_mark"]),
-                  any_style, groups)
+                  any_style, groups, opening_test(any_style), opening_test(notes), opening_test(attachments))
 
 
 def _style_at(text: str, pos: int, end: int) -> str | None:
     """The first style (in rule order) whose label matches at ``pos``, as trying them in turn finds it."""
     rules = _rules()
+    if pos < end and not rules.opens_label(text[pos]):
+        return None
     m = rules.any_style.match(text, pos, end)
     return rules.style_groups[m.lastgroup] if m else None
 
@@ -110,7 +119,7 @@ def build_structure(
     blocks = find_tables(text) if tables is None else tables
     # group rows of a table (一、… over its rows) are headings of the document: they stay units
     groups = {start for b in blocks for start, _ in b.group_spans}
-    units = _units(text, SpanIndex(blocks), groups)
+    units = _units(text, [(b.char_start, b.char_end) for b in blocks], groups)
     candidates = _candidates(text, units)
     if styled:
         _mark_styled(text, candidates, styled)
@@ -136,22 +145,32 @@ def build_structure(
     return structure
 
 
-def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list[Unit]:
+def _units(text: str, excluded: list[tuple[int, int]], kept: set[int] = frozenset()) -> list[Unit]:
+    """The paragraphs of the text outside the ``excluded`` spans (tables), but for lines starting at
+    ``kept`` offsets."""
     rules = _rules()
+    # Lines come in order: walk the table spans (merged) along with them instead of a search per line.
+    spans = _merged(excluded)
+    k = 0
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     notes_style = None
     attachment: int | None = None  # inside a list of attachments: the number of its last entry
     last: dict[str, int] = {}  # the last number seen of each numbering style
-    for match in regex.finditer(r"[^\n]+", text):
-        start, end = match.span()
-        line = match.group()
-        if listed := rules.attachments.match(line):
+    next_start = 0
+    for line in text.split("\n"):  # the lines and their offsets, as a finditer of [^\n]+ gave them
+        start, end = next_start, next_start + len(line)
+        next_start = end + 1
+        if not line:
+            continue
+        if rules.opens_attachments(line[0]) and (listed := rules.attachments.match(line)):
             entry = _label_at(text, start + listed.end(), end)
             attachment = entry[1] if entry else 0  # the last entry of the list of attachments
             continue
-        if start in excluded and start not in kept:
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= start and start not in kept:
             continue
         own_at = start + len(line) - len(line.lstrip())
         own = _label_at(text, own_at, end)
@@ -160,7 +179,7 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
                 attachment = own[1]
                 continue
             attachment = None
-        if notes := rules.notes.match(line):
+        if rules.opens_notes(line[0]) and (notes := rules.notes.match(line)):
             in_notes = True
             noted = _label_at(text, start + notes.end(), end)
             notes_style = noted[0] if noted else None  # the notes' own numbering (注：1.…2.…)
@@ -179,20 +198,46 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
             # A shorter line is cut only at a label that goes on with its style's count (…负责）（二）…)
             # or opens a list after a colon (具体措施：1．…2．…).
             cuts = [start]
-            for m in rules.inline.finditer(text, start, end):
-                label = own if m.start() == own_at else _label_at(text, m.start(), end)  # the line's own: read once
+            for at in _inline_labels(text, start, end):
+                label = own if at == own_at else _label_at(text, at, end)  # the line's own: read once
                 if label and (label[1] == last.get(label[0], 0) + 1 and label[0] in last
-                              or label[1] == 1 and text[m.start() - 1] in "：:"):
+                              or label[1] == 1 and text[at - 1] in "：:"):
                     last[label[0]] = label[1]
-                    cuts.append(m.start())
-            units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
+                    cuts.append(at)
+            if len(cuts) == 1:
+                units.append(Unit(start, end))
+            else:
+                units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
             continue
-        labels = [m.start() for m in rules.inline.finditer(text, start, end)]
+        labels = _inline_labels(text, start, end)
         marks = [m.end() for m in rules.paragraph_mark.finditer(text, start, end)]
         cuts = [start] + sorted(set(labels + marks)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
             units.extend(_split_after_title(text, piece_start, piece_end, rules, title_window))
     return units
+
+
+def _inline_labels(text: str, start: int, end: int) -> list[int]:
+    """Where labels start after a sentence end in text[start:end], as a search for the label behind
+    its punctuation finds them: one after another, none inside the one before."""
+    found: list[int] = []
+    after = start
+    for m in _rules().inline.finditer(text, start, end):
+        if m.start("label") >= after:
+            found.append(m.start("label"))
+            after = m.end("label")
+    return found
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Sorted, disjoint spans holding the same offsets."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
 
 
 def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
