@@ -363,9 +363,9 @@ def _rebuild_paragraphs(lines: list[str], bares: list[str]) -> list[str]:
 
 
 def _is_table_row(line: str) -> bool:
-    # _TABLE_ROW needs four cells set apart by whitespace: most lines have no space and are not
-    # tried (regex's \s is str.isspace but for \x1c-\x1f, which are not printable).
-    return (len(line.split(None, 3)) == 4 or not line.isprintable()) and _TABLE_ROW.match(line) is not None
+    # _TABLE_ROW needs whitespace between cells: a line with none (no space, and every other
+    # whitespace character is unprintable) is not tried; most lines are prose without any.
+    return (" " in line or not line.isprintable()) and _TABLE_ROW.match(line) is not None
 
 
 def _opens_heading(line: str) -> bool:

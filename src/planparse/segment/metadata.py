@@ -22,7 +22,8 @@ def _rules():
         "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
         "issued_title": regex.compile(rules["issued_title"]),
         "quoted_title": regex.compile(rules["quoted_title"]),
-        "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
+        # one alternation, fullmatched once per line (a fullmatch of some alternative)
+        "not_title": regex.compile("|".join(f"(?:{p})" for p in rules["not_title_lines"]) or r"(?!)"),
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
         "letterhead": regex.compile(rules["letterhead"]),
@@ -72,7 +73,7 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
             continue  # converters put blank lines inside broken titles too
         # a table row (cells joined by tabs) is never part of a title
         short = len(line) <= limit and "\t" not in line and not line.endswith(("。", "；", "：", ":", "，", ","))
-        if short and not starts_with_numbering(line) and not any(p.fullmatch(line) for p in rx["not_title"]):
+        if short and not starts_with_numbering(line) and not rx["not_title"].fullmatch(line):
             # A run is joined afresh per line: bounded so that thousands of short lines stay linear
             # (the longest title run in corpus/ and its wild plans is 18 lines).
             current = current[1 - _MAX_TITLE_RUN_LINES :] + [line]

@@ -270,7 +270,8 @@ def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: i
 
 def starts_with_numbering(line: str) -> bool:
     """Does the line open with a heading or item label of any style?"""
-    return _rules().any_style.match(line) is not None
+    rules = _rules()
+    return (not line or rules.opens_label(line[0])) and rules.any_style.match(line) is not None
 
 
 def _is_top_heading(line: str) -> bool:
