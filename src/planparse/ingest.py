@@ -10,7 +10,7 @@ import html
 import re
 import statistics
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import regex
 
@@ -219,41 +219,35 @@ def _noise_patterns() -> dict[str, list[regex.Pattern]]:
 _ANYWHERE = regex.compile(r"\.\*(\((?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))\.\*")
 
 
-class _DropLine(NamedTuple):
-    """The drop_lines patterns, tried once per line: one alternation fullmatched (a fullmatch of the
-    alternation is a fullmatch of some alternative), skipped when no alternative can open with the
-    line's first character, and the ``.*(X).*`` ones searched for X instead (a line holds no newline,
-    so that is the same test; backtracking ``.*`` over every position cost most of this stage)."""
-
-    whole: regex.Pattern
-    opens: Callable[[str], bool]
-    anywhere: regex.Pattern | None
-    empty: bool  # an empty line is dropped
-
-    def drops(self, bare: str) -> bool:
-        if not bare:
-            return self.empty
-        if self.opens(bare[0]) and self.whole.fullmatch(bare):
-            return True
-        return self.anywhere is not None and self.anywhere.search(bare) is not None
-
-
 @lru_cache(maxsize=1)
-def _drop_line() -> _DropLine:
+def _drop_line() -> Callable[[str], bool]:
+    """Does a short line (indent stripped) match one of the drop_lines patterns in full? Tried once
+    per line: one alternation fullmatched (a fullmatch of the alternation is a fullmatch of some
+    alternative), skipped when no alternative can open with the line's first character, and the
+    ``.*(X).*`` ones searched for X instead (a line holds no newline, so that is the same test;
+    backtracking ``.*`` over every position cost most of this stage)."""
     whole, anywhere = [], []
     for p in load_rules("noise")["drop_lines"]:
         m = _ANYWHERE.fullmatch(p)
         (anywhere if m else whole).append(m.group(1) if m else p)
     whole_re = regex.compile("|".join(f"(?:{p})" for p in whole) or r"(?!)")
-    anywhere_re = regex.compile("|".join(f"(?:{p})" for p in anywhere)) if anywhere else None
-    empty = whole_re.fullmatch("") is not None or (anywhere_re is not None and anywhere_re.search("") is not None)
-    return _DropLine(whole_re, opening_test(whole_re), anywhere_re, empty)
+    anywhere_re = regex.compile("|".join(f"(?:{p})" for p in anywhere) or r"(?!)")
+    opens = opening_test(whole_re)
+    empty = whole_re.fullmatch("") is not None or anywhere_re.search("") is not None  # an empty line is dropped
+
+    def drops(bare: str) -> bool:
+        if not bare:
+            return empty
+        return opens(bare[0]) and whole_re.fullmatch(bare) is not None or anywhere_re.search(bare) is not None
+
+    return drops
 
 
 _PARA_END = "。；！？：”’）)」』…"
 # In hard-wrapped text a full-width line ending in a closing quote or bracket was still cut there.
 _SENTENCE_END = "。；！？："
 _INDENT = " \u3000\u00a0\u2002\u2003\u2009"
+_TRAILING = _INDENT + "\t"  # cut from every line's end
 _PARA_END_CHARS, _SENTENCE_END_CHARS = tuple(_PARA_END), tuple(_SENTENCE_END)  # for str.endswith, built once
 
 
@@ -268,9 +262,9 @@ def clean_text(raw: str) -> str:
         text = pattern.sub("", text)
     lines, bares = [], []  # each kept line (trailing space cut), and without its indent
     max_dropped = load_rules("noise")["max_dropped_line_chars"]
-    drops = _drop_line().drops
+    drops = _drop_line()
     for line in text.split("\n"):
-        line = line.rstrip(_INDENT + "\t")
+        line = line.rstrip(_TRAILING)
         bare = line.lstrip(_INDENT)
         if len(bare) <= max_dropped and drops(bare):
             continue
@@ -349,7 +343,7 @@ def _rebuild_paragraphs(lines: list[str], bares: list[str]) -> list[str]:
             pending_join = False
             continue
         if not stripped:
-            if width is None and not pending_join:
+            if width is None and not pending_join and not (out and out[-1] == [""]):  # one blank line at most
                 out.append([""])
             continue
         row = _is_table_row(stripped)  # asked once: both the join and the cut test read it
@@ -359,7 +353,7 @@ def _rebuild_paragraphs(lines: list[str], bares: list[str]) -> list[str]:
         else:
             out.append([stripped])
         pending_join = k not in cells and not row and _cut_by_converter(stripped, width, heading)
-    return _squeeze_blank_lines(["".join(pieces) for pieces in out])
+    return ["".join(pieces) for pieces in out]
 
 
 def _is_table_row(line: str) -> bool:
@@ -385,12 +379,3 @@ def _cut_by_converter(line: str, width: int | None, heading: bool | None = None)
         return False
     # Paragraph-per-line text broken at a page break: only a long line can be a cut paragraph.
     return len(line) >= 40
-
-
-def _squeeze_blank_lines(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return out
