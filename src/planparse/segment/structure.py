@@ -62,7 +62,8 @@ class _Rules(NamedTuple):
     paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
     # Any style's label (their alternation, one named group per style, in order): most paragraphs
     # open with none, and one match tells, where trying the styles one by one takes ten; the group
-    # that matched names the first style that would (see _style_at).
+    # that matched names the first style that would (see _style_at), and its numeral is group n<k>
+    # of style group s<k>.
     any_style: regex.Pattern | None = None
     style_groups: dict[str, str] | None = None  # group name -> style
     # Whether a label, a notes opener or a list of attachments can open with a character (most lines
@@ -95,18 +96,22 @@ def _rules() -> _Rules:
     attachments = regex.compile(r"\s*(?:" + rules["attachment_list"] + r")\s*(?=$|[（(]?\d{1,2}\s*[.．、)）])")
     groups = {f"s{k}": name for k, name in enumerate(rules["styles"])}
     any_style = regex.compile(r"\s*(?:" + "|".join(
-        f"(?P<{g}>{rules['styles'][name].format(cn=cn)})".replace("(?P<n>", "(?:") for g, name in groups.items()) + ")")
+        f"(?P<{g}>{rules['styles'][name].format(cn=cn)})".replace("(?P<n>", f"(?P<n{g[1:]}>") for g, name in groups.items()) + ")")
     return _Rules(rules, styles, inline, notes, attachments, after_title, regex.compile(rules["paragraph_mark"]),
                   any_style, groups, opening_test(any_style), opening_test(notes), opening_test(attachments))
 
 
 def _style_at(text: str, pos: int, end: int) -> str | None:
     """The first style (in rule order) whose label matches at ``pos``, as trying them in turn finds it."""
+    m = _any_label(text, pos, end)
+    return _rules().style_groups[m.lastgroup] if m else None
+
+
+def _any_label(text: str, pos: int, end: int) -> regex.Match | None:
     rules = _rules()
     if pos < end and not rules.opens_label(text[pos]):
         return None
-    m = rules.any_style.match(text, pos, end)
-    return rules.style_groups[m.lastgroup] if m else None
+    return rules.any_style.match(text, pos, end)
 
 
 def build_structure(
@@ -242,11 +247,11 @@ def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:
 
 def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
     """(style, number) of the label at ``pos``, if one starts there."""
-    style = _style_at(text, pos, end)
-    if style is None:
+    m = _any_label(text, pos, end)
+    if m is None:
         return None
-    number = _number(_rules().styles[style].match(text, pos, end).group("n"))
-    return (style, number) if number is not None else None
+    number = _number(m.group("n" + m.lastgroup[1:]))  # the style's own pattern reads the same numeral
+    return (_rules().style_groups[m.lastgroup], number) if number is not None else None
 
 
 def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: int) -> list[Unit]:
