@@ -32,6 +32,8 @@ class Unit:
 
     start: int
     end: int
+    read: bool = False  # _units has read the style of the label at start (_style_at): it is style
+    style: str | None = None
 
 
 @dataclass
@@ -104,7 +106,10 @@ def _rules() -> _Rules:
 
 def _style_at(text: str, pos: int, end: int) -> str | None:
     """The first style (in rule order) whose label matches at ``pos``, as trying them in turn finds it."""
-    m = _any_label(text, pos, end)
+    return _style_of(_any_label(text, pos, end))
+
+
+def _style_of(m: regex.Match | None) -> str | None:
     return _rules().style_groups[m.lastindex][0] if m else None
 
 
@@ -179,7 +184,8 @@ def _units(text: str, excluded: list[tuple[int, int]], kept: set[int] = frozense
         if k < len(spans) and spans[k][0] <= start and start not in kept:
             continue
         own_at = start + len(line) - len(line.lstrip())
-        own = _label_at(text, own_at, end)
+        own_match = _any_label(text, own_at, end)
+        own = _label_of(own_match)
         if attachment is not None:
             if own and own[1] == attachment + 1:
                 attachment = own[1]
@@ -211,7 +217,8 @@ def _units(text: str, excluded: list[tuple[int, int]], kept: set[int] = frozense
                     last[label[0]] = label[1]
                     cuts.append(at)
             if len(cuts) == 1:
-                units.append(Unit(start, end))
+                # a whole line: its label, read above, is the one _candidates asks for
+                units.append(Unit(start, end, True, _style_of(own_match)) if own_at == start else Unit(start, end))
             else:
                 units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
             continue
@@ -248,7 +255,10 @@ def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:
 
 def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
     """(style, number) of the label at ``pos``, if one starts there."""
-    m = _any_label(text, pos, end)
+    return _label_of(_any_label(text, pos, end))
+
+
+def _label_of(m: regex.Match | None) -> tuple[str, int] | None:
     if m is None:
         return None
     style, numeral = _rules().style_groups[m.lastindex]
@@ -291,7 +301,7 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
     max_title = _rules().raw["max_title_chars"]
     found: list[Candidate] = []
     for unit in units:
-        first = _style_at(text, unit.start, unit.end)
+        first = unit.style if unit.read else _style_at(text, unit.start, unit.end)
         if first is None:
             continue
         # The style any_style found first; the others in order only if its own pattern disagrees.
