@@ -71,9 +71,7 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
     for line in lines:
         if not line:
             continue  # converters put blank lines inside broken titles too
-        # a table row (cells joined by tabs) is never part of a title
-        short = len(line) <= limit and "\t" not in line and not line.endswith(("。", "；", "：", ":", "，", ","))
-        if short and not starts_with_numbering(line) and not rx["not_title"].fullmatch(line):
+        if len(line) <= limit and _title_piece(line):
             # A run is joined afresh per line: bounded so that thousands of short lines stay linear
             # (the longest title run in corpus/ and its wild plans is 18 lines).
             current = current[1 - _MAX_TITLE_RUN_LINES :] + [line]
@@ -83,6 +81,15 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
                 current = []
         else:
             current = []
+
+
+@lru_cache(maxsize=4096)  # keyed on a short line: table cells (万元, 预期性) and list labels repeat
+def _title_piece(line: str) -> bool:
+    """Can this short line be part of a title?"""
+    # a table row (cells joined by tabs) is never part of a title
+    if "\t" in line or line.endswith(("。", "；", "：", ":", "，", ",")):
+        return False
+    return not starts_with_numbering(line) and not _rules()[1]["not_title"].fullmatch(line)
 
 
 def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
