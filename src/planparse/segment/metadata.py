@@ -12,6 +12,7 @@ from planparse.segment.structure import starts_with_numbering
 
 # Metadata lives on the cover and the first lines of the body.
 _HEAD_CHARS = 1500
+_HEAD_LINES = 60
 _WS = regex.compile(r"\s+")
 
 
@@ -43,9 +44,10 @@ def _rules():
 
 def find_metadata(text: str) -> dict:
     rules, rx = _rules()
-    lines = [line.strip() for line in text.split("\n")]
+    raw_lines = text.split("\n")
+    lines = [line.strip() for line in raw_lines[:_HEAD_LINES]]  # the rest is only walked for a title
     head = text[:_HEAD_CHARS]
-    title = _title(lines, rules, rx)
+    title = _title(raw_lines, lines, rules, rx)
     doc_number = _doc_number(lines[:15], rx)
     issuer = _issuer(lines, title, rules, rx)
     region = _region(title, issuer, text, rules, rx)
@@ -69,6 +71,7 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
     current = []
     limit = rules["max_title_line_chars"]
     for line in lines:
+        line = line.strip()
         if not line:
             continue  # converters put blank lines inside broken titles too
         if len(line) <= limit and _title_piece(line):
@@ -92,8 +95,9 @@ def _title_piece(line: str) -> bool:
     return not starts_with_numbering(line) and not _rules()[1]["not_title"].fullmatch(line)
 
 
-def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
-    runs = _title_runs(lines, rules, rx)
+def _title(raw_lines: list[str], lines: list[str], rules: dict, rx: dict) -> str | None:
+    """``raw_lines``: every line of the text; ``lines``: the first ones, stripped."""
+    runs = _title_runs(raw_lines, rules, rx)
     first = next(runs, None)
     if first is None:
         return None
@@ -104,7 +108,7 @@ def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     for run in runs:
         if _WS.sub("", run) == inner:
             return run
-    heads = {_WS.sub("", line) for line in lines}
+    heads = {_WS.sub("", line.strip()) for line in raw_lines}
     for line in lines[:40]:
         for quoted in rx["quoted_title"].finditer(line):
             if _WS.sub("", quoted.group("quoted")) in heads:
