@@ -32,7 +32,7 @@ class Unit:
 
     start: int
     end: int
-    read: bool = False  # _units has read the style of the label at start (_style_at): it is style
+    read: bool = False  # _units has already asked _style_at at start, and style is its answer
     style: str | None = None
 
 
@@ -114,6 +114,7 @@ def _style_of(m: regex.Match | None) -> str | None:
 
 
 def _any_label(text: str, pos: int, end: int) -> regex.Match | None:
+    """The any_style match at ``pos``, asked only when the character there can open a label."""
     rules = _rules()
     if pos < end and not rules.opens_label(text[pos]):
         return None
