@@ -206,3 +206,64 @@ def test_decode_warnings_reach_the_document_and_through_the_cli(tmp_path):
     assert any("NUL" in w for w in docs["nul_inside.txt"]["warnings"])
     assert docs["utf16_no_bom.txt"]["encoding"] == "utf-16-le" and "\x00" not in docs["utf16_no_bom.txt"]["text"]
     assert tables["sections"].num_rows > 0
+
+
+def test_common_han_share_counts_letters_as_defined():
+    # The share is counted by cutting out runs of common characters: it must equal the plain
+    # count over the non-ASCII letters (kana, Greek, rare 鑫 count as letters; digits, ASCII and
+    # punctuation do not).
+    import unicodedata
+
+    from planparse.ingest import _common_han, _common_han_share
+
+    text = "规划目标：到2025年，ｶﾅかな鑫α βγ，１２３。Ａ计划“十四五”" * 50 + "\u3000甲乙"
+    letters = [c for c in text[:20000] if ord(c) > 127 and unicodedata.category(c).startswith("L")]
+    assert _common_han_share(text) == sum(c in _common_han() for c in letters) / len(letters)
+    assert _common_han_share("ａｂｃ，12345 abc") is None
+
+
+def _wild_lines() -> list[str]:
+    from pathlib import Path
+
+    from planparse.ingest import _INDENT
+
+    wild = Path(__file__).resolve().parent.parent / "corpus" / "wild"
+    lines = []
+    for path in sorted(wild.glob("*.txt")):
+        text = decode_bytes(path.read_bytes())[0].replace("\r", "")
+        lines += [line.rstrip(_INDENT + "\t").lstrip(_INDENT) for line in text.split("\n")]
+    return lines
+
+
+def test_drop_lines_tried_at_once_drop_what_each_pattern_drops():
+    # clean_text fullmatches one alternation, skipped by the line's first character, and searches
+    # the .*(X).* patterns for X: the same lines as trying every pattern in full.
+    import regex
+
+    from planparse.ingest import _drop_line
+    from planparse.rules_loader import load_rules
+
+    rules = load_rules("noise")
+    patterns = [regex.compile(p) for p in rules["drop_lines"]]
+    noise = ["- 33 -", "第 3 页 共 10 页", "本链接即将离开本站", "打印本页", "分享到：微信",
+             "Copyright 版权所有 某某市人民政府", "发文机关：某某市人民政府", "文 号：某府〔2021〕1号"]
+    lines = [line for line in _wild_lines() + noise + ["", "—5—", "共3页"] if len(line) <= rules["max_dropped_line_chars"]]
+    drops = _drop_line()
+    assert [line for line in lines if drops(line)] == [line for line in lines if any(p.fullmatch(line) for p in patterns)]
+    assert all(map(drops, noise))
+
+
+def test_opening_test_skips_only_lines_that_cannot_match():
+    import regex
+
+    from planparse.ingest import _heading_start
+    from planparse.rules_loader import opening_test
+
+    pattern, opens = _heading_start()
+    lines = [line for line in _wild_lines() if line]
+    assert all(opens(line[0]) for line in lines if pattern.match(line))
+    assert opens("（") and opens("第") and opens("3") and not opens("加") and not opens("。")
+    assert sum(not opens(line[0]) for line in lines) > len(lines) / 3  # most lines are skipped
+    assert not opening_test(regex.compile(r"ab|c"))("b") and opening_test(regex.compile(r"\s*ab"))("\u3000")
+    # a pattern that looks before its start is never skipped: the character alone cannot tell
+    assert opening_test(regex.compile(r"(?<=。)b"))("z") and opening_test(regex.compile(r"\bb"))("z")

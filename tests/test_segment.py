@@ -216,3 +216,25 @@ def test_sections_nest_consistently(corpus_results):
             parent = by_id[section.parent_id]
             assert parent.level == section.level - 1
             assert parent.char_start <= section.char_start and section.char_end <= parent.char_end
+
+
+def test_inline_labels_are_found_behind_their_punctuation_one_after_another():
+    # _inline_labels scans for the punctuation with the label in a lookahead; it must find what a
+    # search for a label behind a sentence end finds: each label once, none inside the one before.
+    import regex
+
+    from planparse.segment.structure import _inline_labels, _rules
+
+    rules = _rules().raw
+    alternatives = [p.format(cn=rules["numerals"]) for name, p in rules["styles"].items() if name not in rules["line_start_only"]]
+    behind = regex.compile(r"(?<=[。；！？）)：:])(?:" + "|".join(alternatives) + ")")
+    texts = [
+        "落实责任。（二）完善机制（市财政局负责）（三）加强保障：1.资金；2.人员。三、保障措施",
+        "具体措施：1．建立台账。2．定期通报。第二章 发展目标。（一）（二）（三）",
+        "到2025年：10.5%。一、二、三、",
+        "无标签的一段文字。",
+    ]
+    for text in texts:
+        assert _inline_labels(text, 0, len(text)) == [m.start() for m in behind.finditer(text)]
+    assert _inline_labels(texts[0], 0, len(texts[0])) == [texts[0].index("（二）"), texts[0].index("（三）"),
+                                                        texts[0].index("1.资金"), texts[0].index("2.人员"), texts[0].index("三、保障")]

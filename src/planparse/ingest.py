@@ -7,12 +7,14 @@ Every offset in the corpus points into the text this module returns, so all clea
 from __future__ import annotations
 
 import html
+import re
 import statistics
 from functools import lru_cache
+from typing import Callable
 
 import regex
 
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import load_rules, opening_test
 
 
 class IngestError(Exception):
@@ -171,6 +173,13 @@ def _common_han() -> frozenset[str]:
     return frozenset(chars) - {""}
 
 
+@lru_cache(maxsize=1)
+def _common_han_runs() -> re.Pattern:
+    # The standard library's re, not regex: re tests a class of 3,755 characters with a bitmap,
+    # regex by a slower lookup (10x on the whole sample).
+    return re.compile("[" + "".join(sorted(_common_han())) + "]+")
+
+
 _NON_ASCII_LETTERS = regex.compile(r"[^\x00-\x7f\P{L}]++")
 
 
@@ -178,10 +187,14 @@ def _common_han_share(text: str) -> float | None:
     """Share of common Chinese characters among the non-ASCII letters in the text's first 20k
     characters; None when there are too few such letters to judge."""
     sample = text[:20000]
-    letters = "".join(_NON_ASCII_LETTERS.findall(sample))
-    if len(letters) < _MIN_LETTERS_JUDGED:
+    # Common characters are non-ASCII letters: count them by cutting out their runs, then the other
+    # letters in the little that is left (most of a plan is common characters).
+    rest = _common_han_runs().sub("", sample)
+    common = len(sample) - len(rest)
+    letters = common + sum(map(len, _NON_ASCII_LETTERS.findall(rest)))
+    if letters < _MIN_LETTERS_JUDGED:
         return None
-    return sum(map(_common_han().__contains__, letters)) / len(letters)
+    return common / letters
 
 
 # Control characters other than \t \n \f \r, and the private-use area: what a wrong decoding yields.
@@ -199,17 +212,42 @@ def _looks_like_text(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _noise_patterns() -> dict[str, list[regex.Pattern]]:
     rules = load_rules("noise")
-    patterns = {key: [regex.compile(p) for p in rules[key]] for key in ("inline", "drop_lines")}
-    # One alternation tried once per line instead of one pattern after another (a fullmatch of the
-    # alternation is a fullmatch of some alternative: the engine backtracks into the next one).
-    patterns["drop_line"] = [regex.compile("|".join(f"(?:{p})" for p in rules["drop_lines"]) or r"(?!)")]
-    return patterns
+    return {"inline": [regex.compile(p) for p in rules["inline"]]}
+
+
+# A drop-line pattern ``.*(X).*``: a line holding X anywhere (a group with no group inside).
+_ANYWHERE = regex.compile(r"\.\*(\((?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))\.\*")
+
+
+@lru_cache(maxsize=1)
+def _drop_line() -> Callable[[str], bool]:
+    """Does a short line (indent stripped) match one of the drop_lines patterns in full? Tried once
+    per line: one alternation fullmatched (a fullmatch of the alternation is a fullmatch of some
+    alternative), skipped when no alternative can open with the line's first character, and the
+    ``.*(X).*`` ones searched for X instead (a line holds no newline, so that is the same test;
+    backtracking ``.*`` over every position cost most of this stage)."""
+    whole, anywhere = [], []
+    for p in load_rules("noise")["drop_lines"]:
+        m = _ANYWHERE.fullmatch(p)
+        (anywhere if m else whole).append(m.group(1) if m else p)
+    whole_re = regex.compile("|".join(f"(?:{p})" for p in whole) or r"(?!)")
+    anywhere_re = regex.compile("|".join(f"(?:{p})" for p in anywhere) or r"(?!)")
+    opens = opening_test(whole_re)
+    empty = whole_re.fullmatch("") is not None or anywhere_re.search("") is not None  # an empty line is dropped
+
+    def drops(bare: str) -> bool:
+        if not bare:
+            return empty
+        return opens(bare[0]) and whole_re.fullmatch(bare) is not None or anywhere_re.search(bare) is not None
+
+    return drops
 
 
 _PARA_END = "。；！？：”’）)」』…"
 # In hard-wrapped text a full-width line ending in a closing quote or bracket was still cut there.
 _SENTENCE_END = "。；！？："
 _INDENT = " \u3000\u00a0\u2002\u2003\u2009"
+_TRAILING = _INDENT + "\t"  # cut from every line's end
 _PARA_END_CHARS, _SENTENCE_END_CHARS = tuple(_PARA_END), tuple(_SENTENCE_END)  # for str.endswith, built once
 
 
@@ -220,27 +258,33 @@ def clean_text(raw: str) -> str:
     # HTML kept in a text file is read by the HTML reader (readers/html.py); entities left by
     # exporters (&quot;) are decoded in every text.
     text = _entities().sub(lambda m: html.unescape(m.group()), text)
-    patterns = _noise_patterns()
-    for pattern in patterns["inline"]:
+    for pattern in _noise_patterns()["inline"]:
         text = pattern.sub("", text)
-    lines = []
+    lines, bares = [], []  # each kept line (trailing space cut), and without its indent
     max_dropped = load_rules("noise")["max_dropped_line_chars"]
-    (drop_line,) = patterns["drop_line"]
+    drops = _drop_line()
     for line in text.split("\n"):
-        line = line.rstrip(_INDENT + "\t")
-        bare = line.strip(_INDENT)
-        if len(bare) <= max_dropped and drop_line.fullmatch(bare):
+        line = line.rstrip(_TRAILING)
+        bare = line.lstrip(_INDENT)
+        if len(bare) <= max_dropped and drops(bare):
             continue
         lines.append(line)
-    lines = _rebuild_paragraphs(lines)
-    text = "\n".join(lines).strip("\n") + "\n"
-    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…)
-    return _glued_caption().sub("\n", text)
+        bares.append(bare)
+    text = "\n".join(_rebuild_paragraphs(lines, bares)).strip("\n") + "\n"
+    # a 专栏 caption run into the end of the paragraph before it (…确保工程安全。专栏3　重点工程…);
+    # most texts have no caption at all, and one search for it is cheaper than the lookbehind's
+    caption = _glued_caption()
+    return caption.sub("\n", text) if _box_caption_start().search(text) else text
 
 
 @lru_cache(maxsize=1)
 def _entities() -> regex.Pattern:
     return regex.compile(load_rules("noise")["entities"])
+
+
+@lru_cache(maxsize=1)
+def _box_caption_start() -> regex.Pattern:
+    return regex.compile(load_rules("tables")["box_caption_start"])
 
 
 @lru_cache(maxsize=1)
@@ -250,12 +294,13 @@ def _glued_caption() -> regex.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _heading_start() -> regex.Pattern:
-    """A line opening with a numbering label (the segmenter's styles) or a block marker:
-    never the continuation of the paragraph above."""
+def _heading_start() -> tuple[regex.Pattern, Callable[[str], bool]]:
+    """A line opening with a numbering label (the segmenter's styles) or a block marker: never the
+    continuation of the paragraph above. With the test of a line's first character that skips it."""
     rules = load_rules("headings")
     labels = [p.format(cn=rules["numerals"]) for p in rules["styles"].values()]
-    return regex.compile(r"\s*(?:" + "|".join(labels + rules["block_openers"]) + ")")
+    pattern = regex.compile(r"\s*(?:" + "|".join(labels + rules["block_openers"]) + ")")
+    return pattern, opening_test(pattern)
 
 
 # A heading line ending in one of these was cut by the converter (a long title wrapped in two).
@@ -269,9 +314,9 @@ _TABLE_ROW = regex.compile(
 )
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(bares: list[str]) -> int | None:
     """The visual line width of hard-wrapped (PDF) text, or None when lines are paragraphs."""
-    lengths = [len(line.strip(_INDENT)) for line in lines if line.strip(_INDENT)]
+    lengths = [len(bare) for bare in bares if bare]
     if len(lengths) < 20:
         return None
     mode = statistics.mode(lengths)
@@ -281,40 +326,51 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
-def _rebuild_paragraphs(lines: list[str]) -> list[str]:
-    """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them."""
+def _rebuild_paragraphs(lines: list[str], bares: list[str]) -> list[str]:
+    """Join lines a converter broke inside a paragraph; drop the blank lines PDF text puts between them.
+    ``bares``: each line without its indent."""
     from planparse.segment.tables import cell_table_lines
 
-    width = _wrap_width(lines)
-    heading_start = _heading_start()
+    width = _wrap_width(bares)
     cells = cell_table_lines(lines)  # a table written one cell per line: its lines are never joined
     # Each output line as its pieces, joined once at the end: += on a list item copies the whole
     # paragraph each time, quadratic in a long hard-wrapped paragraph.
     out: list[list[str]] = []
     pending_join = False  # the last output line is an unfinished paragraph
-    for k, line in enumerate(lines):
+    for k, (line, stripped) in enumerate(zip(lines, bares)):
         if line.startswith("\t"):
             out.append([line])
             pending_join = False
             continue
-        stripped = line.strip(_INDENT)
         if not stripped:
-            if width is None and not pending_join:
+            if width is None and not pending_join and not (out and out[-1] == [""]):  # one blank line at most
                 out.append([""])
             continue
-        if pending_join and out and not heading_start.match(stripped) and not _TABLE_ROW.match(stripped):
+        row = _is_table_row(stripped)  # asked once: both the join and the cut test read it
+        heading = None  # asked only when needed, then shared
+        if pending_join and not row and not (heading := _opens_heading(stripped)):
             out[-1].append(stripped)
         else:
             out.append([stripped])
-        pending_join = k not in cells and _cut_by_converter(stripped, width)
-    return _squeeze_blank_lines(["".join(pieces) for pieces in out])
+        pending_join = k not in cells and not row and _cut_by_converter(stripped, width, heading)
+    return ["".join(pieces) for pieces in out]
 
 
-def _cut_by_converter(line: str, width: int | None) -> bool:
-    """Does this source line stop mid-paragraph, so that the next line continues it?"""
-    if _TABLE_ROW.match(line):
-        return False
-    if line.endswith(_TITLE_DANGLING) and _heading_start().match(line):  # the cheap test first
+def _is_table_row(line: str) -> bool:
+    # _TABLE_ROW needs whitespace between cells: a line with none (no space, and every other
+    # whitespace character is unprintable) is not tried; most lines are prose without any.
+    return (" " in line or not line.isprintable()) and _TABLE_ROW.match(line) is not None
+
+
+def _opens_heading(line: str) -> bool:
+    heading_start, opens = _heading_start()
+    return opens(line[:1]) and heading_start.match(line) is not None
+
+
+def _cut_by_converter(line: str, width: int | None, heading: bool | None = None) -> bool:
+    """Does this source line (not a table row) stop mid-paragraph, so that the next line continues
+    it? ``heading``: whether it opens with a label, when the caller already asked."""
+    if line.endswith(_TITLE_DANGLING) and (heading if heading is not None else _opens_heading(line)):
         return True
     if width is not None:
         # Hard-wrapped text: a visual line that reaches the wrap width was cut there.
@@ -323,12 +379,3 @@ def _cut_by_converter(line: str, width: int | None) -> bool:
         return False
     # Paragraph-per-line text broken at a page break: only a long line can be a cut paragraph.
     return len(line) >= 40
-
-
-def _squeeze_blank_lines(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import regex
 import yaml
@@ -254,3 +254,22 @@ def word_tree(words: Iterable[str], heads: bool = False) -> str:
     if heads and tree:
         return f"(?=[{regex.escape(''.join(sorted({w[0] for w in words if w})))}])(?:{tree})"
     return tree
+
+
+# Syntax that tests what comes before a match's start (lookbehind, word boundaries).
+_LOOKS_BEHIND = regex.compile(r"\(\?<[=!]|\\[bBmM]")
+
+
+def opening_test(pattern: regex.Pattern) -> Callable[[str], bool]:
+    """A test of one character: False when no match of ``pattern`` can start with it, so a caller may
+    skip the match (most lines open with no label: a cached lookup instead of a regex call). The
+    regex itself is asked, once per character, by partial matching. A pattern that tests what comes
+    before its start gets a test that never skips, since the character is tried on its own."""
+    if _LOOKS_BEHIND.search(pattern.pattern):
+        return lambda char: True
+
+    @lru_cache(maxsize=4096)  # keyed on one character: bounded by the alphabet a corpus uses
+    def opens(char: str) -> bool:
+        return pattern.match(char, partial=True) is not None
+
+    return opens

@@ -12,6 +12,7 @@ from planparse.segment.structure import starts_with_numbering
 
 # Metadata lives on the cover and the first lines of the body.
 _HEAD_CHARS = 1500
+_HEAD_LINES = 60
 _WS = regex.compile(r"\s+")
 
 
@@ -22,7 +23,8 @@ def _rules():
         "title_suffix": regex.compile(rules["title_suffix"] + rules["title_trailer"] + r"$"),
         "issued_title": regex.compile(rules["issued_title"]),
         "quoted_title": regex.compile(rules["quoted_title"]),
-        "not_title": [regex.compile(p) for p in rules["not_title_lines"]],
+        # one alternation, fullmatched once per line (a fullmatch of some alternative)
+        "not_title": regex.compile("|".join(f"(?:{p})" for p in rules["not_title_lines"]) or r"(?!)"),
         "doc_number": regex.compile(rules["doc_number"]),
         "date_line": regex.compile(rules["date_line"]),
         "letterhead": regex.compile(rules["letterhead"]),
@@ -42,9 +44,10 @@ def _rules():
 
 def find_metadata(text: str) -> dict:
     rules, rx = _rules()
-    lines = [line.strip() for line in text.split("\n")]
+    raw_lines = text.split("\n")
+    lines = [line.strip() for line in raw_lines[:_HEAD_LINES]]  # the rest is only walked for a title
     head = text[:_HEAD_CHARS]
-    title = _title(lines, rules, rx)
+    title = _title(raw_lines, lines, rules, rx)
     doc_number = _doc_number(lines[:15], rx)
     issuer = _issuer(lines, title, rules, rx)
     region = _region(title, issuer, text, rules, rx)
@@ -68,11 +71,10 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
     current = []
     limit = rules["max_title_line_chars"]
     for line in lines:
+        line = line.strip()
         if not line:
             continue  # converters put blank lines inside broken titles too
-        # a table row (cells joined by tabs) is never part of a title
-        short = len(line) <= limit and "\t" not in line and not line.endswith(("。", "；", "：", ":", "，", ","))
-        if short and not starts_with_numbering(line) and not any(p.fullmatch(line) for p in rx["not_title"]):
+        if len(line) <= limit and _title_piece(line):
             # A run is joined afresh per line: bounded so that thousands of short lines stay linear
             # (the longest title run in corpus/ and its wild plans is 18 lines).
             current = current[1 - _MAX_TITLE_RUN_LINES :] + [line]
@@ -84,8 +86,18 @@ def _title_runs(lines: list[str], rules: dict, rx: dict):
             current = []
 
 
-def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
-    runs = _title_runs(lines, rules, rx)
+@lru_cache(maxsize=4096)  # keyed on a short line: table cells (万元, 预期性) and list labels repeat
+def _title_piece(line: str) -> bool:
+    """Can this short line be part of a title?"""
+    # a table row (cells joined by tabs) is never part of a title
+    if "\t" in line or line.endswith(("。", "；", "：", ":", "，", ",")):
+        return False
+    return not starts_with_numbering(line) and not _rules()[1]["not_title"].fullmatch(line)
+
+
+def _title(raw_lines: list[str], lines: list[str], rules: dict, rx: dict) -> str | None:
+    """``raw_lines``: every line of the text; ``lines``: the first ones, stripped."""
+    runs = _title_runs(raw_lines, rules, rx)
     first = next(runs, None)
     if first is None:
         return None
@@ -96,7 +108,7 @@ def _title(lines: list[str], rules: dict, rx: dict) -> str | None:
     for run in runs:
         if _WS.sub("", run) == inner:
             return run
-    heads = {_WS.sub("", line) for line in lines}
+    heads = {_WS.sub("", line.strip()) for line in raw_lines}
     for line in lines[:40]:
         for quoted in rx["quoted_title"].finditer(line):
             if _WS.sub("", quoted.group("quoted")) in heads:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import regex
 
 from planparse.models import Measure, Section, Table
 from planparse.numerals import cn_int
 from planparse.spans import SpanIndex
-from planparse.rules_loader import load_rules
+from planparse.rules_loader import load_rules, opening_test
 from planparse.segment import Structure
 from planparse.segment.tables import find_tables
 
@@ -26,12 +26,14 @@ _INLINE_SEARCH_MIN_CHARS = 300
 _TITLE_STOP = regex.compile(r"[。！？]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A paragraph: a line of the cleaned text, or a piece of an over-long line."""
 
     start: int
     end: int
+    read: bool = False  # _units has already asked _style_at at start, and style is its answer
+    style: str | None = None
 
 
 @dataclass
@@ -55,16 +57,22 @@ class Candidate:
 class _Rules(NamedTuple):
     raw: dict  # rules/headings.yaml as loaded
     styles: dict[str, regex.Pattern]  # style name -> label at a paragraph start
-    inline: regex.Pattern  # a label after a sentence end, inside a one-line body
+    inline: regex.Pattern  # a label after a sentence end, inside a one-line body (group label)
     notes: regex.Pattern  # the line opening a block of notes
     attachments: regex.Pattern  # the line opening a list of attachments (附件：1.…)
     after_title: regex.Pattern  # a label a short heading runs into, inside one-line text
     paragraph_mark: regex.Pattern  # the indent that starts a paragraph inside a one-line body
-    # Any style's label (their alternation, one named group per style, in order): most paragraphs
-    # open with none, and one match tells, where trying the styles one by one takes ten; the group
-    # that matched names the first style that would (see _style_at).
+    # Any style's label (their alternation, one group per style, in order): most paragraphs open
+    # with none, and one match tells, where trying the styles one by one takes ten; the group that
+    # matched (lastindex) names the first style that would (see _style_at) and holds its numeral.
+    # Groups by number: regex looks a group name up slowly (0.4 us, a match of "1." 1 us).
     any_style: regex.Pattern | None = None
-    style_groups: dict[str, str] | None = None  # group name -> style
+    style_groups: dict[int, tuple[str, int]] | None = None  # group -> (style, group of its numeral)
+    # Whether a label, a notes opener or a list of attachments can open with a character (most lines
+    # open with none: a cached lookup instead of a regex call; rules_loader.opening_test).
+    opens_label: Callable[[str], bool] | None = None
+    opens_notes: Callable[[str], bool] | None = None
+    opens_attachments: Callable[[str], bool] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +80,12 @@ def _rules() -> _Rules:
     rules = load_rules("headings")
     cn = rules["numerals"]
     styles = {name: regex.compile(r"\s*(?:" + p.format(cn=cn) + r")\s*") for name, p in rules["styles"].items()}
+    # The punctuation, then the label in a lookahead: the engine skips to the punctuation, where a
+    # lookbehind before the label was tried at every position (see _inline_labels).
     inline = regex.compile(
-        r"(?<=[。；！？）)：:])(?:"
+        r"[。；！？）)：:](?=(?P<label>"
         + "|".join(p.format(cn=cn) for name, p in rules["styles"].items() if name not in rules["line_start_only"])
-        + ")"
+        + "))"
     )
     # a notes opener alone on its line, or followed by the first numbered note (注：1.…)
     notes = regex.compile(
@@ -86,18 +96,29 @@ def _rules() -> _Rules:
         "|".join(rules["styles"][name].format(cn=cn) for name in rules["inline_after_title"])
     )
     attachments = regex.compile(r"\s*(?:" + rules["attachment_list"] + r")\s*(?=$|[（(]?\d{1,2}\s*[.．、)）])")
-    groups = {f"s{k}": name for k, name in enumerate(rules["styles"])}
     any_style = regex.compile(r"\s*(?:" + "|".join(
-        f"(?P<{g}>{rules['styles'][name].format(cn=cn)})".replace("(?P<n>", "(?:") for g, name in groups.items()) + ")")
+        f"(?P<s{k}>{p.format(cn=cn)})".replace("(?P<n>", f"(?P<n{k}>") for k, p in enumerate(rules["styles"].values())) + ")")
+    index = any_style.groupindex
+    groups = {index[f"s{k}"]: (name, index[f"n{k}"]) for k, name in enumerate(rules["styles"])}
     return _Rules(rules, styles, inline, notes, attachments, after_title, regex.compile(rules["paragraph_mark"]),
-                  any_style, groups)
+                  any_style, groups, opening_test(any_style), opening_test(notes), opening_test(attachments))
 
 
 def _style_at(text: str, pos: int, end: int) -> str | None:
     """The first style (in rule order) whose label matches at ``pos``, as trying them in turn finds it."""
+    return _style_of(_any_label(text, pos, end))
+
+
+def _style_of(m: regex.Match | None) -> str | None:
+    return _rules().style_groups[m.lastindex][0] if m else None
+
+
+def _any_label(text: str, pos: int, end: int) -> regex.Match | None:
+    """The any_style match at ``pos``, asked only when the character there can open a label."""
     rules = _rules()
-    m = rules.any_style.match(text, pos, end)
-    return rules.style_groups[m.lastgroup] if m else None
+    if pos < end and not rules.opens_label(text[pos]):
+        return None
+    return rules.any_style.match(text, pos, end)
 
 
 def build_structure(
@@ -110,7 +131,7 @@ def build_structure(
     blocks = find_tables(text) if tables is None else tables
     # group rows of a table (一、… over its rows) are headings of the document: they stay units
     groups = {start for b in blocks for start, _ in b.group_spans}
-    units = _units(text, SpanIndex(blocks), groups)
+    units = _units(text, [(b.char_start, b.char_end) for b in blocks], groups)
     candidates = _candidates(text, units)
     if styled:
         _mark_styled(text, candidates, styled)
@@ -136,31 +157,42 @@ def build_structure(
     return structure
 
 
-def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list[Unit]:
+def _units(text: str, excluded: list[tuple[int, int]], kept: set[int] = frozenset()) -> list[Unit]:
+    """The paragraphs of the text outside the ``excluded`` spans (tables), but for lines starting at
+    ``kept`` offsets."""
     rules = _rules()
+    # Lines come in order: walk the table spans (merged) along with them instead of a search per line.
+    spans = _merged(excluded)
+    k = 0
     title_window = rules.raw["max_title_chars"] + 20
     units: list[Unit] = []
     in_notes = False
     notes_style = None
     attachment: int | None = None  # inside a list of attachments: the number of its last entry
     last: dict[str, int] = {}  # the last number seen of each numbering style
-    for match in regex.finditer(r"[^\n]+", text):
-        start, end = match.span()
-        line = match.group()
-        if listed := rules.attachments.match(line):
+    next_start = 0
+    for line in text.split("\n"):  # the lines and their offsets, as a finditer of [^\n]+ gave them
+        start, end = next_start, next_start + len(line)
+        next_start = end + 1
+        if not line:
+            continue
+        if rules.opens_attachments(line[0]) and (listed := rules.attachments.match(line)):
             entry = _label_at(text, start + listed.end(), end)
             attachment = entry[1] if entry else 0  # the last entry of the list of attachments
             continue
-        if start in excluded and start not in kept:
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= start and start not in kept:
             continue
         own_at = start + len(line) - len(line.lstrip())
-        own = _label_at(text, own_at, end)
+        own_match = _any_label(text, own_at, end)
+        own = _label_of(own_match)
         if attachment is not None:
             if own and own[1] == attachment + 1:
                 attachment = own[1]
                 continue
             attachment = None
-        if notes := rules.notes.match(line):
+        if rules.opens_notes(line[0]) and (notes := rules.notes.match(line)):
             in_notes = True
             noted = _label_at(text, start + notes.end(), end)
             notes_style = noted[0] if noted else None  # the notes' own numbering (注：1.…2.…)
@@ -179,15 +211,19 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
             # A shorter line is cut only at a label that goes on with its style's count (…负责）（二）…)
             # or opens a list after a colon (具体措施：1．…2．…).
             cuts = [start]
-            for m in rules.inline.finditer(text, start, end):
-                label = own if m.start() == own_at else _label_at(text, m.start(), end)  # the line's own: read once
+            for at in _inline_labels(text, start, end):
+                label = own if at == own_at else _label_at(text, at, end)  # the line's own: read once
                 if label and (label[1] == last.get(label[0], 0) + 1 and label[0] in last
-                              or label[1] == 1 and text[m.start() - 1] in "：:"):
+                              or label[1] == 1 and text[at - 1] in "：:"):
                     last[label[0]] = label[1]
-                    cuts.append(m.start())
-            units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
+                    cuts.append(at)
+            if len(cuts) == 1:
+                # a whole line: its label, read above, is the one _candidates asks for
+                units.append(Unit(start, end, True, _style_of(own_match)) if own_at == start else Unit(start, end))
+            else:
+                units.extend(Unit(a, b) for a, b in zip(cuts, cuts[1:] + [end]))
             continue
-        labels = [m.start() for m in rules.inline.finditer(text, start, end)]
+        labels = _inline_labels(text, start, end)
         marks = [m.end() for m in rules.paragraph_mark.finditer(text, start, end)]
         cuts = [start] + sorted(set(labels + marks)) + [end]
         for piece_start, piece_end in zip(cuts, cuts[1:]):
@@ -195,12 +231,39 @@ def _units(text: str, excluded: SpanIndex, kept: set[int] = frozenset()) -> list
     return units
 
 
+def _inline_labels(text: str, start: int, end: int) -> list[int]:
+    """Where labels start after a sentence end in text[start:end], as a search for the label behind
+    its punctuation finds them: one after another, none inside the one before."""
+    found: list[int] = []
+    after = start
+    for m in _rules().inline.finditer(text, start, end):
+        if m.start("label") >= after:
+            found.append(m.start("label"))
+            after = m.end("label")
+    return found
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Sorted, disjoint spans holding the same offsets."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
 def _label_at(text: str, pos: int, end: int) -> tuple[str, int] | None:
     """(style, number) of the label at ``pos``, if one starts there."""
-    style = _style_at(text, pos, end)
-    if style is None:
+    return _label_of(_any_label(text, pos, end))
+
+
+def _label_of(m: regex.Match | None) -> tuple[str, int] | None:
+    if m is None:
         return None
-    number = _number(_rules().styles[style].match(text, pos, end).group("n"))
+    style, numeral = _rules().style_groups[m.lastindex]
+    number = _number(m[numeral])  # the style's own pattern reads the same numeral
     return (style, number) if number is not None else None
 
 
@@ -225,7 +288,8 @@ def _split_after_title(text: str, start: int, end: int, rules: _Rules, window: i
 
 def starts_with_numbering(line: str) -> bool:
     """Does the line open with a heading or item label of any style?"""
-    return _rules().any_style.match(line) is not None
+    rules = _rules()
+    return (not line or rules.opens_label(line[0])) and rules.any_style.match(line) is not None
 
 
 def _is_top_heading(line: str) -> bool:
@@ -238,7 +302,7 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
     max_title = _rules().raw["max_title_chars"]
     found: list[Candidate] = []
     for unit in units:
-        first = _style_at(text, unit.start, unit.end)
+        first = unit.style if unit.read else _style_at(text, unit.start, unit.end)
         if first is None:
             continue
         # The style any_style found first; the others in order only if its own pattern disagrees.
@@ -296,6 +360,7 @@ def _title(rest: str, style: str, max_title: int) -> tuple[str | None, int, bool
     return None, 0, True
 
 
+@lru_cache(maxsize=1024)  # keyed on a label's numeral (一, 十二, 3): cn2an is slow and labels repeat
 def _number(numeral: str) -> int | None:
     if len(numeral) == 1 and "①" <= numeral <= "⑳":
         return ord(numeral) - ord("①") + 1
