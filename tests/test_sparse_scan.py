@@ -84,24 +84,28 @@ def test_same_matches_on_any_text(pattern, text):
     assert spans(sparse.finditer(text, 3, 40)) == spans(plain.finditer(text, 3, 40))
 
 
-def test_first_chars():
-    from planparse.sparse_scan import first_chars
+def test_opening_test_of_unit_like_patterns():
+    """The first-character test that find_values asks before matching a unit after a number."""
+    from planparse.rules_loader import opening_test
 
-    assert first_chars(r"个|家|万人") == {"个", "家", "万"}
-    assert first_chars(r"[万亿]?(?:吨|亩)(?=\s)") == {"万", "亿", "吨", "亩"}
-    assert first_chars(r"(?<!\d)1?/10") == {"1", "/"}
-    assert first_chars(r"\d+") is None  # a category
-    assert first_chars(r"a?") is None  # matches empty
-    assert first_chars(r"\p{Han}") is None  # not readable by the re parser
+    def opens(pattern):
+        return opening_test(regex.compile(pattern))
+
+    assert [c for c in "个家万人亿" if opens(r"个|家|万人")(c)] == ["个", "家", "万"]
+    assert all(opens(r"[万亿]?(?:吨|亩)(?=\s)")(c) for c in "万亿吨亩") and not opens(r"[万亿]?(?:吨|亩)(?=\s)")("人")
+    # a negative lookbehind cannot bar the character: it passes with nothing before it
+    assert opens(r"(?<!\d)1?/10")("1") and opens(r"(?<!\d)1?/10")("/") and not opens(r"(?<!\d)1?/10")("0")
+    assert opens(r"\p{Han}")("年") and not opens(r"\p{Han}")("3")  # the regex module's own syntax
+    assert opens(r"a?")("z")  # an empty match starts anywhere
 
 
 @given(st.text(alphabet="个家万亿吨亩/10 x", max_size=40))
 @settings(max_examples=200, deadline=None)
-def test_a_match_starts_with_one_of_the_first_chars(text):
-    from planparse.sparse_scan import first_chars
+def test_a_match_starts_with_a_character_that_opens_it(text):
+    from planparse.rules_loader import opening_test
 
-    pattern = r"[万亿]?(?:吨|亩)|1?/10|个|家"
-    first, compiled = first_chars(pattern), regex.compile(pattern)
+    compiled = regex.compile(r"[万亿]?(?:吨|亩)|(?<!\d)1?/10|个|家")
+    opens = opening_test(compiled)
     for i in range(len(text)):
         if compiled.match(text, i):
-            assert text[i] in first
+            assert opens(text[i])

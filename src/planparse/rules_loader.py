@@ -256,15 +256,17 @@ def word_tree(words: Iterable[str], heads: bool = False) -> str:
     return tree
 
 
-# Syntax that tests what comes before a match's start (lookbehind, word boundaries).
-_LOOKS_BEHIND = regex.compile(r"\(\?<[=!]|\\[bBmM]")
+# Syntax that needs what comes before a match's start (positive lookbehind, word boundaries). A
+# negative lookbehind is no bar: with nothing before the character it only passes more often.
+_LOOKS_BEHIND = regex.compile(r"\(\?<=|\\[bBmM]")
 
 
 def opening_test(pattern: regex.Pattern) -> Callable[[str], bool]:
     """A test of one character: False when no match of ``pattern`` can start with it, so a caller may
-    skip the match (most lines open with no label: a cached lookup instead of a regex call). The
-    regex itself is asked, once per character, by partial matching. A pattern that tests what comes
-    before its start gets a test that never skips, since the character is tried on its own."""
+    skip the match (most lines open with no label, most numbers have no unit: a cached lookup instead
+    of a regex call). The regex itself is asked, once per character, by partial matching. A pattern
+    that needs what comes before its start gets a test that never skips, since the character is
+    tried on its own."""
     if _LOOKS_BEHIND.search(pattern.pattern):
         return lambda char: True
 

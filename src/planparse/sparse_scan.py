@@ -14,9 +14,6 @@ lookbehinds still see the text before the run; a lookahead at the run's end meet
 pattern never mentions, which nothing in it could match either, so stopping there changes nothing).
 The matches are those of ``pattern.finditer`` over the whole text, in the same order.
 
-``first_chars`` gives, from the same reading, the characters a match can start with, for a caller
-that tries a pattern at many given positions (a unit after every number).
-
 The syntax is read with the standard library's ``re`` parser. A pattern it cannot read (the
 ``regex`` module's own syntax such as \\p{Han}), or one using anything whose characters are no
 known class (., negated classes, anchors, backreferences, ignore-case), keeps its plain finditer.
@@ -162,43 +159,6 @@ def _class(items) -> str:
         else:
             out.append(regex.escape(i, special_only=False))
     return "[" + "".join(out) + "]"
-
-
-def _first(sub) -> tuple[set, bool]:
-    """Class items a match of the sequence ``sub`` can start with, and whether it can be empty."""
-    items: set = set()
-    for op, av in sub:
-        if op in (_C.LITERAL, _C.IN):
-            return items | _class_items(op, av), False
-        if op in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):
-            continue  # zero width: the first character comes after
-        if op is _C.BRANCH:
-            parts = [_first(b) for b in av[1]]
-            first, empty = set().union(*(f for f, _ in parts)), any(e for _, e in parts)
-        else:
-            (child,) = _children(op, av)
-            first, empty = _first(child)
-            empty = empty or (op in _REPEATS and av[0] == 0)
-        items |= first
-        if not empty:
-            return items, False
-    return items, True
-
-
-def first_chars(pattern: str) -> frozenset[str] | None:
-    """The characters a match of ``pattern`` can start with, or None when they are no small set of
-    characters (a category or range can start it, it can match empty, or it is not readable): a
-    caller can skip a match at a position whose character is not among them."""
-    try:
-        tree = _sre_parse.parse(pattern, state=_State())
-        if tree.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_LOCALE | _C.SRE_FLAG_ASCII):
-            return None
-        items, empty = _first(tree)
-    except (_Unsupported, _C.error, ValueError, RecursionError):
-        return None
-    if empty or not all(isinstance(i, str) and len(i) == 1 for i in items):
-        return None
-    return frozenset(items)
 
 
 class SparsePattern:

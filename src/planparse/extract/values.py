@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
+from typing import Callable
 
 import regex
 
-from planparse.rules_loader import alternation, load_rules
-from planparse.sparse_scan import first_chars
+from planparse.rules_loader import alternation, load_rules, opening_test
 
 # Full-width ASCII (！..～) -> half-width, ideographic space -> space: one char for one char.
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -91,7 +91,7 @@ def _compiled():
     unit = regex.compile(rf"\s*(?P<unit>{rules['measure_units']}|{units})")
     # What a unit starts with (after spaces): most numbers have no unit, and a failed match of the
     # long unit alternation cost ~1.5 us a number.
-    unit_first = first_chars(f"(?:{rules['measure_units']}|{units})")
+    unit_opens = opening_test(regex.compile(f"(?:{rules['measure_units']}|{units})"))
     symbols = sorted(rules["symbols"].items(), key=lambda kv: len(kv[0]), reverse=True)
     suffix = [(w, c) for c, ws in rules["suffix_words"].items() for w in ws]
     suffix.sort(key=lambda wc: len(wc[0]), reverse=True)
@@ -105,7 +105,7 @@ def _compiled():
         "number_groups": itemgetter(*(number.groupindex[g] - 1 for g in ("year", "num", "alt", "cn"))),
         "unit": unit,
         "unit_group": unit.groupindex["unit"],
-        "unit_first": unit_first,  # None: try every number
+        "unit_opens": unit_opens,
         "symbols": symbols,
         "suffix": regex.compile(rf"^\s*(?:{alternation(w for w, _ in suffix)})"),
         "suffix_map": dict(suffix),
@@ -127,7 +127,7 @@ def _compiled():
 def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpan]:
     """Every number in folded text ``s`` (within [start, end)), with the unit written after it."""
     c = _compiled()
-    unit_pattern, unit_group, unit_first, groups = c["unit"], c["unit_group"], c["unit_first"], c["number_groups"]
+    unit_pattern, unit_group, unit_opens, groups = c["unit"], c["unit_group"], c["unit_opens"], c["number_groups"]
     out: list[ValueSpan] = []
     unit_end = -1  # of the last value: digits before it are a unit's (/10万)
     for m in c["number"].finditer(s, start, len(s) if end is None else end):
@@ -149,17 +149,17 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             out.append(ValueSpan(a, b, b, 50.0, "%"))
             unit_end = b
             continue
-        u = unit_pattern.match(s, b) if unit_first is None or _unit_may_start(s, b, unit_first) else None
+        u = unit_pattern.match(s, b) if _unit_may_start(s, b, unit_opens) else None
         unit_end = u.end() if u else b
         out.append(ValueSpan(a, b, unit_end, value, u.group(unit_group) if u else None, alternatives))
     return out
 
 
-def _unit_may_start(s: str, at: int, first: frozenset[str]) -> bool:
+def _unit_may_start(s: str, at: int, opens: Callable[[str], bool]) -> bool:
     """Can a unit start at ``at`` after spaces? (str.isspace holds for every character regex matches with \\s.)"""
     while at < len(s) and s[at].isspace():
         at += 1
-    return s[at : at + 1] in first
+    return at < len(s) and opens(s[at])
 
 
 def comparator_for(pre: str, post: str) -> str:
