@@ -17,7 +17,7 @@ from planparse.extract.common import QUOTE_MAX_CHARS, _reversed, cap_span, measu
 from planparse.extract.values import comparator_for, find_values, fold, occurs_at_end, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
-from planparse.rules_loader import alternation, load_rules
+from planparse.rules_loader import alternation, load_rules, opening_test
 from planparse.sparse_scan import SparsePattern
 from planparse.spans import SpanIndex, span_set
 
@@ -325,14 +325,16 @@ def _text_rules():
         "magnitude_of": regex.compile(r"\p{Han}"),
         "bound_units": set(t["bounded_durations"]["units"]),
         "bound_before": regex.compile(rf"(?:{t['bounded_durations']['before']})\s*$"),
-        "past_sentence": regex.compile(alternation(fold(w) for w in t["past_cues_sentence"])),
+        # A past cue or a subsidy: either rules out the sentence, so one search asks both.
+        "past_or_subsidy": regex.compile(
+            f"(?:{alternation(fold(w) for w in t['past_cues_sentence'])})|(?:{t['subsidy_sentence']})"
+        ),
         "past_clause": regex.compile(alternation(fold(w) for w in t["past_cues_clause"])),
         "past_unless_goal": regex.compile(alternation(fold(w) for w in t["past_cues_unless_goal"])),
         "goal_cue": regex.compile(t["goal_cue"]),
         "goal_period": regex.compile(t["goal_period"].replace("{period}", rules["plan_period"])),
         "not_target": regex.compile(t["not_target_clause"]),
         "not_target_lead": regex.compile(t["not_target_lead"]),
-        "subsidy": regex.compile(t["subsidy_sentence"]),
         "exceed": regex.compile(t["exceed"]),
         "exceed_exists": occurs_at_end(t["exceed"]),  # asked first: see reject_before
         "exceed_bare": regex.compile(r"超\s*$"),
@@ -356,6 +358,9 @@ def _text_rules():
         "zero": regex.compile(alternation(t["zero_phrases"])),
         "zero_scan": SparsePattern(regex.compile(alternation(t["zero_phrases"]))),  # the whole text: only around 零
         "unitless": occurs_at_end(t["unitless_level"]),  # only asked whether it occurs
+        # A REVERSE pattern's opening test reads the last character of a match: most unit-less
+        # numbers follow no verb or symbol that could end an index's level.
+        "unitless_ends": opening_test(occurs_at_end(t["unitless_level"])),
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
         "elided": regex.compile(
@@ -500,6 +505,17 @@ def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, 
     return best
 
 
+def _unitless_level(folded: str, lo: int, at: int) -> bool:
+    """Does an index and its level verb (rules unitless_level) end at ``at``, within 60 chars and not
+    before ``lo``? A value without a unit is a target only after one."""
+    t = _text_rules()
+    lo = max(lo, at - 60)
+    last = at  # after the last non-space char (a number opening a line follows only a line break)
+    while last > lo and folded[last - 1].isspace():
+        last -= 1
+    return last > lo and t["unitless_ends"](folded[last - 1]) and bool(t["unitless"].search(folded, lo, at))
+
+
 def _clean_name(text: str, folded: str, start: int, end: int) -> tuple[str, int]:
     """Indicator text for text[start:end] without years and leading filler; also where it starts.
     (``folded``: fold(text), whose [start:end] is the name's folded text.)"""
@@ -545,13 +561,17 @@ def targets_from_text(
     )
     # The sentences that can hold a target: of a value with a unit or an index before it, of a 零 phrase.
     # (The tests below narrow these; here a 60-char window not cut at the sentence start.)
-    held = [v.start for v in all_values if v.unit or t["unitless"].search(folded, max(0, v.start - 60), v.start)]
-    held += [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
+    held = [v.start for v in all_values if v.unit or _unitless_level(folded, 0, v.start)]
+    # Every 零 phrase's start (overlapping ones too): a sentence none starts in holds none (no lookarounds).
+    zero_starts = [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
+    held += zero_starts
     for sstart, send, para in _Sentences(folded).around(sorted(held)):
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
-        if not t["zero"].search(folded, sstart, send) and not any(
-            v.unit or t["unitless"].search(folded, max(sstart, v.start - 60), v.start) for v in values
+        i = bisect.bisect_left(zero_starts, sstart)
+        zeros = i < len(zero_starts) and zero_starts[i] < send and t["zero"].search(folded, sstart, send)
+        if not zeros and not any(
+            v.unit or _unitless_level(folded, sstart, v.start) for v in values
         ):
             continue  # nothing a target is read from (no value _text_target takes, no 零 phrase): skip the tests
         if send - sstart < 3 or sstart in skip or send - 1 in skip:
@@ -559,7 +579,7 @@ def targets_from_text(
         h = bisect.bisect_right(head_starts, sstart) - 1
         if h >= 0 and head_flags[h][0]:
             continue  # a section reviewing the past
-        if t["past_sentence"].search(folded, sstart, send) or t["subsidy"].search(folded, sstart, send):
+        if t["past_or_subsidy"].search(folded, sstart, send):
             continue
         if t["past_unless_goal"].search(folded, sstart, send) and not (
             t["goal_cue"].search(folded, sstart, send) or _plan_period_named(folded, sstart, send, plan_start_year)
@@ -568,7 +588,7 @@ def targets_from_text(
         lead = t["lead_year"].match(folded, sstart, send)
         if lead and plan_start_year and int(lead.group(1)) < plan_start_year:
             continue  # "2020年，…" before the plan period: a statistic
-        for z in t["zero"].finditer(folded, sstart, send):
+        for z in t["zero"].finditer(folded, sstart, send) if zeros else ():
             # "非法转移倾倒固体废物事件零发生": the clause before names it, the verb after 零 ends it.
             # Its clause is looked for within QUOTE_MAX_CHARS, as a value's is (_text_target).
             zfrom = max(sstart, z.start() - QUOTE_MAX_CHARS)
@@ -655,7 +675,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     """
     t = _text_rules()
     v = values[k]
-    if not v.unit and not t["unitless"].search(folded, max(sstart, v.start - 60), v.start):
+    if not v.unit and not _unitless_level(folded, sstart, v.start):
         return None
     if v.unit in t["skip_units"] and not (
         v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
@@ -835,19 +855,29 @@ def _named(kind, comparator, text, folded, start, end, v, cend, verb_end=None):
 class _Years:
     """The matches of a year pattern in the whole text, asked "last / first one inside [lo, hi)" by
     bisection: a scan of the sentence per target was quadratic in a long sentence of targets.
-    ``value`` reads a match (the year, or for a horizon such as 3年内 its number of years)."""
+    ``value`` reads a match (the year, or for a horizon such as 3年内 its number of years).
+    The text is scanned on the first question: a text whose targets all find their year by an
+    earlier rule (_target_year) never asks the later ones."""
 
     def __init__(self, pattern: regex.Pattern | SparsePattern, folded: str, value=lambda m: int(m.group("y"))):
-        found = list(pattern.finditer(folded))
+        self.pattern, self.folded, self.value = pattern, folded, value
+        self.starts = None
+
+    def _scan(self) -> None:
+        found = list(self.pattern.finditer(self.folded))
         self.starts = [m.start() for m in found]
         self.ends = [m.end() for m in found]  # matches do not overlap: ends are sorted too
-        self.years = [value(m) for m in found]
+        self.years = [self.value(m) for m in found]
 
     def last(self, lo: int, hi: int) -> int | None:
+        if self.starts is None:
+            self._scan()
         i = bisect.bisect_right(self.ends, hi) - 1
         return self.years[i] if i >= 0 and self.starts[i] >= lo else None
 
     def first(self, lo: int, hi: int) -> int | None:
+        if self.starts is None:
+            self._scan()
         i = bisect.bisect_left(self.starts, lo)
         return self.years[i] if i < len(self.starts) and self.ends[i] <= hi else None
 

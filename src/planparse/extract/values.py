@@ -129,6 +129,7 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
     c = _compiled()
     unit_pattern, unit_group, unit_opens, groups = c["unit"], c["unit_group"], c["unit_opens"], c["number_groups"]
     out: list[ValueSpan] = []
+    n = len(s)
     unit_end = -1  # of the last value: digits before it are a unit's (/10万)
     for m in c["number"].finditer(s, start, len(s) if end is None else end):
         year, num, alt, cn = groups(m.groups())
@@ -138,7 +139,7 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
         alternatives = 0
         if num:
             value = float(_MIDDOT.sub(".", num) if "·" in num else num)  # the check skips a sub per number
-            alternatives = alt.count("/")
+            alternatives = alt.count("/") if alt else 0
         elif cn:
             if cn in ("零", "〇"):
                 continue  # "跑零次": a slogan; zero targets are words of their own (零增长)
@@ -149,7 +150,8 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             out.append(ValueSpan(a, b, b, 50.0, "%"))
             unit_end = b
             continue
-        u = unit_pattern.match(s, b) if _unit_may_start(s, b, unit_opens) else None
+        # Most numbers are followed by no space and no unit's first character: one lookup decides.
+        u = unit_pattern.match(s, b) if b < n and (unit_opens(s[b]) or s[b].isspace() and _unit_may_start(s, b, unit_opens)) else None
         unit_end = u.end() if u else b
         out.append(ValueSpan(a, b, unit_end, value, u.group(unit_group) if u else None, alternatives))
     return out
