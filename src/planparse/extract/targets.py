@@ -361,6 +361,7 @@ def _text_rules():
         # A REVERSE pattern's opening test reads the last character of a match: most unit-less
         # numbers follow no verb or symbol that could end an index's level.
         "unitless_ends": opening_test(occurs_at_end(t["unitless_level"])),
+        "spaces_back": regex.compile(r"\s*", regex.REVERSE),  # .match(s, lo, at): the spaces ending at ``at``
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
         "elided": regex.compile(
@@ -510,9 +511,7 @@ def _unitless_level(folded: str, lo: int, at: int) -> bool:
     before ``lo``? A value without a unit is a target only after one."""
     t = _text_rules()
     lo = max(lo, at - 60)
-    last = at  # after the last non-space char (a number opening a line follows only a line break)
-    while last > lo and folded[last - 1].isspace():
-        last -= 1
+    last = t["spaces_back"].match(folded, lo, at).start()  # after the last non-space char: numbers open lines, fill columns
     return last > lo and t["unitless_ends"](folded[last - 1]) and bool(t["unitless"].search(folded, lo, at))
 
 

@@ -151,16 +151,19 @@ def find_values(s: str, start: int = 0, end: int | None = None) -> list[ValueSpa
             unit_end = b
             continue
         # Most numbers are followed by no space and no unit's first character: one lookup decides.
+        # (str.isspace holds for every character regex matches with \s.)
         u = unit_pattern.match(s, b) if b < n and (unit_opens(s[b]) or s[b].isspace() and _unit_may_start(s, b, unit_opens)) else None
         unit_end = u.end() if u else b
         out.append(ValueSpan(a, b, unit_end, value, u.group(unit_group) if u else None, alternatives))
     return out
 
 
+_SPACES = regex.compile(r"\s*")
+
+
 def _unit_may_start(s: str, at: int, opens: Callable[[str], bool]) -> bool:
-    """Can a unit start at ``at`` after spaces? (str.isspace holds for every character regex matches with \\s.)"""
-    while at < len(s) and s[at].isspace():
-        at += 1
+    """Can a unit start at ``at`` after spaces? (Numbers in space-aligned columns are followed by long runs.)"""
+    at = _SPACES.match(s, at).end()
     return at < len(s) and opens(s[at])
 
 
