@@ -200,13 +200,13 @@ def find_deadlines(
     taken: list[tuple[int, int]] = []  # the expressions found, which a relative one must not overlap
     for m in rules.expr.finditer(scan):
         start, end = m.span()
-        g = dict(zip(rules.expr_groups, m.groups()))
         if start in indicator:
             continue
         if rules.reject_before.search(scan, max(0, start - 6), start):
             continue
         if rules.reject_after.match(scan, end, min(len(scan), end + 4)):
             continue
+        g = dict(zip(rules.expr_groups, m.groups()))
         if g["cur"] is not None:
             year = ref_year
             if year is None:

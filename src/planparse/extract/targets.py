@@ -565,6 +565,12 @@ def targets_from_text(
     zero_starts = [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
     held += zero_starts
     for sstart, send, para in _Sentences(folded).around(sorted(held)):
+        # The cheapest tests first (a sentence of a table that holds no targets, of a past section).
+        if send - sstart < 3 or sstart in skip or send - 1 in skip:
+            continue
+        h = bisect.bisect_right(head_starts, sstart) - 1
+        if h >= 0 and head_flags[h][0]:
+            continue  # a section reviewing the past
         values = all_values[bisect.bisect_left(value_starts, sstart) : bisect.bisect_left(value_starts, send)]
         values = [v for v in values if v.unit_end <= send]
         i = bisect.bisect_left(zero_starts, sstart)
@@ -573,11 +579,6 @@ def targets_from_text(
             v.unit or _unitless_level(folded, sstart, v.start) for v in values
         ):
             continue  # nothing a target is read from (no value _text_target takes, no 零 phrase): skip the tests
-        if send - sstart < 3 or sstart in skip or send - 1 in skip:
-            continue
-        h = bisect.bisect_right(head_starts, sstart) - 1
-        if h >= 0 and head_flags[h][0]:
-            continue  # a section reviewing the past
         if t["past_or_subsidy"].search(folded, sstart, send):
             continue
         if t["past_unless_goal"].search(folded, sstart, send) and not (
