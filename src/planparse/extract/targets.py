@@ -17,7 +17,7 @@ from planparse.extract.common import QUOTE_MAX_CHARS, _reversed, cap_span, measu
 from planparse.extract.values import comparator_for, find_values, fold, occurs_at_end, parse_value, word_comparator
 from planparse.models import Measure, Section, Table, Target
 from planparse.numerals import cn_int
-from planparse.rules_loader import alternation, load_rules, opening_test
+from planparse.rules_loader import alternation, load_rules
 from planparse.sparse_scan import SparsePattern
 from planparse.spans import SpanIndex, span_set
 
@@ -358,10 +358,6 @@ def _text_rules():
         "zero": regex.compile(alternation(t["zero_phrases"])),
         "zero_scan": SparsePattern(regex.compile(alternation(t["zero_phrases"]))),  # the whole text: only around 零
         "unitless": occurs_at_end(t["unitless_level"]),  # only asked whether it occurs
-        # A REVERSE pattern's opening test reads the last character of a match: most unit-less
-        # numbers follow no verb or symbol that could end an index's level.
-        "unitless_ends": opening_test(occurs_at_end(t["unitless_level"])),
-        "spaces_back": regex.compile(r"\s*", regex.REVERSE),  # .match(s, lo, at): the spaces ending at ``at``
         "share_verb": regex.compile(rf"(?:{alternation(t['share_verbs'])})\s*$"),
         "share_object": regex.compile(r"\s*(?:以上|左右)?\s*的?\s*(?P<noun>[^，,。；;：:\s][^，,。；;：:]{1,39})"),
         "elided": regex.compile(
@@ -506,15 +502,6 @@ def _last_match(pattern: regex.Pattern, s: str, lo: int, hi: int, max_gap: int, 
     return best
 
 
-def _unitless_level(folded: str, lo: int, at: int) -> bool:
-    """Does an index and its level verb (rules unitless_level) end at ``at``, within 60 chars and not
-    before ``lo``? A value without a unit is a target only after one."""
-    t = _text_rules()
-    lo = max(lo, at - 60)
-    last = t["spaces_back"].match(folded, lo, at).start()  # after the last non-space char: numbers open lines, fill columns
-    return last > lo and t["unitless_ends"](folded[last - 1]) and bool(t["unitless"].search(folded, lo, at))
-
-
 def _clean_name(text: str, folded: str, start: int, end: int) -> tuple[str, int]:
     """Indicator text for text[start:end] without years and leading filler; also where it starts.
     (``folded``: fold(text), whose [start:end] is the name's folded text.)"""
@@ -560,7 +547,7 @@ def targets_from_text(
     )
     # The sentences that can hold a target: of a value with a unit or an index before it, of a 零 phrase.
     # (The tests below narrow these; here a 60-char window not cut at the sentence start.)
-    held = [v.start for v in all_values if v.unit or _unitless_level(folded, 0, v.start)]
+    held = [v.start for v in all_values if v.unit or t["unitless"].search(folded, max(0, v.start - 60), v.start)]
     # Every 零 phrase's start (overlapping ones too): a sentence none starts in holds none (no lookarounds).
     zero_starts = [z.start() for z in t["zero_scan"].finditer(folded, overlapped=True)]
     held += zero_starts
@@ -576,7 +563,7 @@ def targets_from_text(
         i = bisect.bisect_left(zero_starts, sstart)
         zeros = i < len(zero_starts) and zero_starts[i] < send and t["zero"].search(folded, sstart, send)
         if not zeros and not any(
-            v.unit or _unitless_level(folded, sstart, v.start) for v in values
+            v.unit or t["unitless"].search(folded, max(sstart, v.start - 60), v.start) for v in values
         ):
             continue  # nothing a target is read from (no value _text_target takes, no 零 phrase): skip the tests
         if t["past_or_subsidy"].search(folded, sstart, send):
@@ -675,7 +662,7 @@ def _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, sta
     """
     t = _text_rules()
     v = values[k]
-    if not v.unit and not _unitless_level(folded, sstart, v.start):
+    if not v.unit and not t["unitless"].search(folded, max(sstart, v.start - 60), v.start):
         return None
     if v.unit in t["skip_units"] and not (
         v.unit in t["bound_units"] and t["bound_before"].search(folded, max(sstart, v.start - 8), v.start)
