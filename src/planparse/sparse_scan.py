@@ -197,3 +197,20 @@ class SparsePattern:
             end = self.run.match(text, n.end(), endpos).end()
             yield from self.pattern.finditer(text, start, end, overlapped=overlapped)
             at = end
+
+
+def finditer_opening(pattern: regex.Pattern, text: str, opening: str) -> Iterator[regex.Match]:
+    """The matches of ``pattern.finditer(text)`` for a pattern whose every match opens with one of the
+    few rare characters ``opening`` (the brackets （(, the colons ：:). str.find finds each of them
+    ~10x faster than the regex engine searches a class of them, and the pattern is matched there."""
+    at = []
+    for char in opening:
+        i = text.find(char)
+        while i >= 0:
+            at.append(i)
+            i = text.find(char, i + 1)
+    end = 0
+    for i in sorted(at):
+        if i >= end and (m := pattern.match(text, i)):
+            end = m.end()
+            yield m

@@ -28,6 +28,7 @@ from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules, word_tree
+from planparse.sparse_scan import finditer_opening
 from planparse.spans import SpanIndex, span_set
 
 LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
@@ -39,12 +40,14 @@ _OPENING, _CLOSING = "（(〔﹝", "）)〕﹞"
 GLUED_LAST_MAX = 12
 GLUED_LOOKAHEAD = 3  # characters a name may still run on by (网信办 after 市委)
 # The lines rules' addressee_line can match: it is anchored at a line's start and at a colon ending it.
-_COLON_LINE_END = regex.compile(r"[：:][ \t\u3000]*$", regex.MULTILINE)
+_COLONS = "：:"
+_COLON_LINE_END = regex.compile(rf"[{_COLONS}][ \t\u3000]*$", regex.MULTILINE)
 
 
 @dataclass(frozen=True)
 class _Rules:
     parenthetical: regex.Pattern
+    parenthetical_opening: str  # the chars every parenthetical opens with
     segment_sep: regex.Pattern
     list_sep: regex.Pattern
     conjunctions: regex.Pattern
@@ -95,6 +98,7 @@ def _rules() -> _Rules:
     word_alt = word_tree(w["word"] for w in words)
     return _Rules(
         parenthetical=regex.compile(r["parenthetical"]),
+        parenthetical_opening=r["parenthetical_opening"],
         segment_sep=regex.compile(r["segment_separators"]),
         list_sep=regex.compile(r["list_separators"]),
         conjunctions=regex.compile(r["conjunctions"]),
@@ -485,7 +489,7 @@ def vouched_agency_spans(text: str, tables: Sequence[Table], rows=None) -> list[
             for _, cell, at in row:
                 out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at, divisions=True)
     addressee = _rules().addressee_line
-    for colon in _COLON_LINE_END.finditer(text):
+    for colon in finditer_opening(_COLON_LINE_END, text, _COLONS):
         if m := addressee.match(text, text.rfind("\n", 0, colon.start()) + 1):
             out += _item_spans(m.group("list"), m.start("list"), whole=True)
     return out
@@ -642,7 +646,7 @@ def find_responsibilities(
     conv_at = convention.start() if convention else len(text)
 
     found: list[_Assignment] = []
-    for m in rules.parenthetical.finditer(text):
+    for m in finditer_opening(rules.parenthetical, text, rules.parenthetical_opening):
         # The convention note may sit inside the first list it applies to.
         pairs = _parse_parenthetical(m.group("body"), listed_leads=m.end() > conv_at)
         if pairs:
