@@ -28,7 +28,7 @@ from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules, word_tree
-from planparse.sparse_scan import finditer_opening
+from planparse.sparse_scan import char_offsets, finditer_opening
 from planparse.spans import SpanIndex, span_set
 
 LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
@@ -62,6 +62,7 @@ class _Rules:
     role_of: dict[str, str]
     item_role: regex.Pattern  # a role word in brackets after one list item
     label: re.Pattern
+    label_max: int  # the longest label word
     label_role: dict[str, str]
     label_end: regex.Pattern
     first_lead: regex.Pattern
@@ -113,7 +114,8 @@ def _rules() -> _Rules:
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
         # Plain words: the stdlib re scans the text for them ~2x faster than regex.
-        label=re.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
+        label=re.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[{_COLONS}]"),
+        label_max=max(len(w["word"]) for w in labels),
         label_role={w["word"]: w["role"] for w in labels},
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
@@ -281,7 +283,7 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     rules = _rules()
     found: list[_Assignment] = []
     labels_of: list[set[str]] = []  # labels of each assignment in found
-    for m in rules.label.finditer(text):
+    for m in _label_matches(text):
         end = _label_list_end(text, m.end())
         label = m.group("label")
         items = split_agency_items(text[m.end() : end].strip(" \t，,"), divisions=bool(rules.division_label.search(label)))
@@ -304,6 +306,20 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     for a in found:
         a.agencies = _resolve_roles(a.agencies, listed_leads)
     return found
+
+
+def _label_matches(text: str):
+    """The matches of ``label`` in ``text``, as its finditer gives them. Each ends at a colon (a rare
+    char, found by str.find) after a label word and blanks: searched only in the few chars before."""
+    rules = _rules()
+    end = 0  # of the last match: the next starts after it
+    for i in char_offsets(text, _COLONS):
+        word_end = i
+        while word_end > end and text[word_end - 1] in " \t":
+            word_end -= 1
+        if m := rules.label.search(text, max(end, word_end - rules.label_max), i + 1):
+            end = m.end()
+            yield m
 
 
 def _label_list_end(text: str, start: int) -> int:
