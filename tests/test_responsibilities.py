@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from test_deadlines import PLAN, _key, corpus_docs, multiset_f1
 
@@ -231,3 +232,17 @@ def test_sentences_inside_a_task_table_are_not_read_again():
     text2 = PLAN + "工作事项\t主要内容\t牵头单位\n安排资金\t" + own + "\t市卫生健康委\n"
     table2 = _table(text2, ["工作事项", "主要内容", "牵头单位"], [["安排资金", own, "市卫生健康委"]])
     assert "市财政局" in [r.agency for r in find_responsibilities(text2, "t", [], [table2])]
+
+
+def test_label_matches_are_those_of_finditer():
+    from planparse.extract.responsibilities import _label_matches, _rules as responsibility_rules
+
+    label = responsibility_rules().label
+    wild = sorted(Path(__file__).resolve().parents[1].glob("corpus/wild/*.txt"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in wild] + [
+        "责任单位：牵头单位 \t：市财政局；配合单位：：牵头单位\n配合单位",
+        "：：单位：牵头单位：",
+    ]
+    for text in texts:
+        assert [m.span() for m in _label_matches(text)] == [m.span() for m in label.finditer(text)]
+    assert len(list(_label_matches(texts[-2]))) == 3

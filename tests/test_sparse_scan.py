@@ -109,3 +109,30 @@ def test_a_match_starts_with_a_character_that_opens_it(text):
     for i in range(len(text)):
         if compiled.match(text, i):
             assert opens(text[i])
+
+
+def opening_scans():
+    from planparse.extract.responsibilities import _COLON_LINE_END, _COLONS, _rules as responsibility_rules
+
+    rules = responsibility_rules()
+    return [("parenthetical", rules.parenthetical, rules.parenthetical_opening), ("colon line end", _COLON_LINE_END, _COLONS)]
+
+
+@pytest.mark.parametrize("name, pattern, opening", opening_scans(), ids=[n for n, _, _ in opening_scans()])
+def test_finditer_opening_finds_the_matches_of_finditer(name, pattern, opening):
+    from planparse.rules_loader import opening_test
+    from planparse.sparse_scan import finditer_opening
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in WILD)
+    opens = opening_test(pattern)
+    assert not [c for c in set(text) if opens(c) and c not in opening], f"{name}: a match can open with another char"
+    assert spans(finditer_opening(pattern, text, opening)) == spans(pattern.finditer(text))
+    assert spans(pattern.finditer(text)), f"{name}: the sample text should hold matches"
+
+
+def test_finditer_opening_skips_openings_inside_a_match():
+    from planparse.sparse_scan import finditer_opening
+
+    pattern = regex.compile(r"[（(][^（()）]*(?:[（(][^（()）]*[）)][^（()）]*)?[）)]")
+    text = "甲（乙（丙）丁）戊（己(庚）（"
+    assert spans(finditer_opening(pattern, text, "（(")) == spans(pattern.finditer(text)) == [(1, 8), (11, 14)]

@@ -197,3 +197,25 @@ class SparsePattern:
             end = self.run.match(text, n.end(), endpos).end()
             yield from self.pattern.finditer(text, start, end, overlapped=overlapped)
             at = end
+
+
+def char_offsets(text: str, chars: str) -> list[int]:
+    """Sorted offsets in ``text`` of the few rare characters ``chars`` (the brackets （(, the colons ：:):
+    str.find finds each ~10x faster than the regex engine searches a class of them."""
+    at = []
+    for char in chars:
+        i = text.find(char)
+        while i >= 0:
+            at.append(i)
+            i = text.find(char, i + 1)
+    return sorted(at)
+
+
+def finditer_opening(pattern: regex.Pattern, text: str, opening: str) -> Iterator[regex.Match]:
+    """The matches of ``pattern.finditer(text)`` for a pattern whose every match opens with one of the
+    few rare characters ``opening``: the pattern is matched only where one stands (char_offsets)."""
+    end = 0
+    for i in char_offsets(text, opening):
+        if i >= end and (m := pattern.match(text, i)):
+            end = m.end()
+            yield m

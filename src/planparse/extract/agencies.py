@@ -30,7 +30,7 @@ class _Compiled:
     markers: regex.Pattern
     level_words: tuple  # level chars a place name may precede (市, 省, 自治区)
     longest_place: int
-    passes: tuple  # (pattern, may a place name precede it): gazetteer, departments, extras, institutions
+    passes: tuple  # (finditer-able, may a place name precede it): gazetteer, departments, extras, institutions
     known_place_tail: regex.Pattern
     place_tail: regex.Pattern
     groups: re.Pattern  # group suffixes; the name part is the Han run before, trimmed in code
@@ -57,6 +57,27 @@ class _Compiled:
     role_context: regex.Pattern
     list_joint: str  # the separator of an enumerated list of names (、)
     context: int
+
+
+@dataclass(frozen=True)
+class _DepartmentScan:
+    """The matches of the department pass ``exact`` (各?, a bare level with its lookbehinds, a body),
+    as its finditer gives them. ``pre`` (a level word and a body, plain words) finds the places such
+    a match can start at or one char after (its 各): the stdlib re skips the positions where no level
+    word opens ~3x faster than regex does, and the exact pattern is tried only there."""
+    exact: regex.Pattern
+    pre: re.Pattern
+
+    def finditer(self, text: str):
+        pos = 0
+        while m := self.pre.search(text, pos):
+            at = m.start()
+            found = (at > pos and text[at - 1] == "各" and self.exact.match(text, at - 1)) or self.exact.match(text, at)
+            if found:
+                yield found
+                pos = found.end()
+            else:
+                pos = at + 1
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +107,8 @@ def _compiled() -> _Compiled:
     # The scanning passes start at the level char (a place name is added in code, see _with_place):
     # trying place names at every position of the text is slow.
     scan_dept = rf"各?{bare_level}{body}"
+    # Where a level word and a body stand, found by the stdlib re (see _DepartmentScan).
+    level_body = rf"(?:{word_tree(sub_national)}){body}"
     scan_institution = rf"{bare_level}{institution}"
     gsuf = word_tree(r["group_suffixes"])
     gmax = int(r["group_name_max"])
@@ -110,7 +133,8 @@ def _compiled() -> _Compiled:
         # The gazetteer and group suffixes are plain words: the stdlib re, whose search skips the
         # positions where no word's first char stands, scans for them ~2.5x faster than regex (same
         # matches on literals).
-        passes=((re.compile(gaz), False), (regex.compile(scan_dept), True), (regex.compile(extra), False),
+        passes=((re.compile(gaz), False), (_DepartmentScan(regex.compile(scan_dept), re.compile(level_body)), True),
+                (regex.compile(extra), False),
                 (regex.compile(scan_institution), True)),
         known_place_tail=regex.compile(rf"(?:{word_tree(r['places'])})\Z"),
         place_tail=regex.compile(rf"{unknown_place}\Z"),

@@ -28,6 +28,7 @@ from planparse.extract.deadlines import FROM_TEXT, reference_year
 from planparse.extract.common import QUOTE_MAX_CHARS, cap_span, clause_start, column_cells, measure_id_at
 from planparse.models import AgencyMention, Measure, Responsibility, Table
 from planparse.rules_loader import load_rules, word_tree
+from planparse.sparse_scan import char_offsets, finditer_opening
 from planparse.spans import SpanIndex, span_set
 
 LEAD, CO_LEAD, SUPPORT, RESPONSIBLE, LISTED = "lead", "co_lead", "support", "responsible", "listed"
@@ -39,12 +40,14 @@ _OPENING, _CLOSING = "（(〔﹝", "）)〕﹞"
 GLUED_LAST_MAX = 12
 GLUED_LOOKAHEAD = 3  # characters a name may still run on by (网信办 after 市委)
 # The lines rules' addressee_line can match: it is anchored at a line's start and at a colon ending it.
-_COLON_LINE_END = regex.compile(r"[：:][ \t\u3000]*$", regex.MULTILINE)
+_COLONS = "：:"
+_COLON_LINE_END = regex.compile(rf"[{_COLONS}][ \t\u3000]*$", regex.MULTILINE)
 
 
 @dataclass(frozen=True)
 class _Rules:
     parenthetical: regex.Pattern
+    parenthetical_opening: str  # the chars every parenthetical opens with
     segment_sep: regex.Pattern
     list_sep: regex.Pattern
     conjunctions: regex.Pattern
@@ -59,6 +62,7 @@ class _Rules:
     role_of: dict[str, str]
     item_role: regex.Pattern  # a role word in brackets after one list item
     label: re.Pattern
+    label_max: int  # the longest label word
     label_role: dict[str, str]
     label_end: regex.Pattern
     first_lead: regex.Pattern
@@ -95,6 +99,7 @@ def _rules() -> _Rules:
     word_alt = word_tree(w["word"] for w in words)
     return _Rules(
         parenthetical=regex.compile(r["parenthetical"]),
+        parenthetical_opening=r["parenthetical_opening"],
         segment_sep=regex.compile(r["segment_separators"]),
         list_sep=regex.compile(r["list_separators"]),
         conjunctions=regex.compile(r["conjunctions"]),
@@ -109,7 +114,8 @@ def _rules() -> _Rules:
         role_of={w["word"]: w["role"] for w in words},
         item_role=regex.compile(f"[（(](?P<word>{word_alt})[）)]$"),
         # Plain words: the stdlib re scans the text for them ~2x faster than regex.
-        label=re.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[：:]"),
+        label=re.compile(f"(?P<label>{word_tree(w['word'] for w in labels)})[ \t]*[{_COLONS}]"),
+        label_max=max(len(w["word"]) for w in labels),
         label_role={w["word"]: w["role"] for w in labels},
         label_end=regex.compile(r["label_list_end"]),
         first_lead=regex.compile(r["first_listed_leads"]),
@@ -277,7 +283,7 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     rules = _rules()
     found: list[_Assignment] = []
     labels_of: list[set[str]] = []  # labels of each assignment in found
-    for m in rules.label.finditer(text):
+    for m in _label_matches(text):
         end = _label_list_end(text, m.end())
         label = m.group("label")
         items = split_agency_items(text[m.end() : end].strip(" \t，,"), divisions=bool(rules.division_label.search(label)))
@@ -300,6 +306,20 @@ def _labelled(text: str, listed_leads: bool) -> list[_Assignment]:
     for a in found:
         a.agencies = _resolve_roles(a.agencies, listed_leads)
     return found
+
+
+def _label_matches(text: str):
+    """The matches of ``label`` in ``text``, as its finditer gives them. Each ends at a colon (a rare
+    char, found by str.find) after a label word and blanks: searched only in the few chars before."""
+    rules = _rules()
+    end = 0  # of the last match: the next starts after it
+    for i in char_offsets(text, _COLONS):
+        word_end = i
+        while word_end > end and text[word_end - 1] in " \t":
+            word_end -= 1
+        if m := rules.label.search(text, max(end, word_end - rules.label_max), i + 1):
+            end = m.end()
+            yield m
 
 
 def _label_list_end(text: str, start: int) -> int:
@@ -485,7 +505,7 @@ def vouched_agency_spans(text: str, tables: Sequence[Table], rows=None) -> list[
             for _, cell, at in row:
                 out += _item_spans(_CELL_SEPARATORS.sub("、", cell), at, divisions=True)
     addressee = _rules().addressee_line
-    for colon in _COLON_LINE_END.finditer(text):
+    for colon in finditer_opening(_COLON_LINE_END, text, _COLONS):
         if m := addressee.match(text, text.rfind("\n", 0, colon.start()) + 1):
             out += _item_spans(m.group("list"), m.start("list"), whole=True)
     return out
@@ -642,7 +662,7 @@ def find_responsibilities(
     conv_at = convention.start() if convention else len(text)
 
     found: list[_Assignment] = []
-    for m in rules.parenthetical.finditer(text):
+    for m in finditer_opening(rules.parenthetical, text, rules.parenthetical_opening):
         # The convention note may sit inside the first list it applies to.
         pairs = _parse_parenthetical(m.group("body"), listed_leads=m.end() > conv_at)
         if pairs:

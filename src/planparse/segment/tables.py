@@ -894,13 +894,16 @@ def _join_facts(text: str) -> tuple[bool, bool, bool, bool]:
             bool(_rules().cell_continues.search(text)))
 
 
-def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[float], last: bool):
+def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[float], last: bool, placements: dict):
     """The pieces of one row (after its serial) placed in the columns right of the serial, by least
     cost: a cell may span several pieces (wrapped over lines: an open bracket or a separator at a
     piece's end, figures of one cell, a label written vertically), a merged cell is written only in
     the first row it spans (None: carried down), and pieces left when every column is filled start a
     row of their own under merged cells (a second river of one district); in the table's last row,
-    they may be text after the table. Returns the rows and the number of pieces they hold."""
+    they may be text after the table. Returns the rows and the number of pieces they hold.
+    ``placements`` (one dict for the rows of one table, with the same kinds and profile) keeps the
+    placement of each shape of row: the search sees the pieces only through their facts, the same
+    in rows alike (a column of 新建 in every row), so it is made once a shape."""
     rules = _rules()
     m, k = len(kinds), len(pieces)
     if m == 0:
@@ -931,6 +934,36 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
     facts = [_join_facts(x) for x in texts]
     dash, labelled, short, continues = ([f[n] for f in facts] for n in range(4))
 
+    if k == m and not any(fit(j, pieces[j].text, value[j]) for j in range(m)):
+        return [list(pieces)], k  # one piece a column, each of its column's kind
+
+    # fit() of a column whose cost depends only on whether its cell is a figure: (other, figure)
+    by_value = [None if kind in ("nature", "unit", "category") else (fit(j, "", False), fit(j, "", True))
+                for j, kind in enumerate(kinds)]
+    # the cells a run of pieces from i makes, for g up to 6 pieces: (g, all figures, the fit() of
+    # each column reading its text, in the order of ``reading``), the same in any column
+    reading = [j for j in range(m) if by_value[j] is None]
+    runs: list[list[tuple[int, bool, tuple[float, ...]]]] = []
+    for i in range(k + 1):
+        runs.append([])
+        text, is_value = "", True
+        for a in range(i, min(i + 6, k)):
+            text += texts[a]
+            is_value = is_value and value[a]  # a cell of figures only is a figure cell
+            runs[i].append((a + 1 - i, is_value, tuple([fit(j, text, is_value) for j in reading]) if reading else ()))
+    shape = (last, tuple(value), tuple(facts), tuple(map(tuple, runs)))
+    if shape not in placements:
+        placements[shape] = _placement(kinds, first_value, figures_last, last, value, dash, labelled, short,
+                                       continues, by_value, reading, runs)
+    return _placed_rows(pieces, kinds, first_value, placements[shape])
+
+
+def _placement(kinds, first_value, figures_last, last, value, dash, labelled, short, continues, by_value, reading, runs):
+    """The least-cost placement of _place_pieces, from the pieces' facts: its steps, in order, and
+    the number of pieces placed; None when there is none."""
+    m, k = len(kinds), len(value)
+    slot = {j: n for n, j in enumerate(reading)}  # a column's place in a run's fits
+
     def join(j: int, a: int, g: int) -> float:
         """Cost of piece a+1 going on in the cell holding pieces a-g+1 .. a."""
         if continues[a]:
@@ -944,9 +977,6 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
             return 0.8  # a merged label written a few characters a line
         return 2.5 + 0.05 * (m - 1 - j)  # wrapped text: most often the long last cells
 
-    if k == m and not any(fit(j, pieces[j].text, value[j]) for j in range(m)):
-        return [list(pieces)], k  # one piece a column, each of its column's kind
-
     # cost[i][j]: the least cost of pieces :i placed in columns :j; move[i][j]: the step that
     # reached it. States are left in order (i, then j) and a tie keeps the first step found.
     inf = float("inf")
@@ -955,29 +985,13 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
     cost[0][0] = 0.0
     skip_cost = [1.5 if j < first_value or kinds[j] == "category" else 4.0 for j in range(m)]
 
-    # fit() of a column whose cost depends only on whether its cell is a figure: (other, figure)
-    by_value = [None if kind in ("nature", "unit", "category") else (fit(j, "", False), fit(j, "", True))
-                for j, kind in enumerate(kinds)]
-
-    # the cells a run of pieces from i makes, (g, text, all figures) for g up to 6: the same in any column
-    runs: list[list[tuple[int, str, bool]] | None] = [None] * (k + 1)
-
-    def run(i: int) -> list[tuple[int, str, bool]]:
-        if runs[i] is None:
-            runs[i], text, is_value = [], "", True
-            for a in range(i, min(i + 6, k)):
-                text += texts[a]
-                is_value = is_value and value[a]  # a cell of figures only is a figure cell
-                runs[i].append((a + 1 - i, text, is_value))
-        return runs[i]
-
     def cell_cost(i: int, j: int, g: int) -> tuple[float, float]:
         """(joins, fit) of column j's cell of the g pieces from i on."""
         acc = 0.0
         for a in range(i + 1, i + g):
             acc += join(j, a - 1, a - i)
-        _, text, is_value = run(i)[g - 1]
-        return acc, (by_value[j][is_value] if by_value[j] else fit(j, text, is_value))
+        _, is_value, fits = runs[i][g - 1]
+        return acc, (by_value[j][is_value] if by_value[j] else fits[slot[j]])
 
     # Every step costs >= 0, so a state dearer than some whole placement is on no best path: the
     # bound is the placement of one piece a column (the last column taking any rest), the rest skipped.
@@ -995,12 +1009,12 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
         """Relax the cells of column j made of the pieces from i on."""
         acc = 0.0
         fixed = by_value[j]
-        for g, text, is_value in run(i):
+        for g, is_value, fits in runs[i]:
             if g > 1:
                 acc += join(j, i + g - 2, g - 1)
             if base + acc > bound:
                 break  # joins only add: more pieces cost more still
-            c = base + acc + (fixed[is_value] if fixed else fit(j, text, is_value))
+            c = base + acc + (fixed[is_value] if fixed else fits[slot[j]])
             if c < cost[i + g][j + 1]:
                 cost[i + g][j + 1], move[i + g][j + 1] = c, (kind, i, j, g)
 
@@ -1021,7 +1035,7 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
             if last and c + 3.0 < cost[k][m]:
                 cost[k][m], move[k][m] = c + 3.0, ("drop", i)
     if cost[k][m] == inf:
-        return [pieces[:m] + [_EMPTY] * (m - len(pieces[:m]))], min(k, m)
+        return None
     steps = []
     consumed = k
     i, j = k, m
@@ -1034,8 +1048,17 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
             i, j, consumed = step[1], m, step[1]
         else:
             i, j = (step[1], m) if step[0] == "sub" else (step[1], step[2])
+    return steps[::-1], consumed
+
+
+def _placed_rows(pieces: list[_Cell], kinds: list[str | None], first_value: int, found):
+    """The rows and the number of pieces they hold of a placement found by _placement."""
+    m = len(kinds)
+    if found is None:
+        return [pieces[:m] + [_EMPTY] * (m - len(pieces[:m]))], min(len(pieces), m)
+    steps, consumed = found
     rows: list[list[_Cell | None]] = [[_EMPTY] * m]
-    for step in reversed(steps):
+    for step in steps:
         if step[0] == "skip":
             j = step[2]
             rows[-1][j] = None if (j < first_value or kinds[j] == "category") else _EMPTY
@@ -1133,6 +1156,7 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
         exact = [body[a + 1 : b] for a, b in bounds if b - a - 1 == right_n]
         trusted = len(exact) >= max(3, len(bounds) / 3)
         profile = [sum(_value_like(r[k].text) for r in exact) / len(exact) if trusted else None for k in range(right_n)]
+        placements: dict = {}  # the rows' placements by shape (_place_pieces)
     for a, nxt in bounds:
         before = body[prev_end:a]
         # left of the anchor: at most `col` cells; lines before them are group rows (一、…)
@@ -1151,7 +1175,7 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
             if rules.total_row.fullmatch(_nows(body[a].text)) and len(after) <= right_n:
                 placed_rows, consumed = [[_EMPTY] * (right_n - len(after)) + after], len(after)  # figures right-aligned
             else:
-                placed_rows, consumed = _place_pieces(after, kinds, profile, last=nxt == len(body))
+                placed_rows, consumed = _place_pieces(after, kinds, profile, nxt == len(body), placements)
             row = [None] * (col - len(left)) + list(left) + [body[a]]
             rows.append(row + placed_rows[0])
             rows += [[None] * (col + 1) + r for r in placed_rows[1:]]  # rows inside merged cells
