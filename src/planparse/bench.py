@@ -5,7 +5,7 @@ Ray vs the local pool.
 Every measurement runs in a fresh Python process, so start-up (imports, rule and model loading) and
 peak memory (``ru_maxrss``) belong to that measurement alone. Throughput is counted in characters of
 decoded source text per second, after start-up; single-process throughput in CPU seconds, the
-fastest of 3 corpus passes in each of 2 processes run in turn with jieba's (the machine may be shared), batches in wall seconds (their point is the
+fastest of 3 corpus passes in each of 3 processes run in turn with jieba's (the machine may be shared), batches in wall seconds (their point is the
 parallel speed-up).
 
 Then the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB, one
@@ -324,7 +324,7 @@ def _ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-SIDE_BY_SIDE_ROUNDS = 2  # pipeline and jieba children alternated: a slow spell of the machine hits both
+SIDE_BY_SIDE_ROUNDS = 3  # pipeline and jieba children alternated: a slow spell of the machine hits both
 
 
 def _pipeline_vs_jieba(corpus: Path) -> dict:
