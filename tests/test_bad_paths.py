@@ -198,6 +198,11 @@ def test_unreadable_subfolder_and_named_file(src, tmp_path):
     assert _sources(out) == [str(src / "good.txt")]
 
 
+# Enough work that a batch is still running when the signal tests signal it: at ~800k chars/s per
+# worker, 40 copies (~1M chars) finished within the test's first second.
+BUSY_DOCS = 400
+
+
 def _many(folder: Path, n: int) -> None:
     texts = [p.read_text(encoding="utf-8") for p in corpus_texts()[:4]]
     for k in range(n):
@@ -239,7 +244,7 @@ def _wait_for_workers(proc: subprocess.Popen, n: int = 2, limit: float = 120) ->
 def test_workers_die_with_their_parent(tmp_path, sig):
     src = tmp_path / "src"
     src.mkdir()
-    _many(src, 40)
+    _many(src, BUSY_DOCS)
     proc = subprocess.Popen(cli_command("extract", src, "--out", tmp_path / "out", "--workers", "2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         workers = _wait_for_workers(proc)
@@ -265,7 +270,7 @@ def test_workers_die_with_their_parent(tmp_path, sig):
 def test_ctrl_c_stops_at_once(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    _many(src, 40)
+    _many(src, BUSY_DOCS)
     proc = subprocess.Popen(
         cli_command("extract", src, "--out", tmp_path / "out", "--workers", "2"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
