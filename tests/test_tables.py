@@ -388,3 +388,15 @@ def test_repeated_lines_open_tables_each_time():
 def test_three_tokens_as_the_token_regex(line):
     # str.split is used on printable lines only: \x1c-\x1f are whitespace to str but not to the regex
     assert _three_tokens(line) == bool(_THREE_TOKENS.search(line))
+
+
+def test_one_cell_per_line_table_with_the_serial_last():
+    """A serial column on the right has no cells after it: the rows are read as name and values
+    (the placement by column kind once unpacked nothing there and failed the document)."""
+    from planparse.segment.tables import find_tables
+
+    cells = ["指标名称", "目标值", "序号"] + [x for k in range(1, 6) for x in (f"指标{k}", f"{80 + k}", str(k))]
+    text = "一、主要指标\n" + "\n".join(cells) + "\n二、保障措施\n加强组织领导。\n"
+    (table,) = find_tables(text)
+    assert table.header == ["指标名称", "目标值", "序号"]
+    assert table.rows == [[f"指标{k}", f"{80 + k}", str(k)] for k in range(1, 6)]

@@ -907,7 +907,7 @@ def _place_pieces(pieces: list[_Cell], kinds: list[str | None], profile: list[fl
     rules = _rules()
     m, k = len(kinds), len(pieces)
     if m == 0:
-        return [[]]
+        return [[]], 0  # no column right of the serial: nothing placed
     value = [_value_like(p.text) for p in pieces]
     first_value = next((j for j, kind in enumerate(kinds) if kind in ("value", "unit", "nature")), m)
     # rows inside a merged cell are told by their figures: only where the last column holds figures
@@ -1108,7 +1108,7 @@ def _parse_cells(lines: list[_Line], i: int, used: list[bool]):
         col = time_col
     placed = False  # a serial table: each row's pieces are placed by column kind
     category_col = 0  # an indicator table without serials led by a category column
-    if len(anchors) < 2 and serial_col is not None:
+    if len(anchors) < 2 and serial_col is not None and serial_col < n - 1:  # a serial last has no cells after it
         col, anchors, placed = serial_col, _serial_anchors(body), True
         gaps = [b - a for a, b in zip(anchors, anchors[1:])]
         width = max(set(gaps), key=gaps.count) if gaps else n
