@@ -305,32 +305,29 @@ def _candidates(text: str, units: list[Unit]) -> list[Candidate]:
         first = unit.style if unit.read else _style_at(text, unit.start, unit.end)
         if first is None:
             continue
-        # The style any_style found first; the others in order only if its own pattern disagrees.
-        for style in (first, *styles):
-            match = styles[style].match(text, unit.start, unit.end)
-            if not match:
-                continue
-            rest_start = match.end()
-            rest = text[rest_start : unit.end]
-            if not rest.strip():
-                break
-            title, title_len, has_body = _title(rest, style, max_title)
-            stop_at = rest_start + title_len
-            found.append(
-                Candidate(
-                    style=style,
-                    label=text[match.start() : match.end()].strip(),
-                    number=_number(match.group("n")),
-                    # the record starts at its label, not at the indent before it
-                    start=match.start() + len(match.group()) - len(match.group().lstrip()),
-                    unit_end=unit.end,
-                    title=title,
-                    title_end=rest_start + title_len,
-                    has_body=has_body,
-                    title_stop=title is not None and text[stop_at : stop_at + 1] in ("。", "！", "？"),
-                )
+        # any_style matched this style's pattern here, so its own pattern (the same, with trailing
+        # spaces) matches too: it gives the label's end.
+        match = styles[first].match(text, unit.start, unit.end)
+        rest_start = match.end()
+        rest = text[rest_start : unit.end]
+        if not rest.strip():
+            continue
+        title, title_len, has_body = _title(rest, first, max_title)
+        stop_at = rest_start + title_len
+        found.append(
+            Candidate(
+                style=first,
+                label=text[match.start() : match.end()].strip(),
+                number=_number(match.group("n")),
+                # the record starts at its label, not at the indent before it
+                start=match.start() + len(match.group()) - len(match.group().lstrip()),
+                unit_end=unit.end,
+                title=title,
+                title_end=rest_start + title_len,
+                has_body=has_body,
+                title_stop=title is not None and text[stop_at : stop_at + 1] in ("。", "！", "？"),
             )
-            break
+        )
     return found
 
 
