@@ -170,3 +170,26 @@ def test_load_names_a_missing_record_type(tmp_path, plan_text):
     shutil.rmtree(tmp_path / "out" / "deadlines")
     with pytest.raises(FileNotFoundError, match="'deadlines' is missing"):
         planparse.load(tmp_path / "out")
+
+
+def test_workers_tune_the_collector_and_library_callers_keep_theirs(tmp_path, plan_text):
+    """Pool workers freeze the loaded rules out of collections and collect the young generation at
+    GC_THRESHOLD; a library call in the caller's own process leaves its collector as it was."""
+    import gc
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc; from planparse.runner import _init_worker; _init_worker(None);"
+        "from planparse.segment.tables import _rules; rules = _rules();"
+        "print(gc.get_threshold(), gc.is_tracked(rules), any(o is rules for o in gc.get_objects()))"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    # the table rules are a tracked object that no collection walks: frozen
+    assert shown == f"{runner.GC_THRESHOLD} True False"
+
+    before = gc.get_threshold()
+    (tmp_path / "plan.txt").write_text(plan_text, encoding="utf-8")
+    runner.extract_to_folder([tmp_path / "plan.txt"], tmp_path / "out", workers=1)
+    assert gc.get_threshold() == before
+    assert (tmp_path / "out" / "targets").is_dir()

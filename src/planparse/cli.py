@@ -156,7 +156,7 @@ def extract(
     """Extract records from plan documents and write Parquet part files per record type."""
     from planparse.extract import NER_ENV
     from planparse.report import BatchProgress, print_summary, summary_json, summary_line
-    from planparse.runner import NoInputs, describe_error, extract_to_folder, skip_notes
+    from planparse.runner import NoInputs, describe_error, extract_to_folder, skip_notes, tune_gc
     from planparse.write import OutputFolderError, check_out
 
     if engine not in ("local", "ray"):
@@ -189,6 +189,8 @@ def extract(
         _err(f"error: {_shown(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from None
     started = time.perf_counter()
+    if engine == "local":
+        tune_gc()  # the documents are read here or in workers forked from here
     try:
         with BatchProgress(enabled=not (quiet or as_json)) as progress:
             batch = extract_to_folder(
