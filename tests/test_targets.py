@@ -265,3 +265,25 @@ def test_split_of_run_together_values_prefers_a_plausible_plan():
     assert _split_run("0.333") == (["0.33", "3"], True)  # 0.3 -> 33 is beyond max_growth
     assert _split_run("05") == (["0", "5"], False)  # the only well-formed split
     assert _split_run("1～2")[0] == ["1～2"]  # not two numbers: left whole (the row is not read)
+
+
+def test_a_respectively_list_gives_one_target_per_subject_grounded_in_one_quote():
+    """"A、B、C分别…x、y、z" (a 2019 national health action plan's phrasing): each value its own
+    subject, the shared noun given to the subjects that only modify it, and no record for the
+    list's tail ("71.6%、81.0%" read as an indicator before)."""
+    text = "到2022年，小学生、初中生、高中生视力不良检出率分别降至 32%、65%、78%以下。"
+    targets = targets_from_text(text, "d")
+    assert [(t.indicator, t.target_value, t.unit, t.comparator) for t in targets] == [
+        ("小学生视力不良检出率", 32.0, "%", "<="),
+        ("初中生视力不良检出率", 65.0, "%", "<="),
+        ("高中生视力不良检出率", 78.0, "%", "<="),
+    ]
+    for t in targets:
+        assert text[t.char_start : t.char_end] == t.quote
+        assert t.target_text in t.quote and t.quote.startswith("小学生") and t.target_year == 2022
+
+
+def test_a_respectively_list_whose_subjects_do_not_match_its_values_is_left_as_before():
+    """Two subjects, three values: no pairing is guessed."""
+    text = "到2025年，城市和农村家庭宽带接入平均速率分别达150Mbps、100Mbps、50Mbps。"
+    assert {t.indicator for t in targets_from_text(text, "d")} != {"城市家庭宽带接入平均速率", "农村家庭宽带接入平均速率"}

@@ -387,6 +387,13 @@ def _text_rules():
         "connector_only": regex.compile(r"\s*(?:、|和|及|与|以及|，|,)?\s*$"),
         "suffix": regex.compile(r"\s*(?:及以上|及以下|以上|以下|左右|以内)"),
         "split_names": regex.compile(r"和|及|与"),
+        "respectively": {
+            "word": t["respectively"]["word"],
+            "verb_max_chars": int(t["respectively"]["verb_max_chars"]),
+            "value_separator": regex.compile(t["respectively"]["value_separator"]),
+            "subject_separators": [regex.compile(p) for p in t["respectively"]["subject_separators"]],
+            "modifier_max_chars": int(t["respectively"]["modifier_max_chars"]),
+        },
         "rate_units": rate_units,
         # A share followed by 的 + what it counts: "85%的乡镇卫生院", "80%以上的村卫生室".
         "share_of": regex.compile(r"\s*(?:以上|左右)?\s*的"),
@@ -601,7 +608,39 @@ def targets_from_text(
                 v.unit = values[k + 1].unit
         prev_kind, prev_end, prev_names = None, None, []
         stops = [m.start() for m in t["clause_stop"].finditer(folded, sstart, send)] if values else []
+        runs = _respective_runs(text, folded, sstart, send, values, stops)
+        run_end = -1  # the last value of a run read as one target per subject
         for k, v in enumerate(values):
+            if k <= run_end:
+                continue
+            if k in runs and (found := _text_target(text, folded, sstart, send, values, k if v.unit else runs[k][0], None, None, starts, stops)):
+                run_end, names, qs = runs[k]
+                qe = values[run_end].unit_end
+                if suffix := t["suffix"].match(folded, qe, send):
+                    qe = suffix.end()
+                # the verb after the word and the bound after the last value hold for every value
+                comparator = comparator_for(folded[qs:v.start], folded[values[run_end].unit_end : qe])
+                if comparator == "=":
+                    comparator = found[1]
+                last_unit = values[run_end].unit
+                for i, name in zip(range(k, run_end + 1), names):
+                    w = values[i]
+                    shared = w.unit is None or (last_unit and last_unit != w.unit and last_unit.startswith(w.unit))
+                    unit_from = values[run_end] if shared else w
+                    year = _target_year(years, sstart, send, para, w.start, head_starts, head_flags, plan_start_year, plan_end_year)
+                    out.append(
+                        _text_record(
+                            text, doc_id, len(out), measure_id_at(measure_index, w.start), *cap_span(qs, qe, w.start, w.unit_end),
+                            indicator=name,
+                            unit=text[unit_from.unit_end - len(unit_from.unit) : unit_from.unit_end] if unit_from.unit_end > unit_from.end else unit_from.unit,
+                            target_text=text[w.start : w.unit_end],
+                            target_value=w.value,
+                            comparator=comparator,
+                            target_year=year if year is not None else _plan_period_end(folded, sstart, w.start, plan_start_year),
+                        )
+                    )
+                prev_kind, prev_end, prev_names = None, None, []
+                continue
             found = _text_target(text, folded, sstart, send, values, k, prev_kind, prev_end, starts, stops)
             if not found and prev_kind == "level" and v.unit and prev_end <= v.start and (
                 el := t["elided"].fullmatch(folded, prev_end, v.start)
@@ -637,6 +676,65 @@ def targets_from_text(
                     )
                 )
     return out
+
+
+def _respective_runs(text: str, folded: str, sstart: int, send: int, values: list, stops: list[int]) -> dict:
+    """The "A、B、C分别达到x%、y%、z%" runs of a sentence: {first value index: (last value index,
+    one indicator name per value, quote start)}, where the clause before the word holds as many
+    subjects as the run holds values (leading extra pieces belong to the first: 全省与其他国家…)."""
+    r = _text_rules()["respectively"]
+    runs: dict = {}
+    at = folded.find(r["word"], sstart, send)
+    while at >= 0:
+        word_end = at + len(r["word"])
+        k = next((i for i, v in enumerate(values) if v.start >= word_end), None)
+        if k is not None and values[k].start - word_end <= r["verb_max_chars"] and not any(word_end <= c < values[k].start for c in stops):
+            last = k
+            while last + 1 < len(values) and r["value_separator"].fullmatch(folded, values[last].unit_end, values[last + 1].start):
+                last += 1
+            i = bisect.bisect_left(stops, at) - 1
+            cstart = stops[i] + 1 if i >= 0 and stops[i] >= sstart else sstart
+            # subjects follow an earlier list of values: "生长迟缓率分别低于7%和5%、贫血率分别…" names
+            # only 贫血率 (a value inside a subject, 7～18岁城市男生, is no list's end)
+            listed = r["subject_separators"][-1]
+            cstart = max([cstart] + [v.unit_end for v in values if cstart <= v.start and v.unit_end < at
+                                     and listed.match(folded, v.unit_end)])
+            n = last - k + 1
+            for separator in r["subject_separators"] if n >= 2 else ():
+                cuts = [m.span() for m in separator.finditer(folded, cstart, at)]
+                if len(cuts) < n - 1:
+                    continue
+                cuts = cuts[len(cuts) - (n - 1):]
+                bounds = [cstart] + [e for _, e in cuts], [s for s, _ in cuts] + [at]
+                names = [_clean_name(text, folded, a, b)[0] for a, b in zip(*bounds)]
+                if all(len(name) >= 2 for name in names):
+                    whole, qs = _clean_name(text, folded, cstart, at)
+                    runs[k] = (last, _share_noun(names, r["modifier_max_chars"]) or [whole] * n, qs)
+                    break
+        at = folded.find(r["word"], word_end, send)
+    return runs
+
+
+def _share_noun(names: list[str], modifier_max: int) -> list[str] | None:
+    """Each subject that is only a modifier of the last subject's noun, given that noun: 小学生 of
+    "小学生、初中生、高中生视力不良检出率" becomes 小学生视力不良检出率, 一般登记 of "一般登记、抵押登记
+    业务办理时限" 一般登记业务办理时限 (the longest ending the two share, of two characters or more,
+    marks where the noun starts); a subject that ends as the last one does is whole. None when a
+    subject is neither whole nor a modifier whose noun can be told."""
+    last = names[-1]
+    out = []
+    for name in names[:-1]:
+        if name[-1] == last[-1]:
+            out.append(name)
+            continue
+        noun = next((last[at + size :] for size in range(len(name), 1, -1)
+                     if (at := last.find(name[-size:])) >= 0 and len(last) - at - size >= 2), None)
+        if noun is None and len(name) <= modifier_max and len(last) - len(name) >= 2:
+            noun = last[len(name):]
+        if noun is None:
+            return None
+        out.append(name + noun)
+    return out + [last]
 
 
 def _text_record(text: str, doc_id: str, n: int, measure_id: str | None, qs: int, qe: int, **fields) -> Target:
