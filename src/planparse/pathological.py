@@ -26,6 +26,7 @@ _UNITS: dict[str, Callable[[int], str]] = {
     "labelled_lists": lambda i: "责任单位：市财政局",
     "percent_values": lambda i: "30%",
     "comparator_values": lambda i: "≥30%",
+    "respectively_lists": lambda i: f"A、B分别达到{i % 90 + 1}%、2%、",
     # Always linear: kept so they stay that way.
     "digit_run": lambda i: "1234567890",
     "enumeration_comma": lambda i: "、",

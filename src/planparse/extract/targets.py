@@ -681,24 +681,31 @@ def targets_from_text(
 def _respective_runs(text: str, folded: str, sstart: int, send: int, values: list, stops: list[int]) -> dict:
     """The "A、B、C分别达到x%、y%、z%" runs of a sentence: {first value index: (last value index,
     one indicator name per value, quote start)}, where the clause before the word holds as many
-    subjects as the run holds values (leading extra pieces belong to the first: 全省与其他国家…)."""
+    subjects as the run holds values (leading extra pieces belong to the first: 全省与其他国家…).
+    Subjects and runs are looked for within QUOTE_MAX_CHARS of the word, so a long sentence of
+    lists stays linear."""
     r = _text_rules()["respectively"]
+    listed = r["subject_separators"][-1]
     runs: dict = {}
+    starts = [v.start for v in values]
     at = folded.find(r["word"], sstart, send)
     while at >= 0:
         word_end = at + len(r["word"])
-        k = next((i for i, v in enumerate(values) if v.start >= word_end), None)
-        if k is not None and values[k].start - word_end <= r["verb_max_chars"] and not any(word_end <= c < values[k].start for c in stops):
+        k = bisect.bisect_left(starts, word_end)
+        if (k < len(values) and values[k].start - word_end <= r["verb_max_chars"]
+                and bisect.bisect_left(stops, word_end) == bisect.bisect_left(stops, values[k].start)):
             last = k
-            while last + 1 < len(values) and r["value_separator"].fullmatch(folded, values[last].unit_end, values[last + 1].start):
+            while (last + 1 < len(values) and values[last + 1].start - word_end <= QUOTE_MAX_CHARS
+                   and r["value_separator"].fullmatch(folded, values[last].unit_end, values[last + 1].start)):
                 last += 1
             i = bisect.bisect_left(stops, at) - 1
-            cstart = stops[i] + 1 if i >= 0 and stops[i] >= sstart else sstart
+            cstart = max(stops[i] + 1 if i >= 0 and stops[i] >= sstart else sstart, at - QUOTE_MAX_CHARS)
             # subjects follow an earlier list of values: "生长迟缓率分别低于7%和5%、贫血率分别…" names
             # only 贫血率 (a value inside a subject, 7～18岁城市男生, is no list's end)
-            listed = r["subject_separators"][-1]
-            cstart = max([cstart] + [v.unit_end for v in values if cstart <= v.start and v.unit_end < at
-                                     and listed.match(folded, v.unit_end)])
+            for j in range(bisect.bisect_left(starts, at) - 1, bisect.bisect_left(starts, cstart) - 1, -1):
+                if values[j].unit_end < at and listed.match(folded, values[j].unit_end):
+                    cstart = values[j].unit_end
+                    break
             n = last - k + 1
             for separator in r["subject_separators"] if n >= 2 else ():
                 cuts = [m.span() for m in separator.finditer(folded, cstart, at)]
