@@ -5,7 +5,7 @@ Ray vs the local pool.
 Every measurement runs in a fresh Python process, so start-up (imports, rule and model loading) and
 peak memory (``ru_maxrss``) belong to that measurement alone. Throughput is counted in characters of
 decoded source text per second, after start-up; single-process throughput in CPU seconds, the
-fastest of 3 corpus passes in each of 3 processes run in turn with jieba's (the machine may be shared), batches in wall seconds (their point is the
+fastest of 3 corpus passes in each of 6 processes run in turn with jieba's (the machine may be shared), batches in wall seconds (their point is the
 parallel speed-up).
 
 Then the pathological inputs of ``planparse.pathological`` (issue 13 §4), each at 25 and 100 KB, one
@@ -378,8 +378,8 @@ def _ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-BATCH_RUNS = 3  # rounds of the worker counts on the batch folder; per count the fastest run counts
-SIDE_BY_SIDE_ROUNDS = 3  # pipeline and jieba children alternated: a slow spell of the machine hits both
+BATCH_RUNS = 4  # rounds of the worker counts on the batch folder; per count the fastest run counts
+SIDE_BY_SIDE_ROUNDS = 6  # pipeline and jieba children alternated: a slow spell of the machine hits both
 
 
 def _pipeline_vs_jieba(corpus: Path) -> dict:
@@ -476,6 +476,9 @@ def print_report(r: dict) -> None:
     ratio = _rate(p) / _rate(j)
     verdict = "faster" if ratio > 1 else "slower"
     print(f"pipeline / jieba.lcut throughput: {ratio:.2f}x ({verdict} than the bare segmentation pass)")
+    # the spread of the passes shows how much the machine's speed varied while they ran
+    print(f"  {len(p['passes_s'])} passes per side: pipeline {min(p['passes_s']):.2f}-{max(p['passes_s']):.2f} s,"
+          f" jieba {min(j['passes_s']):.2f}-{max(j['passes_s']):.2f} s")
     if st := r.get("stages"):
         print()
         print(f"where a corpus pass goes (CPU s, fastest of {PASSES} passes with each stage timed: {st['seconds']:.3f} s)")

@@ -748,8 +748,8 @@ def warm_up() -> None:
 
 
 # A young collection every 700 net allocations, and full ones walking every live object, cost a
-# 20 MB document 10 % of its CPU time and a 1 MB one 4 % (measured with gc.callbacks); with these,
-# 3 % and 1 %. Objects in reference cycles are rare in the pipeline, so memory does not grow.
+# 20 MB document 10 % of its CPU time and a 1 MB one 4-5 % (measured with gc.callbacks); with these,
+# 3-4 % and 1 %. Objects in reference cycles are rare in the pipeline, so memory does not grow.
 GC_THRESHOLD = (10_000, 10, 10)
 
 
