@@ -609,6 +609,12 @@ def targets_from_text(
         prev_kind, prev_end, prev_names = None, None, []
         stops = [m.start() for m in t["clause_stop"].finditer(folded, sstart, send)] if values else []
         runs = _respective_runs(text, folded, sstart, send, values, stops)
+
+        def year_at(at: int) -> int | None:
+            """The target year of a value at ``at``: the sentence's, else the end of the plan's own period named."""
+            year = _target_year(years, sstart, send, para, at, head_starts, head_flags, plan_start_year, plan_end_year)
+            return year if year is not None else _plan_period_end(folded, sstart, at, plan_start_year)
+
         run_end = -1  # the last value of a run read as one target per subject
         for k, v in enumerate(values):
             if k <= run_end:
@@ -626,17 +632,15 @@ def targets_from_text(
                 for i, name in zip(range(k, run_end + 1), names):
                     w = values[i]
                     shared = w.unit is None or (last_unit and last_unit != w.unit and last_unit.startswith(w.unit))
-                    unit_from = values[run_end] if shared else w
-                    year = _target_year(years, sstart, send, para, w.start, head_starts, head_flags, plan_start_year, plan_end_year)
                     out.append(
                         _text_record(
                             text, doc_id, len(out), measure_id_at(measure_index, w.start), *cap_span(qs, qe, w.start, w.unit_end),
                             indicator=name,
-                            unit=text[unit_from.unit_end - len(unit_from.unit) : unit_from.unit_end] if unit_from.unit_end > unit_from.end else unit_from.unit,
+                            unit=_source_unit(text, values[run_end] if shared else w),
                             target_text=text[w.start : w.unit_end],
                             target_value=w.value,
                             comparator=comparator,
-                            target_year=year if year is not None else _plan_period_end(folded, sstart, w.start, plan_start_year),
+                            target_year=year_at(w.start),
                         )
                     )
                 prev_kind, prev_end, prev_names = None, None, []
@@ -658,16 +662,14 @@ def targets_from_text(
                 continue
             kind, comparator, names, qs, qe = found
             qs, qe = cap_span(qs, qe, v.start, v.unit_end)
-            year = _target_year(years, sstart, send, para, v.start, head_starts, head_flags, plan_start_year, plan_end_year)
-            if year is None:
-                year = _plan_period_end(folded, sstart, v.start, plan_start_year)
+            year = year_at(v.start)
             measure_id = measure_id_at(measure_index, v.start)
             for name in names:
                 out.append(
                     _text_record(
                         text, doc_id, len(out), measure_id, qs, qe,
                         indicator=name,
-                        unit=text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit,
+                        unit=_source_unit(text, v),
                         target_text=text[v.start : v.unit_end],
                         target_value=v.value,
                         comparator=comparator,
@@ -687,8 +689,8 @@ def _respective_runs(text: str, folded: str, sstart: int, send: int, values: lis
     r = _text_rules()["respectively"]
     listed = r["subject_separators"][-1]
     runs: dict = {}
-    starts = [v.start for v in values]
     at = folded.find(r["word"], sstart, send)
+    starts = [v.start for v in values] if at >= 0 else []  # most sentences hold no 分别
     while at >= 0:
         word_end = at + len(r["word"])
         k = bisect.bisect_left(starts, word_end)
@@ -742,6 +744,11 @@ def _share_noun(names: list[str], modifier_max: int) -> list[str] | None:
             return None
         out.append(name + noun)
     return out + [last]
+
+
+def _source_unit(text: str, v) -> str | None:
+    """A value's unit as the source writes it (the folded text may differ: ％ for %)."""
+    return text[v.unit_end - len(v.unit) : v.unit_end] if v.unit_end > v.end else v.unit
 
 
 def _text_record(text: str, doc_id: str, n: int, measure_id: str | None, qs: int, qe: int, **fields) -> Target:
