@@ -57,10 +57,9 @@ def _corpus_texts(corpus: Path) -> list[str]:
 def _child_pipeline(corpus: Path) -> dict:
     started = time.perf_counter()
     from planparse.pipeline import process_bytes
-    from planparse.runner import tune_gc, warm_up
+    from planparse.runner import warm_up_worker
 
-    warm_up()
-    tune_gc()  # as planparse extract does
+    warm_up_worker()  # rules loaded and the collector set, as in planparse's workers
     startup = time.perf_counter() - started
     texts = _corpus_texts(corpus)
     data = [t.encode("utf-8") for t in texts]
@@ -82,11 +81,10 @@ def _child_stages(corpus: Path) -> dict:
     import dataclasses
 
     from planparse import extract, pipeline
-    from planparse.runner import tune_gc, warm_up
+    from planparse.runner import warm_up_worker
     from planparse.segment import blocks
 
-    warm_up()
-    tune_gc()  # as planparse extract does
+    warm_up_worker()  # rules loaded and the collector set, as in planparse's workers
     spent: dict[str, float] = {}
 
     def timed(fn, key):
@@ -140,10 +138,9 @@ def _child_jieba(corpus: Path) -> dict:
 
 def _child_batch(folder: Path, workers: int, engine: str = "local") -> dict:
     """One streamed extraction of ``folder`` (what ``planparse extract`` does), timed after start-up."""
-    from planparse.runner import extract_to_folder, tune_gc, warm_up
+    from planparse.runner import extract_to_folder, warm_up_worker
 
-    warm_up()  # start-up is measured above: time the batch itself
-    tune_gc()  # as planparse extract does
+    warm_up_worker()  # start-up is measured above: time the batch itself
     out = Path(tempfile.mkdtemp(prefix="planparse-bench-out-"))
     t0 = time.perf_counter()
     try:
@@ -208,10 +205,9 @@ LINEAR_MB = (1, 20)
 def _child_linear(corpus: Path, mb: float) -> dict:
     """One document of ``mb`` MB (UTF-8) made of the corpus texts end to end, timed in CPU seconds."""
     from planparse.pipeline import process_bytes
-    from planparse.runner import tune_gc, warm_up
+    from planparse.runner import warm_up_worker
 
-    warm_up()
-    tune_gc()  # as planparse extract does
+    warm_up_worker()  # rules loaded and the collector set, as in planparse's workers
     texts = _corpus_texts(corpus)
     target = int(mb * 1e6)
     parts, size, k = [], 0, 0
@@ -239,10 +235,9 @@ def _child_pathological(name: str) -> None:
     """One line of JSON per size, printed as each finishes (the parent keeps them on a timeout)."""
     from planparse.pathological import pathological_text
     from planparse.pipeline import process_bytes
-    from planparse.runner import tune_gc, warm_up
+    from planparse.runner import warm_up_worker
 
-    warm_up()
-    tune_gc()  # as planparse extract does
+    warm_up_worker()  # rules loaded and the collector set, as in planparse's workers
     for kb in PATHOLOGICAL_KB:
         data = pathological_text(name, kb * 1000).encode("utf-8")
         runs = []

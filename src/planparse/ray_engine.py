@@ -46,10 +46,9 @@ class ShardExtractor:
     """A Ray Data actor: rules and models loaded once, then one shard per call."""
 
     def __init__(self):
-        from planparse.runner import tune_gc, warm_up
+        from planparse.runner import warm_up_worker
 
-        warm_up()
-        tune_gc()
+        warm_up_worker()
 
     def __call__(self, row: dict) -> dict:
         from planparse.runner import extract_shard

@@ -762,13 +762,19 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+def warm_up_worker() -> None:
+    """A process planparse starts to read documents (pool worker, Ray actor, bench child): rules
+    and models loaded, then the collector set (tune_gc) so they are frozen."""
+    warm_up()
+    tune_gc()
+
+
 def _init_worker(parent: int | None = None) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (no traceback per worker);
     # it then terminates the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
-    warm_up()
-    tune_gc()
+    warm_up_worker()
 
 
 _PR_SET_PDEATHSIG = 1
